@@ -1,0 +1,42 @@
+# Frontline — make demo | make test | make bench | make lint
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FRONTLINE := $(VENV)/bin/frontline
+STAMP := $(VENV)/.installed
+LEAFLET_CACHE := .cache/leaflet
+
+.PHONY: install demo test test-fast bench lint leaflet clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: install
+	$(FRONTLINE) demo -o site
+	@echo
+	@echo "Open site/index.html in a browser (or: python3 -m http.server -d site 8000)"
+
+test: install
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) bench/run_all.py
+
+lint: install
+	$(VENV)/bin/ruff check gazetteer layers mapper tests bench
+
+# Leaflet's JS/CSS from the npm registry, for `frontline bundle --offline`.
+leaflet: $(LEAFLET_CACHE)/package/dist/leaflet.js
+
+$(LEAFLET_CACHE)/package/dist/leaflet.js:
+	mkdir -p $(LEAFLET_CACHE)
+	cd $(LEAFLET_CACHE) && npm pack leaflet@1.9.4 --silent >/dev/null && tar xzf leaflet-1.9.4.tgz
+
+clean:
+	rm -rf $(VENV) site build *.egg-info .pytest_cache bench/out

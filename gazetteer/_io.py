@@ -1,0 +1,46 @@
+"""Atomic file writes. Lives in the lowest package so gazetteer, layers and mapper share it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temp file in the same directory, then rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_replace_dir(staging: str | os.PathLike, target: str | os.PathLike) -> Path:
+    """Swap a fully written ``staging`` directory into ``target``; a failure leaves the old one."""
+    staging, target = Path(staging), Path(target)
+    old = target.with_name(f".{target.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        os.replace(target, old)
+    try:
+        os.replace(staging, target)
+    except BaseException:
+        if old.exists():
+            os.replace(old, target)
+        raise
+    if old.exists():
+        shutil.rmtree(old)
+    return target
