@@ -23,7 +23,7 @@ demo: install
 	@echo "Open site/index.html in a browser (or: python3 -m http.server -d site 8000)"
 
 test: install
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q; status=$$?; if [ $$status -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$status
 
 bench: install
 	$(PY) bench/run_all.py
