@@ -1,0 +1,202 @@
+"""The compact JSON the map embeds once: columnar, integer-coded, delta-encoded.
+
+Pure: MapModel (+ slider days) in, plain dict out. Layout (``v`` 1):
+
+- ``F`` factions ``[id, label, colour]``; ``ST``/``Q``/``K``/``PR`` the status, certainty, kind
+  and date-precision vocabularies; codes index them, -1 means unknown.
+- ``S`` a string table (sources and notes, each stored once).
+- ``P`` places: ``id``, ``n`` (label), ``a`` (other names, ``|``-joined), ``y``/``x`` (lat/lon ×1e5).
+- ``O`` observations grouped by place: ``n`` count per place, ``d`` day (delta within the place,
+  the first one absolute), ``p``, ``c``, ``s``, ``q``, ``k`` codes, ``u`` source and ``m`` note
+  (string-table index, -1 none), ``r`` input row.
+- ``I`` state intervals grouped by place: ``n``, ``d`` (as ``O``), ``c``, ``s``, ``q``, ``o``
+  (observation index within the place, -1 when no single observation set it).
+- ``C`` cells: per ring ``p`` place, ``e`` 1 when the ring starts a polygon (0 = hole), ``g``
+  coordinates ×1e4 delta-encoded; ``E`` shared edges: ``l``/``r`` places, per line part ``i`` edge
+  index and ``g`` coordinates; ``B`` outline lines ``g``.
+- ``T`` slider days, ``at`` the initial day.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from .model import MapModel
+
+STATUSES = ("held", "contested", "besieged")
+CERTAINTIES = ("confirmed", "claimed")
+KINDS = ("change", "state")
+PRECISIONS = ("day", "month", "year")
+PLACE_SCALE = 1e5
+GEOMETRY_SCALE = 1e4
+
+
+def build_payload(model: MapModel, *, days: np.ndarray, at: int, meta: dict) -> dict:
+    """The JSON-ready dict for ``model`` with slider stops ``days`` starting at ``at``."""
+    faction_ids = [f.id for f in model.factions]
+    statuses = _vocabulary(STATUSES, model.observations["status"], model.intervals["status"])
+    strings = _StringTable()
+    n_places = len(model.places)
+    return {
+        "v": 1,
+        "meta": meta,
+        "F": [[f.id, f.label, f.colour] for f in model.factions],
+        "ST": list(statuses),
+        "Q": list(CERTAINTIES),
+        "K": list(KINDS),
+        "PR": list(PRECISIONS),
+        "P": _places(model.places),
+        "O": _observations(model.observations, n_places, faction_ids, statuses, strings),
+        "I": _intervals(model, n_places, faction_ids, statuses),
+        "S": strings.values,
+        "C": _cells(model.cells),
+        "E": _edges(model.edges),
+        "B": _outline(model.outline),
+        "T": [int(d) for d in days],
+        "at": int(at),
+    }
+
+
+class _StringTable:
+    def __init__(self) -> None:
+        self.values: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def codes(self, column: pd.Series) -> list[int]:
+        text = column.fillna("").astype(str).str.strip()
+        uniques = pd.unique(text)
+        for value in uniques:
+            if value and value not in self._index:
+                self._index[value] = len(self.values)
+                self.values.append(value)
+        lookup = {**self._index, "": -1}
+        return text.map(lookup).astype(int).tolist()
+
+
+def _vocabulary(base: tuple[str, ...], *columns: pd.Series) -> tuple[str, ...]:
+    """``base`` plus any extra values in first-seen order (the vocabulary is extendable)."""
+    seen = list(base)
+    for column in columns:
+        for value in pd.unique(column.dropna().astype(str)):
+            if value and value not in seen:
+                seen.append(value)
+    return tuple(seen)
+
+
+def _codes(column: pd.Series, vocabulary) -> list[int]:
+    lookup = {value: i for i, value in enumerate(vocabulary)}
+    return column.map(lookup).fillna(-1).astype(int).tolist()
+
+
+def _counts(place_pos: pd.Series, n_places: int) -> list[int]:
+    return np.bincount(place_pos.to_numpy(dtype=np.int64), minlength=n_places).tolist()
+
+
+def _grouped_delta(days: np.ndarray, place_pos: np.ndarray) -> list[int]:
+    """Days as deltas within each place's run; the first day of a place stays absolute."""
+    if len(days) == 0:
+        return []
+    delta = np.diff(days, prepend=0)
+    first = np.r_[True, place_pos[1:] != place_pos[:-1]]
+    delta[first] = days[first]
+    return delta.tolist()
+
+
+def _places(places: pd.DataFrame) -> dict:
+    others = places["names"].map(lambda names: "|".join(names) if names else "")
+    return {
+        "id": places["place_id"].astype(str).tolist(),
+        "n": places["label"].astype(str).tolist(),
+        "a": others.tolist(),
+        "y": np.round(places["lat"].to_numpy(dtype=float) * PLACE_SCALE).astype(np.int64).tolist(),
+        "x": np.round(places["lon"].to_numpy(dtype=float) * PLACE_SCALE).astype(np.int64).tolist(),
+    }
+
+
+def _observations(obs: pd.DataFrame, n_places: int, faction_ids, statuses, strings) -> dict:
+    pos = obs["place_pos"].to_numpy(dtype=np.int64)
+    return {
+        "n": _counts(obs["place_pos"], n_places),
+        "d": _grouped_delta(obs["day"].to_numpy(dtype=np.int64), pos),
+        "p": _codes(obs["precision"], PRECISIONS),
+        "c": _codes(obs["controller"], faction_ids),
+        "s": _codes(obs["status"], statuses),
+        "q": _codes(obs["certainty"], CERTAINTIES),
+        "k": _codes(obs["kind"], KINDS),
+        "u": strings.codes(obs["source"]),
+        "m": strings.codes(obs["note"]),
+        "r": obs["row"].fillna(-1).astype(int).tolist(),
+    }
+
+
+def _intervals(model: MapModel, n_places: int, faction_ids, statuses) -> dict:
+    intervals = model.intervals
+    pos = intervals["place_pos"].to_numpy(dtype=np.int64)
+    # Observation index relative to the place's first observation keeps the numbers small.
+    first_obs = np.r_[0, np.cumsum(_counts(model.observations["place_pos"], n_places))][:-1]
+    obs = intervals["obs"].to_numpy(dtype=np.int64)
+    local = np.where(obs >= 0, obs - first_obs[pos], -1) if len(pos) else obs
+    return {
+        "n": _counts(intervals["place_pos"], n_places),
+        "d": _grouped_delta(intervals["day"].to_numpy(dtype=np.int64), pos),
+        "c": _codes(intervals["controller"], faction_ids),
+        "s": _codes(intervals["status"], statuses),
+        "q": _codes(intervals["certainty"], CERTAINTIES),
+        "o": local.tolist(),
+    }
+
+
+def _encode_lines(coords: np.ndarray, line_index: np.ndarray) -> list[list[int]]:
+    """Coordinates of many lines/rings → per line a flat ``[x0, y0, dx1, dy1, …]`` int list."""
+    if len(coords) == 0:
+        return []
+    scaled = np.round(coords * GEOMETRY_SCALE).astype(np.int64)
+    delta = np.diff(scaled, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    starts = np.r_[True, line_index[1:] != line_index[:-1]]
+    delta[starts] = scaled[starts]
+    cuts = np.flatnonzero(starts)[1:]
+    return [part.ravel().tolist() for part in np.split(delta, cuts)]
+
+
+def _cells(cells) -> dict | None:
+    if cells is None:
+        return None
+    geoms = np.asarray(cells, dtype=object)
+    parts, part_place = shapely.get_parts(geoms, return_index=True)
+    parts = shapely.remove_repeated_points(parts)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, ring_of_coord = shapely.get_coordinates(rings, return_index=True)
+    # Closed rings repeat their first vertex; Leaflet closes polygons itself.
+    last = np.r_[ring_of_coord[1:] != ring_of_coord[:-1], True]
+    keep = ~last
+    starts_polygon = np.r_[True, ring_part[1:] != ring_part[:-1]]
+    return {
+        "p": part_place[ring_part].tolist(),
+        "e": starts_polygon.astype(int).tolist(),
+        "g": _encode_lines(coords[keep], ring_of_coord[keep]),
+    }
+
+
+def _edges(edges) -> dict | None:
+    if edges is None:
+        return None
+    left, right, geoms = edges
+    lines, edge_index = shapely.get_parts(np.asarray(geoms, dtype=object), return_index=True)
+    coords, line_of_coord = shapely.get_coordinates(lines, return_index=True)
+    return {
+        "l": np.asarray(left, dtype=np.int64).tolist(),
+        "r": np.asarray(right, dtype=np.int64).tolist(),
+        "i": edge_index.tolist(),
+        "g": _encode_lines(coords, line_of_coord),
+    }
+
+
+def _outline(outline) -> dict | None:
+    if outline is None or shapely.is_empty(outline):
+        return None
+    boundary = outline if shapely.get_type_id(outline) in (1, 5) else shapely.boundary(outline)
+    lines = shapely.get_parts(boundary)
+    coords, line_of_coord = shapely.get_coordinates(lines, return_index=True)
+    return {"g": _encode_lines(coords, line_of_coord)}
