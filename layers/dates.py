@@ -1,0 +1,73 @@
+"""Observation dates: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``, with the precision kept.
+
+A month or a year stands for its first day when ordering observations; the precision travels with
+the observation so that maps and reports can show "March 2016" rather than a false "2016-03-01".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+import numpy as np
+
+from .errors import InvalidDate
+
+Precision = Literal["day", "month", "year"]
+
+_DATE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?)?$")
+# datetime64[ns] (what pandas uses) cannot hold dates before 1677-09-22 or after 2262-04-11.
+MIN_YEAR, MAX_YEAR = 1678, 2261
+
+
+def parse_date(value: object) -> tuple[dt.date, Precision]:
+    """Parse an observation date; returns the first day it covers and its precision.
+
+    >>> parse_date("2016-03")
+    (datetime.date(2016, 3, 1), 'month')
+    """
+    if isinstance(value, dt.datetime):
+        return value.date(), "day"
+    if isinstance(value, dt.date):
+        return value, "day"
+    text = str(value).strip()
+    m = _DATE.match(text)
+    if not m:
+        raise InvalidDate(text, "not a date")
+    year = int(m["y"])
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidDate(text, f"year {year} is out of range {MIN_YEAR}–{MAX_YEAR}")
+    month = int(m["m"]) if m["m"] else 1
+    day = int(m["d"]) if m["d"] else 1
+    try:
+        date = dt.date(year, month, day)
+    except ValueError as exc:
+        raise InvalidDate(text, f"not a real date ({exc})") from None
+    precision: Precision = "day" if m["d"] else "month" if m["m"] else "year"
+    return date, precision
+
+
+def format_date(date: dt.date, precision: Precision = "day") -> str:
+    """The canonical text of a date at its precision (``2016-03``, ``2016``…)."""
+    iso = date.isoformat()
+    return iso if precision == "day" else iso[:7] if precision == "month" else iso[:4]
+
+
+def to_datetime64(values) -> np.ndarray:
+    """Dates, ISO strings or datetime64 values → ``datetime64[ns]`` array at midnight.
+
+    Only full ``YYYY-MM-DD`` (or coarser) dates are accepted; bad values raise InvalidDate.
+    """
+    arr = np.atleast_1d(np.asarray(values))
+    if np.issubdtype(arr.dtype, np.datetime64):
+        return arr.astype("datetime64[D]").astype("datetime64[ns]")
+    out = np.empty(arr.shape, dtype="datetime64[ns]")
+    for i, v in enumerate(arr.ravel()):
+        out.flat[i] = np.datetime64(parse_date(v)[0], "ns")
+    return out
+
+
+def days(values) -> np.ndarray:
+    """``datetime64`` values → int64 days since 1970-01-01 (the unit of all interval maths)."""
+    return np.asarray(values).astype("datetime64[D]").astype(np.int64)
