@@ -8,6 +8,7 @@ Public verbs (one module each): ``load_factions`` (factions), ``read_observation
 from __future__ import annotations
 
 from .check import CheckReport, check_observations
+from .diff import Diff, diff_states
 from .errors import (
     FactionsFileError,
     InvalidDate,
@@ -23,8 +24,8 @@ from .problems import Problem
 from .timeline import StateMatrix, Timeline, build_timeline, slice_at
 
 __all__ = [
-    "CONTESTED", "CheckReport", "Faction", "Factions", "FactionsFileError", "InvalidDate",
+    "CONTESTED", "CheckReport", "Diff", "Faction", "Factions", "FactionsFileError", "InvalidDate",
     "LayersError", "ObservationSet", "ObservationsFileError", "OutputFormatError", "Problem",
     "StateMatrix", "Timeline", "UnknownFaction", "build_timeline", "check_observations",
-    "load_factions", "read_observations", "slice_at", "write_frame", "write_layers",
+    "diff_states", "load_factions", "read_observations", "slice_at", "write_frame", "write_layers",
 ]

@@ -63,11 +63,28 @@ def to_datetime64(values) -> np.ndarray:
     if np.issubdtype(arr.dtype, np.datetime64):
         return arr.astype("datetime64[D]").astype("datetime64[ns]")
     out = np.empty(arr.shape, dtype="datetime64[ns]")
-    for i, v in enumerate(arr.ravel()):
-        out.flat[i] = np.datetime64(parse_date(v)[0], "ns")
+    for i, v in enumerate(arr.ravel()):  # parsing user text: one value at a time is the point
+        if isinstance(v, np.datetime64 | dt.date):  # pd.Timestamp is a datetime, hence a date
+            out.flat[i] = np.datetime64(v, "D")
+        else:
+            out.flat[i] = np.datetime64(parse_date(v)[0], "D")
     return out
 
 
 def days(values) -> np.ndarray:
     """``datetime64`` values → int64 days since 1970-01-01 (the unit of all interval maths)."""
     return np.asarray(values).astype("datetime64[D]").astype(np.int64)
+
+
+def date_grid(every: str, start, end) -> np.ndarray:
+    """Regular dates from ``start`` to ``end`` inclusive: ``day``, ``week`` (every 7 days from
+    ``start``) or ``month`` (the same day of each month, clipped to the month's end)."""
+    first, last = to_datetime64([start, end])
+    if last < first:
+        raise InvalidDate(str(end)[:10], f"is before the start {str(first)[:10]}")
+    import pandas as pd
+
+    freq = {"day": "D", "week": "7D", "month": pd.DateOffset(months=1)}.get(every)
+    if freq is None:
+        raise ValueError(f"every {every!r}: use day, week or month")
+    return pd.date_range(first, last, freq=freq).to_numpy(dtype="datetime64[ns]")
