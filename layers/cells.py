@@ -1,0 +1,287 @@
+"""Cell topology of a place set: each place's Voronoi cell clipped to the theatre, and the shared
+edge of every pair of neighbouring cells. Computed ONCE per place set; every slice then only
+regroups these pieces (layers/territory.py, layers/frontline.py).
+
+Places with the same coordinates (to the grid size) share one cell: the cell belongs to a *site*,
+and ``site_of_place`` maps every place to its site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from .theatre import WGS84, local_equal_area_crs, transform_geometries
+
+DEFAULT_MAX_RADIUS_KM = 25.0
+DEFAULT_GRID_SIZE_M = 1.0
+_CAP_QUAD_SEGS = 16  # vertices per quarter circle of the radius cap (error < 0.2% of the radius)
+
+
+@dataclass(frozen=True, eq=False)
+class CellTopology:
+    """Cells and shared edges of one place set, in metres of ``crs`` (local equal-area).
+
+    ``cells[s]`` is the cell of site ``s`` (possibly empty when the site lies outside the
+    theatre); ``edges[i]`` is the (multi)line shared by sites ``edge_a[i] < edge_b[i]``. The cells
+    form a valid polygonal coverage (no overlaps, identical vertices on shared edges).
+    """
+
+    place_ids: np.ndarray  # [P] str, in input order
+    site_of_place: np.ndarray  # [P] int
+    site_xy: np.ndarray  # [S, 2] metres
+    cells: np.ndarray  # [S] Polygon/MultiPolygon, metres
+    edge_a: np.ndarray  # [E] int site index
+    edge_b: np.ndarray  # [E] int site index, edge_a < edge_b
+    edges: np.ndarray  # [E] LineString/MultiLineString, metres
+    crs: pyproj.CRS
+    theatre: shapely.Geometry  # union of all cells, metres
+    grid_size: float
+    max_radius_km: float | None
+
+    @property
+    def n_places(self) -> int:
+        return len(self.place_ids)
+
+    @property
+    def n_sites(self) -> int:
+        return len(self.cells)
+
+    @property
+    def first_place_of_site(self) -> np.ndarray:
+        """Position (in place order) of the first place of every site."""
+        first = np.full(self.n_sites, -1, dtype=np.int64)
+        order = np.arange(self.n_places)[::-1]
+        first[self.site_of_place[order]] = order  # later writes (smaller positions) win
+        return first
+
+    def to_wgs84(self, geoms):
+        """Reproject geometries from the local metres back to EPSG:4326."""
+        return transform_geometries(geoms, self.crs, WGS84)
+
+    def site_codes(self, codes: np.ndarray) -> np.ndarray:
+        """Per-place codes [..., P] → per-site codes [..., S].
+
+        A site whose known places disagree gets ``CONFLICT`` (-2); unknown (-1) only when all
+        of its places are unknown.
+        """
+        codes = np.asarray(codes)
+        if codes.shape[-1] != self.n_places:
+            raise ValueError(
+                f"codes have {codes.shape[-1]} places but the cell topology has {self.n_places}"
+            )
+        if self.n_sites == self.n_places and np.array_equal(
+            self.site_of_place, np.arange(self.n_places)
+        ):
+            return codes
+        order = np.argsort(self.site_of_place, kind="stable")
+        starts = np.searchsorted(self.site_of_place[order], np.arange(self.n_sites))
+        grouped = codes[..., order]
+        known = grouped >= 0
+        big = np.iinfo(np.int64).max
+        low = np.minimum.reduceat(np.where(known, grouped, big), starts, axis=-1)
+        high = np.maximum.reduceat(np.where(known, grouped, -1), starts, axis=-1)
+        out = np.where(low == big, -1, np.where(low == high, low, CONFLICT))
+        return out.astype(codes.dtype, copy=False)
+
+    def cells_frame(self) -> gpd.GeoDataFrame:
+        """One row per place: place_id, site, area_km2, cell (EPSG:4326)."""
+        cells = self.cells[self.site_of_place]
+        return gpd.GeoDataFrame(
+            {
+                "place_id": self.place_ids,
+                "site": self.site_of_place,
+                "area_km2": shapely.area(cells) / 1e6,
+            },
+            geometry=self.to_wgs84(cells),
+            crs=WGS84,
+        )
+
+    def edges_frame(self) -> gpd.GeoDataFrame:
+        """One row per pair of neighbouring sites: left/right (first place position of each
+        site), left_site/right_site, length_km, shared edge (EPSG:4326)."""
+        first = self.first_place_of_site
+        return gpd.GeoDataFrame(
+            {
+                "left": first[self.edge_a],
+                "right": first[self.edge_b],
+                "left_site": self.edge_a,
+                "right_site": self.edge_b,
+                "length_km": shapely.length(self.edges) / 1000.0,
+            },
+            geometry=self.to_wgs84(self.edges),
+            crs=WGS84,
+        )
+
+
+CONFLICT = -2  # site code when co-located places have different known controllers
+
+
+def build_cells(
+    places: gpd.GeoDataFrame,
+    *,
+    theatre: shapely.Geometry | None = None,
+    max_radius_km: float | None = None,
+    grid_size_m: float = DEFAULT_GRID_SIZE_M,
+) -> CellTopology:
+    """Compute the cell topology of ``places`` (point GeoDataFrame, ``place_id`` column or index).
+
+    ``theatre`` (EPSG:4326 polygons) clips the cells; without it, each cell is capped at
+    ``max_radius_km`` around its place (default 25 km), so empty desert is not claimed. With a
+    theatre, ``max_radius_km`` also caps the cells when given.
+    """
+    place_ids, lon, lat = _place_coordinates(places)
+    if theatre is None and max_radius_km is None:
+        max_radius_km = DEFAULT_MAX_RADIUS_KM
+    if max_radius_km is not None and not max_radius_km > 0:
+        raise ValueError(f"max_radius_km must be > 0 (got {max_radius_km})")
+    if not grid_size_m > 0:
+        raise ValueError(f"grid_size_m must be > 0 (got {grid_size_m})")
+
+    crs = local_equal_area_crs(lon, lat)
+    to_local = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
+    x, y = to_local.transform(lon, lat)
+    grid = float(grid_size_m)
+    snapped = np.round(np.column_stack([x, y]) / grid)
+    unique, site_of_place = np.unique(snapped, axis=0, return_inverse=True)
+    site_xy = unique * grid
+    site_of_place = site_of_place.reshape(-1).astype(np.int64)
+
+    theatre_m = None
+    if theatre is not None:
+        theatre_m = transform_geometries(theatre, WGS84, crs)
+        if shapely.is_empty(theatre_m) or shapely.area(theatre_m) <= 0:
+            raise ValueError("the theatre has no area: give a polygon file (country outline…)")
+    radius_m = None if max_radius_km is None else float(max_radius_km) * 1000.0
+
+    cells = _clipped_voronoi(site_xy, theatre_m=theatre_m, radius_m=radius_m, grid=grid)
+    edge_a, edge_b, edges = _shared_edges(cells)
+    nonempty = cells[~shapely.is_empty(cells)]
+    union = shapely.coverage_union_all(nonempty) if len(nonempty) else shapely.Polygon()
+    return CellTopology(
+        place_ids=place_ids,
+        site_of_place=site_of_place,
+        site_xy=site_xy,
+        cells=cells,
+        edge_a=edge_a,
+        edge_b=edge_b,
+        edges=edges,
+        crs=crs,
+        theatre=union,
+        grid_size=grid,
+        max_radius_km=max_radius_km,
+    )
+
+
+def _place_coordinates(places: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if not isinstance(places, gpd.GeoDataFrame):
+        raise TypeError(f"'places' should be a GeoDataFrame, got {type(places).__name__}")
+    if len(places) == 0:
+        raise ValueError("the place set is empty: nothing to build cells for")
+    if places.crs is not None and not places.crs.equals(WGS84):
+        places = places.to_crs(WGS84)
+    if "place_id" in places.columns:
+        ids = places["place_id"].astype(str).to_numpy()
+    else:
+        ids = places.index.astype(str).to_numpy()
+    geoms = places.geometry.values
+    bad = (shapely.get_type_id(geoms) != 0) | shapely.is_empty(geoms)
+    lon = np.where(bad, np.nan, shapely.get_x(np.where(bad, shapely.Point(0, 0), geoms)))
+    lat = np.where(bad, np.nan, shapely.get_y(np.where(bad, shapely.Point(0, 0), geoms)))
+    bad |= ~np.isfinite(lon) | ~np.isfinite(lat) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    if bad.any():
+        shown = ", ".join(ids[bad][:5])
+        raise ValueError(
+            f"{int(bad.sum())} place(s) have no usable point geometry ({shown}); give every place "
+            "a lon/lat point in EPSG:4326"
+        )
+    return ids, lon.astype(float), lat.astype(float)
+
+
+def _clipped_voronoi(
+    site_xy: np.ndarray, *, theatre_m, radius_m: float | None, grid: float
+) -> np.ndarray:
+    """Voronoi cells of the sites (in site order), clipped to radius caps and/or the theatre,
+    snapped to ``grid`` and cleaned into a valid coverage."""
+    lo = site_xy.min(axis=0)
+    hi = site_xy.max(axis=0)
+    margin = max(radius_m or 0.0, float((hi - lo).max()), 1000.0)
+    extent = shapely.box(*(lo - 2 * margin), *(hi + 2 * margin))
+    if theatre_m is not None:
+        extent = shapely.box(*shapely.bounds(shapely.union(extent, shapely.envelope(theatre_m))))
+    if len(site_xy) == 1:
+        raw = np.array([extent], dtype=object)
+    else:
+        diagram = shapely.voronoi_polygons(
+            shapely.multipoints(site_xy), extend_to=extent, ordered=True
+        )
+        raw = shapely.get_parts(diagram)
+        if len(raw) != len(site_xy):  # GEOS dropped or merged sites: never silently misalign
+            raise ValueError(
+                f"Voronoi diagram returned {len(raw)} cells for {len(site_xy)} distinct places"
+            )
+    cells = raw
+    if radius_m is not None:
+        caps = shapely.buffer(shapely.points(site_xy), radius_m, quad_segs=_CAP_QUAD_SEGS)
+        cells = shapely.intersection(cells, caps, grid_size=grid)
+    if theatre_m is not None:
+        shapely.prepare(theatre_m)
+        inside = shapely.contains_properly(theatre_m, cells)
+        clipped = shapely.intersection(cells[~inside], theatre_m, grid_size=grid)
+        cells = cells.copy()
+        cells[~inside] = clipped
+    cells = shapely.set_precision(cells, grid)
+    cells = _polygonal(cells)
+    cleaned = np.asarray(shapely.coverage_clean(cells, snapping_distance=grid), dtype=object)
+    return _polygonal(cleaned)
+
+
+def _polygonal(geoms: np.ndarray) -> np.ndarray:
+    """Drop lines/points that clipping can leave in a collection; empties become POLYGON EMPTY."""
+    types = shapely.get_type_id(geoms)
+    out = np.asarray(geoms, dtype=object).copy()
+    mixed = ~np.isin(types, [3, 6])
+    if mixed.any():
+        parts, index = shapely.get_parts(out[mixed], return_index=True)
+        keep = shapely.get_type_id(parts) == 3
+        rebuilt = np.full(int(mixed.sum()), None, dtype=object)
+        if keep.any():
+            present, dense = np.unique(index[keep], return_inverse=True)
+            rebuilt[present] = shapely.multipolygons(parts[keep], indices=dense)
+        rebuilt[pd.isna(rebuilt)] = shapely.Polygon()
+        out[mixed] = rebuilt
+    return out
+
+
+def _shared_edges(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The line shared by every pair of neighbouring cells (pairs that only touch at a point
+    are not neighbours)."""
+    nonempty = np.flatnonzero(~shapely.is_empty(cells))
+    empty = (np.empty(0, dtype=np.int64),) * 2 + (np.empty(0, dtype=object),)
+    if len(nonempty) < 2:
+        return empty
+    tree = shapely.STRtree(cells[nonempty])
+    left, right = tree.query(cells[nonempty], predicate="intersects")
+    keep = left < right
+    a = nonempty[left[keep]]
+    b = nonempty[right[keep]]
+    shared = shapely.intersection(shapely.boundary(cells[a]), shapely.boundary(cells[b]))
+    parts, index = shapely.get_parts(shared, return_index=True)
+    linear = np.isin(shapely.get_type_id(parts), [1, 2])
+    parts, index = parts[linear], index[linear]
+    if len(parts) == 0:
+        return empty
+    present, dense = np.unique(index, return_inverse=True)
+    lines = shapely.line_merge(shapely.multilinestrings(parts, indices=dense))
+    has_length = shapely.length(lines) > 0
+    order = np.lexsort((b[present][has_length], a[present][has_length]))
+    return (
+        a[present][has_length][order].astype(np.int64),
+        b[present][has_length][order].astype(np.int64),
+        np.asarray(lines[has_length][order], dtype=object),
+    )

@@ -1,0 +1,76 @@
+"""Area statistics: per date and controller (or polygon status), places held and area in km²,
+measured in a Lambert azimuthal equal-area projection centred on the data."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from .theatre import WGS84, local_equal_area_crs, transform_geometries
+
+STATS_COLUMNS: tuple[str, ...] = ("date", "controller", "places", "area_km2")
+
+
+def equal_area_km2(geoms, *, crs=WGS84) -> np.ndarray:
+    """Area in km² of each geometry, in an equal-area projection centred on all of them."""
+    geoms = np.asarray(geoms, dtype=object)
+    if len(geoms) == 0:
+        return np.empty(0, dtype=float)
+    present = ~shapely.is_empty(geoms) & ~pd.isna(geoms)
+    if not present.any():
+        return np.zeros(len(geoms), dtype=float)
+    if crs is not None and not pyproj.CRS.from_user_input(crs).equals(WGS84):
+        geoms = transform_geometries(geoms, crs, WGS84)
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms[present])
+    local = local_equal_area_crs(np.array([xmin, xmax]), np.array([ymin, ymax]))
+    projected = transform_geometries(geoms[present], WGS84, local)
+    out = np.zeros(len(geoms), dtype=float)
+    out[present] = shapely.area(projected) / 1e6
+    return out
+
+
+def area_stats(
+    territory: gpd.GeoDataFrame,
+    *,
+    by: str = "controller",
+    dates=None,
+    controllers=None,
+) -> pd.DataFrame:
+    """Per date and ``by`` value: places held (when the frame has a ``places`` column) and area
+    km² (equal-area). Every date × controller pair appears, with 0 where nothing is held, so a
+    chart never skips a date; ``dates``/``controllers`` add pairs absent from the frame."""
+    for column in ("date", by):
+        if column not in territory.columns:
+            raise ValueError(f"territory frame has no '{column}' column: {list(territory.columns)}")
+    frame = pd.DataFrame(
+        {
+            "date": territory["date"].astype(str).to_numpy(),
+            "controller": territory[by].astype(str).to_numpy(),
+            "area_km2": equal_area_km2(territory.geometry.values, crs=territory.crs or WGS84),
+        }
+    )
+    has_places = "places" in territory.columns
+    if has_places:
+        frame["places"] = territory["places"].to_numpy()
+    summed = frame.groupby(["date", "controller"], sort=True).sum()
+    all_dates = sorted(set(frame["date"]) | {str(d) for d in (dates if dates is not None else ())})
+    known = list(dict.fromkeys(str(c) for c in (controllers or ())))
+    all_controllers = known + sorted(set(frame["controller"]) - set(known))
+    grid = pd.MultiIndex.from_product([all_dates, all_controllers], names=["date", "controller"])
+    out = summed.reindex(grid, fill_value=0).reset_index()
+    if has_places:
+        out["places"] = out["places"].astype(np.int64)
+        columns = list(STATS_COLUMNS)
+    else:
+        columns = ["date", "controller", "area_km2"]
+    out["area_km2"] = out["area_km2"].astype(float).round(3)
+    order = {c: i for i, c in enumerate(all_controllers)}
+    out = out.sort_values(["date", "controller"], key=lambda s: s.map(order) if s.name ==
+                          "controller" else s, kind="stable")
+    return out[columns].reset_index(drop=True)
+
+
+__all__ = ["STATS_COLUMNS", "area_stats", "equal_area_km2"]
