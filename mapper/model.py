@@ -82,3 +82,105 @@ def days_of(values) -> np.ndarray:
 
 def iso(day: int) -> str:
     return str(EPOCH + np.timedelta64(int(day), "D"))
+
+
+def is_arabic(name: str) -> bool:
+    """True when ``name`` is written mostly in Arabic script."""
+    letters = [c for c in name if c.isalpha()]
+    arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f")
+    return bool(letters) and arabic * 2 >= len(letters)
+
+
+def display_label(name: str, names, lang: str) -> str:
+    """The label in ``lang``: for ``ar`` the first Arabic-script name when there is one."""
+    if lang == "ar":
+        for other in names:
+            if is_arabic(other):
+                return other
+    return name
+
+
+def model_from_layers(observations, timeline, factions, *, names=None, lang: str = "en",
+                      topology=None, outline=None) -> MapModel:
+    """A MapModel from layers/ objects.
+
+    observations: ObservationSet (``frame`` + ``places``); timeline: its Timeline; factions: the
+    Factions; names: ``{place_id: [every name]}`` (gazetteer alternate names, Arabic included);
+    topology: a CellTopology of ``observations.places`` (or None: markers only); outline: polygons
+    drawn when there are no tiles (default: the topology's theatre).
+    """
+    places_in = observations.places.reset_index(drop=True)
+    place_ids = places_in["place_id"].astype(str).to_numpy(dtype=object)
+    frame = observations.frame
+    pos = pd.Index(place_ids).get_indexer(frame["place_id"].astype(str).to_numpy(dtype=object))
+    if (pos < 0).any():
+        raise ValueError("observations name a place_id missing from observations.places")
+
+    written = pd.DataFrame({"place_id": frame["place_id"].astype(str),
+                            "text": frame.get("place_text", frame["place"]).astype(str)})
+    written = written.groupby("place_id", sort=False)["text"].agg(lambda s: list(dict.fromkeys(s)))
+    names = names or {}
+    all_names, labels = [], []
+    for pid, name in zip(place_ids, places_in["name"].astype(str), strict=True):
+        pool = [*names.get(pid, ()), *written.get(pid, [])]
+        label = display_label(name, pool, lang)
+        others = [n for n in dict.fromkeys([name, *pool]) if n and n != label]
+        labels.append(label)
+        all_names.append(tuple(others))
+    places = pd.DataFrame({"place_id": place_ids, "name": places_in["name"].astype(str),
+                           "lat": places_in["lat"].astype(float),
+                           "lon": places_in["lon"].astype(float), "label": labels,
+                           "names": all_names})
+
+    obs = pd.DataFrame({
+        "place_pos": pos,
+        "day": days_of(frame["date"]),
+        "precision": frame["date_precision"].astype(object),
+        "controller": frame["controller"].astype(object),
+        "status": frame["status"].astype(object),
+        "certainty": frame["certainty"].astype(object),
+        "kind": frame["kind"].astype(object),
+        "source": frame["source"].astype(object),
+        "note": frame["note"].astype(object),
+        "row": frame["row"].astype(np.int64),
+    }).sort_values(["place_pos", "day", "row"], kind="stable").reset_index(drop=True)
+
+    iv = timeline.intervals
+    obs_at_row = pd.Series(np.arange(len(obs)), index=obs["row"].to_numpy())
+    obs_at_row = obs_at_row[~obs_at_row.index.duplicated()]
+    obs_index = obs_at_row.reindex(iv["obs_row"].to_numpy()).fillna(-1).astype(np.int64)
+    conflict = iv["conflict"].to_numpy(dtype=bool) if "conflict" in iv else np.zeros(len(iv), bool)
+    intervals = pd.DataFrame({
+        "place_pos": pd.Index(place_ids).get_indexer(iv["place_id"].astype(str).to_numpy(object)),
+        "day": days_of(iv["valid_from"]),
+        "controller": iv["controller"].astype(object),
+        "status": iv["status"].astype(object),
+        "certainty": iv["certainty"].astype(object),
+        "obs": np.where(conflict, -1, obs_index.to_numpy()),
+    }).sort_values(["place_pos", "day"], kind="stable").reset_index(drop=True)
+
+    cells = edges = None
+    if topology is not None:
+        cells, edges = _cells_and_edges(topology, place_ids)
+        if outline is None:
+            outline = topology.to_wgs84(topology.theatre)
+    styles = tuple(FactionStyle(f.id, f.label, f.colour) for f in factions)
+    return MapModel(places=places, observations=obs, intervals=intervals, factions=styles,
+                    cells=cells, edges=edges, outline=outline)
+
+
+def _cells_and_edges(topology, place_ids) -> tuple[tuple, tuple]:
+    """Cells aligned with ``place_ids`` (co-located places: the first one carries the shared
+    cell) and the shared edges between neighbouring places."""
+    import shapely
+
+    if list(map(str, topology.place_ids)) != list(map(str, place_ids)):
+        raise ValueError("the cell topology was built for another place list or order")
+    cells_frame = topology.cells_frame()
+    first = topology.first_place_of_site[topology.site_of_place]
+    geoms = cells_frame.geometry.to_numpy()
+    geoms = np.where(first == np.arange(len(first)), geoms, shapely.Polygon())
+    edges_frame = topology.edges_frame()
+    edges = (edges_frame["left"].to_numpy(np.int64), edges_frame["right"].to_numpy(np.int64),
+             edges_frame.geometry.to_numpy())
+    return tuple(geoms), edges

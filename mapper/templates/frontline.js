@@ -233,7 +233,10 @@ function frontlineApp(map, D, UI) {
       if (k >= 0) {
         var oi = D.I.o[k] >= 0 ? oOff[i] + D.I.o[k] : -1;
         fact(UI.on_date, el("span", null, iso(state.day)));
-        fact(UI.since, el("span", null, oi >= 0 ? dateText(oDay[oi], D.O.p[oi]) : iso(iDay[k])));
+        var run = k;
+        while (run > iOff[i] && D.I.c[run - 1] === D.I.c[k]) run--;
+        fact(UI.since, el("span", null, iso(iDay[run])));
+        fact(UI.observed, el("span", null, oi >= 0 ? dateText(oDay[oi], D.O.p[oi]) : iso(iDay[k])));
         fact(UI.status, el("span", null, statusName(D.I.s[k])));
         fact(UI.certainty, el("span", "fl-cert-" + (D.Q[D.I.q[k]] || "unknown"), certaintyName(D.I.q[k])));
         if (oi >= 0) {

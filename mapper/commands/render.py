@@ -1,0 +1,158 @@
+"""`frontline render`, `frontline bundle` and `frontline demo`: maps people can open."""
+
+from __future__ import annotations
+
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gazetteer._io import atomic_write_text
+
+from ._common import fail, handles_errors, info, print_json_line
+
+app = typer.Typer()
+
+
+class Lang(StrEnum):
+    en = "en"
+    ar = "ar"
+
+
+Events = Annotated[Path, typer.Argument(help="Observations file (CSV/GeoJSON; see DESIGN §2).",
+                                        exists=True, dir_okay=False)]
+At = Annotated[str | None, typer.Option("--at", help="Date shown first, YYYY-MM-DD "
+                                        "(default: the last date).")]
+From = Annotated[str | None, typer.Option("--from", help="First slider date, YYYY-MM-DD.")]
+To = Annotated[str | None, typer.Option("--to", help="Last slider date, YYYY-MM-DD.")]
+Every = Annotated[str | None, typer.Option("--every", help="Regular slider steps instead of the "
+                                           "change dates: 7D, 2W, 1M, 1Y…")]
+FactionsOpt = Annotated[Path | None, typer.Option("--factions", help="Factions file (TOML/YAML; "
+                        "default: the bundled Syria file).", exists=True, dir_okay=False)]
+Theatre = Annotated[Path | None, typer.Option("--theatre", help="Polygon file the territory "
+                    "cells are clipped to (country outline…).", exists=True, dir_okay=False)]
+Outlines = Annotated[Path | None, typer.Option("--outlines", help="Polygon/line file drawn as "
+                     "outlines (e.g. Natural Earth countries); default: the theatre outline.",
+                     exists=True, dir_okay=False)]
+Title = Annotated[str, typer.Option("--title", help="Map title.")]
+LangOpt = Annotated[Lang, typer.Option("--lang", case_sensitive=False,
+                                       help="Interface and place-name language (ar: Arabic "
+                                       "names where the gazetteer has them, right-to-left).")]
+Offline = Annotated[bool, typer.Option("--offline", help="Inline Leaflet (no CDN, no tiles; "
+                                       "outlines drawn instead). Needs `make leaflet`.")]
+LeafletDir = Annotated[Path | None, typer.Option("--leaflet-dir", help="Folder with leaflet.js "
+                       "and leaflet.css (default: .cache/leaflet/package/dist).",
+                       file_okay=False)]
+Json = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")]
+
+
+def _report(observations) -> dict:
+    """Every input row ends in the map or in this report."""
+    for problem in observations.problems:
+        info(str(problem))
+    summary = observations.summary()
+    info(f"{summary['rows_read']} rows read: {summary['usable']} mapped, "
+         f"{summary['dropped']} dropped ({summary['errors']} errors, "
+         f"{summary['warnings']} warnings), {summary['places']} places")
+    return summary
+
+
+def _options(*, title, lang, at, start, end, every, offline, leaflet_dir):
+    from ..render import RenderOptions
+
+    return RenderOptions(title=title, lang=lang.value, at=at, start=start, end=end, every=every,
+                         offline=offline, leaflet_dir=leaflet_dir)
+
+
+@app.command("render")
+@handles_errors
+def render(
+    events: Events,
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.",
+                                         dir_okay=False)] = Path("map.html"),
+    at: At = None, start: From = None, end: To = None, every: Every = None,
+    factions: FactionsOpt = None, theatre: Theatre = None, outlines: Outlines = None,
+    title: Title = "Frontline", lang: LangOpt = Lang.en, offline: Offline = False,
+    leaflet_dir: LeafletDir = None, json: Json = False,
+) -> None:
+    """Write one self-contained interactive map (HTML) with a date slider over the changes."""
+    from ..pipeline import prepare
+    from ..render import render_html
+
+    started = time.perf_counter()
+    prepared = prepare(events, factions=factions, theatre=theatre, outlines=outlines,
+                       lang=lang.value)
+    summary = _report(prepared.observations)
+    options = _options(title=title, lang=lang, at=at, start=start, end=end, every=every,
+                       offline=offline, leaflet_dir=leaflet_dir)
+    html = render_html(prepared.model, options)
+    atomic_write_text(output, html)
+    info(f"wrote {output} ({len(html.encode()) / 1e6:.2f} MB) in "
+         f"{time.perf_counter() - started:.1f} s")
+    if json:
+        print_json_line({**summary, "output": str(output), "bytes": len(html.encode())})
+
+
+@app.command("bundle")
+@handles_errors
+def bundle(
+    events: Events,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Bundle directory (replaced "
+                                         "atomically).", file_okay=False)] = Path("site"),
+    at: At = None, start: From = None, end: To = None, every: Every = None,
+    factions: FactionsOpt = None, theatre: Theatre = None, outlines: Outlines = None,
+    title: Title = "Frontline", lang: LangOpt = Lang.en, offline: Offline = False,
+    leaflet_dir: LeafletDir = None,
+    images: Annotated[int, typer.Option("--images", help="How many dates get a PNG map "
+                                        "(evenly spread, always the last).", min=0)] = 6,
+    gif: Annotated[bool, typer.Option("--gif/--no-gif", help="Animated GIF of the period.")] = True,
+    json: Json = False,
+) -> None:
+    """Write a static site: map, changelog, data files, images and a manifest."""
+    from ..bundle import BundleOptions, write_bundle
+    from ..pipeline import prepare
+
+    started = time.perf_counter()
+    prepared = prepare(events, factions=factions, theatre=theatre, outlines=outlines,
+                       lang=lang.value)
+    summary = _report(prepared.observations)
+    options = _options(title=title, lang=lang, at=at, start=start, end=end, every=every,
+                       offline=offline, leaflet_dir=leaflet_dir)
+    manifest = write_bundle(prepared, output, BundleOptions(render=options, images=images,
+                                                            gif=gif))
+    info(f"wrote {output}/ ({len(manifest['files'])} files) in "
+         f"{time.perf_counter() - started:.1f} s")
+    if json:
+        print_json_line({**summary, "output": str(output), "files": len(manifest["files"])})
+
+
+@app.command("demo")
+@handles_errors
+def demo(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Site directory.",
+                                         file_okay=False)] = Path("site"),
+    examples: Annotated[Path, typer.Option("--examples", help="Folder with the example events "
+                                           "files.", file_okay=False)] = Path("examples"),
+    offline: Offline = False, leaflet_dir: LeafletDir = None,
+) -> None:
+    """Build the example site: the Syria dataset into DIR/ and the seed articles into DIR/seeds/."""
+    from ..bundle import BundleOptions, write_demo
+    from ..render import RenderOptions
+
+    syria = examples / "syria" / "observations.csv"
+    seeds = examples / "seeds.csv"
+    if not seeds.is_file() and not syria.is_file():
+        fail(f"no example events in {examples}/ (looked for {syria} and {seeds}). Run from the "
+             "repository root or pass --examples DIR.")
+    main = syria if syria.is_file() else seeds
+    jobs = [(main, "Syrian civil war: control of places" if main == syria else
+             "Seed articles: control of places")]
+    if seeds.is_file():
+        jobs.append((seeds, "Seed articles: control of places"))
+    started = time.perf_counter()
+    manifest = write_demo(jobs, output, options=BundleOptions(
+        render=RenderOptions(offline=offline, leaflet_dir=leaflet_dir)), report=_report)
+    info(f"wrote {output}/ ({len(manifest['files'])} files) in "
+         f"{time.perf_counter() - started:.1f} s — open {output}/index.html")

@@ -1,0 +1,116 @@
+"""From an events file to everything a map or bundle shows: observations, timeline, cells, model.
+
+The one place where render, bundle and demo load their inputs, so the three agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from layers.factions import load_factions
+from layers.observations import read_observations
+from layers.timeline import build_timeline
+
+from .model import MapModel, model_from_layers
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The layers of one events file and the map model built from them."""
+
+    observations: object   # layers.observations.ObservationSet
+    timeline: object       # layers.timeline.Timeline
+    topology: object | None  # layers.cells.CellTopology (None with fewer than 2 places)
+    factions: object       # layers.factions.Factions
+    model: MapModel
+    inputs: dict[str, Path]
+
+
+def place_names(place_ids, gazetteer) -> dict[str, tuple[str, ...]]:
+    """Every gazetteer name of each place (Arabic script included); places the gazetteer does
+    not know (points given by lat/lon) keep only the names the events file used."""
+    if gazetteer is None:
+        return {}
+    found: dict[str, tuple[str, ...]] = {}
+    for pid in place_ids:
+        try:
+            place = gazetteer.get(pid)
+        except LookupError:
+            continue
+        found[pid] = tuple(place.names)
+    return found
+
+
+def read_outlines(path: str | Path):
+    """Every polygon boundary of a file (Natural Earth countries, admin areas) as lines in
+    EPSG:4326: internal borders are kept, unlike a dissolved theatre."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(2, "No such file", str(path))
+    try:
+        frame = gpd.read_file(f"/vsigzip/{path}" if path.suffix == ".gz" else path)
+    except Exception as exc:  # pyogrio raises its own error family
+        raise ValueError(f"{path}: cannot read the outlines file ({exc}); give a GeoJSON, "
+                         "GeoPackage or Shapefile of polygons or lines") from exc
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
+    geoms = np.asarray(frame.geometry.values)
+    polygonal = np.isin(shapely.get_type_id(geoms), [3, 6])
+    lines = np.where(polygonal, shapely.boundary(geoms), geoms)
+    parts = shapely.get_parts(lines)
+    parts = parts[np.isin(shapely.get_type_id(parts), [1, 2])]
+    if not len(parts):
+        raise ValueError(f"{path}: no polygons or lines to draw ({len(frame)} features read)")
+    return shapely.multilinestrings(parts)
+
+
+def _needs_gazetteer(place_ids) -> bool:
+    return any(not str(pid).startswith("point:") for pid in place_ids)
+
+
+def _load_gazetteer():
+    import gazetteer
+
+    return gazetteer.load()
+
+
+def prepare(events: str | Path, *, factions: str | Path | None = None,
+            theatre: str | Path | None = None, outlines: str | Path | None = None,
+            lang: str = "en", gazetteer=None, max_radius_km: float | None = None) -> Prepared:
+    """Read ``events`` and build every layer the map needs. ``gazetteer`` defaults to
+    ``gazetteer.load()`` (loaded only when the file names places)."""
+    faction_set = load_factions(factions)
+    observations = read_observations(events, factions=faction_set, gazetteer=gazetteer)
+    timeline = build_timeline(observations)
+    place_ids = observations.places["place_id"].astype(str).tolist()
+    if gazetteer is None and _needs_gazetteer(place_ids):
+        gazetteer = _load_gazetteer()
+    names = place_names(place_ids, gazetteer)
+    topology = None
+    theatre_geom = None
+    if theatre is not None:
+        from layers.theatre import read_theatre
+
+        theatre_geom = read_theatre(theatre)
+    if len(place_ids) >= 2:
+        from layers.cells import build_cells
+
+        topology = build_cells(observations.places, theatre=theatre_geom,
+                               max_radius_km=max_radius_km)
+    outline = None
+    if outlines is not None:
+        outline = read_outlines(outlines)
+    elif theatre_geom is not None:
+        outline = theatre_geom
+    model = model_from_layers(observations, timeline, faction_set, names=names, lang=lang,
+                              topology=topology, outline=outline)
+    inputs = {"events": Path(events)}
+    for key, value in (("factions", factions), ("theatre", theatre), ("outlines", outlines)):
+        if value is not None:
+            inputs[key] = Path(value)
+    return Prepared(observations=observations, timeline=timeline, topology=topology,
+                    factions=faction_set, model=model, inputs=inputs)
