@@ -137,7 +137,8 @@ def changes_html(prepared, *, title: str, lang: str) -> str:
 
 # ---------------------------------------------------------------- data files
 
-def _write_data(prepared, folder: Path, days: np.ndarray, data_days: np.ndarray) -> dict:
+def _write_data(prepared, folder: Path, days: np.ndarray, data_days: np.ndarray, *,
+                title: str) -> dict:
     """Events, places, per-date territory/front lines (``data_days``) and area stats over every
     slider date (``days``) with their chart. Returns notes for the manifest."""
     from layers.io import write_frame
@@ -172,18 +173,15 @@ def _write_data(prepared, folder: Path, days: np.ndarray, data_days: np.ndarray)
                     fronts[fronts["date"] == date].reset_index(drop=True))
     table = area_stats(territory, dates=dates, controllers=[f.id for f in prepared.factions])
     write_frame(data / "stats.csv", table)
-    return _write_chart(prepared, folder, table)
+    return _write_chart(prepared, folder, table, title=title)
 
 
-def _write_chart(prepared, folder: Path, table) -> dict:
-    """The area-over-time chart (mapper/charts.py)."""
-    try:
-        from . import charts
-    except ModuleNotFoundError as exc:  # helper D's module not merged yet
-        if exc.name != "mapper.charts":
-            raise
-        return {"area_chart": "mapper/charts.py is not installed"}
-    png = charts.area_chart_png(table, factions=prepared.factions)
+def _write_chart(prepared, folder: Path, table, *, title: str) -> dict:
+    """The area-over-time chart (mapper/charts.py), controllers in the factions' colours."""
+    from .charts import area_chart
+
+    png = area_chart(table, colours={f.id: f.colour for f in prepared.factions},
+                     title=f"{title}: area held (km²)")
     (folder / "images").mkdir(parents=True, exist_ok=True)
     (folder / "images" / "area.png").write_bytes(png)
     return {}
@@ -229,7 +227,7 @@ def build_bundle(prepared, folder: Path, options: BundleOptions = BundleOptions(
     (folder / "changes.html").write_text(changes_html(prepared, title=render.title,
                                                       lang=render.lang), encoding="utf-8")
     data_days = spread(days, options.data_dates)
-    notes = _write_data(prepared, folder, days, data_days)
+    notes = _write_data(prepared, folder, days, data_days, title=render.title)
     _write_images(prepared, folder, days, options)
     files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
                    if p.is_file() and p.name != "manifest.json")

@@ -68,7 +68,7 @@ class MapPainter:
         lon = model.places["lon"].to_numpy(float)
         lat = model.places["lat"].to_numpy(float)
         self.fig = plt.figure(figsize=(size_px[0] / dpi, size_px[1] / dpi), dpi=dpi)
-        self.ax = self.fig.add_axes((0.02, 0.02, 0.96, 0.88))
+        self.ax = self.fig.add_axes((0.02, 0.1, 0.96, 0.8))
         self.ax.set_axis_off()
         self.ax.set_aspect(1.0 / max(np.cos(np.radians(np.mean(lat) if len(lat) else 0)), 0.1))
         if model.outline is not None:
@@ -97,10 +97,12 @@ class MapPainter:
         self._title = self.fig.text(0.5, 0.955, "", ha="center", va="center", fontsize=14,
                                     fontweight="bold")
         self.fig.text(0.5, 0.915, title, ha="center", va="center", fontsize=10, color="#444444")
+        used = set(model.intervals["controller"].dropna())
         handles = [Line2D([], [], marker="s", linestyle="", markersize=9, color=f.colour,
-                          label=f.label) for f in model.factions]
+                          label=f.label) for f in model.factions if f.id in used]
         if handles:
-            self.ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.85)
+            self.fig.legend(handles=handles, loc="lower center", ncol=min(3, len(handles)),
+                            fontsize=9, frameon=False)
         if len(lon):
             pad_x = max(float(np.ptp(lon)) * 0.08, 0.1)
             pad_y = max(float(np.ptp(lat)) * 0.08, 0.1)
