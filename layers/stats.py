@@ -73,4 +73,21 @@ def area_stats(
     return out[columns].reset_index(drop=True)
 
 
-__all__ = ["STATS_COLUMNS", "area_stats", "equal_area_km2"]
+def with_front_lengths(stats: pd.DataFrame, front_lines: pd.DataFrame, *,
+                       by: tuple[str, ...] = ("side_a", "side_b")) -> pd.DataFrame:
+    """Add ``front_km`` to a stats table: per date and controller, the length of the front lines
+    it is a side of (``by`` names the columns holding the side(s): ``side_a``/``side_b`` for
+    point-derived fronts, ``status`` for polygon fronts)."""
+    pieces = [
+        pd.DataFrame({"date": front_lines["date"].astype(str).to_numpy(),
+                      "controller": front_lines[column].astype(str).to_numpy(),
+                      "front_km": front_lines["length_km"].to_numpy(dtype=float)})
+        for column in by
+    ]
+    lengths = pd.concat(pieces, ignore_index=True).groupby(["date", "controller"]).sum()
+    out = stats.merge(lengths.reset_index(), on=["date", "controller"], how="left")
+    out["front_km"] = out["front_km"].fillna(0.0).astype(float).round(3)
+    return out
+
+
+__all__ = ["STATS_COLUMNS", "area_stats", "equal_area_km2", "with_front_lengths"]
