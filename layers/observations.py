@@ -125,7 +125,9 @@ def read_observations(source: str | Path, *, factions: Factions | None = None, g
     frame = frame[keep].reset_index(drop=True)
     problems.extend(dup_problems)
     problems.extend(find_conflicts(frame, path=raw.path, unit=_unit(raw.records)))
-    used = {r.place.id: r.place for r in good}
+    used: dict = {}
+    for r in sorted(good, key=lambda r: not r.place_text):  # a named row names a bare point
+        used.setdefault(r.place.id, r.place)
     places = _places_frame([used[pid] for pid in sorted(set(frame["place_id"]))])
     kept = set(frame["row"].tolist())
     dropped = tuple(sorted(r.rec.line for r in rows if r.rec.line not in kept))
@@ -210,7 +212,7 @@ def _parse_row(rec: Record, path: str, factions: Factions, today: dt.date) -> _R
                     "write lat and lon as decimal degrees, e.g. lat 36.2021, lon 37.1343",
                     "bad-coordinates")
     if not (row.place_text or row.place_id or row.lat is not None) and not any(
-            p.column in ("lat", "lon") for p in row.problems):
+            p.column in ("lat", "lon", "geometry") for p in row.problems):
         problem("place", "", "missing place", "give a place name, a place_id, or lat and lon",
                 "missing-place")
     # controller

@@ -228,12 +228,12 @@ def _column(frame: pd.DataFrame, name: str, default: str) -> pd.Series:
 
 
 def _codes(values: pd.Series, categories, what: str, *, allow_na: bool = False) -> np.ndarray:
-    cat = pd.Categorical(values.astype(object).where(values.notna(), None),
-                         categories=list(categories))
-    codes = np.asarray(cat.codes, dtype=np.int64)
+    """Category codes (hash lookup); unknown values raise, NA is -1 where allowed."""
+    raw = values.to_numpy(dtype=object, na_value=None)
+    codes = pd.Index(list(categories), dtype=object).get_indexer(raw).astype(np.int64)
     bad = (codes < 0) & values.notna().to_numpy()
     if bad.any() or (not allow_na and (codes < 0).any()):
-        value = values.to_numpy(dtype=object)[bad | (codes < 0)][0]
+        value = raw[bad | (codes < 0)][0]
         raise ValueError(f"{what} {value!r} is not one of {', '.join(map(str, categories))}")
     return codes
 

@@ -1,0 +1,91 @@
+"""write_frame / write_layers: every format opens in geopandas, writes are atomic and
+reproducible."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from layers.errors import OutputFormatError
+from layers.io import write_frame, write_layers
+
+
+@pytest.fixture
+def frame():
+    return gpd.GeoDataFrame({
+        "date": pd.to_datetime(["2016-01-01", "2016-02-01"]),
+        "place": pd.array(["Ḥalab", None], dtype="string"),
+        "controller": pd.array(["government", "isis"], dtype="string"),
+        "obs_row": pd.array([2, None], dtype="Int64"),
+    }, geometry=[Point(37.13, 36.2), Point(38.28, 34.55)], crs="EPSG:4326")
+
+
+def _read(path):
+    if path.suffix == ".parquet":
+        return gpd.read_parquet(path)
+    if path.suffix == ".csv":
+        return pd.read_csv(path)
+    return gpd.read_file(path)
+
+
+@pytest.mark.parametrize("ext", [".gpkg", ".parquet", ".geojson", ".csv"])
+def test_round_trip_and_same_bytes(tmp_path, frame, ext):
+    path = tmp_path / "sub" / f"out{ext}"
+    write_frame(path, frame)
+    first = path.read_bytes()
+    back = _read(path)
+    assert len(back) == 2
+    assert back["controller"].tolist() == ["government", "isis"]
+    assert back["place"].iloc[0] == "Ḥalab" and pd.isna(back["place"].iloc[1])
+    if ext == ".csv":
+        assert back["date"].tolist() == ["2016-01-01", "2016-02-01"]
+        assert back["geometry"].iloc[0] == "POINT (37.13 36.2)"
+    else:
+        assert back.crs.to_epsg() == 4326
+        assert back.geometry.iloc[1].equals(Point(38.28, 34.55))
+    write_frame(path, frame)
+    assert path.read_bytes() == first  # same inputs, same bytes
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no temp files left
+
+
+def test_geojson_dates_are_plain_days(tmp_path, frame):
+    path = tmp_path / "o.geojson"
+    write_frame(path, frame)
+    assert '"date": "2016-01-01"' in path.read_text(encoding="utf-8")
+
+
+def test_gpkg_several_layers(tmp_path, frame):
+    path = tmp_path / "multi.gpkg"
+    write_layers(path, {"control": frame, "other": frame.iloc[:1]})
+    import pyogrio
+
+    assert [name for name, _ in pyogrio.list_layers(path)] == ["control", "other"]
+    assert len(gpd.read_file(path, layer="other")) == 1
+
+
+def test_single_layer_formats_split_layers(tmp_path, frame):
+    write_layers(tmp_path / "x.geojson", {"a": frame, "b": frame})
+    assert {p.name for p in tmp_path.iterdir()} == {"x.a.geojson", "x.b.geojson"}
+
+
+def test_failed_write_keeps_the_old_file(tmp_path, frame, monkeypatch):
+    path = tmp_path / "o.gpkg"
+    write_frame(path, frame)
+    before = path.read_bytes()
+    import pyogrio
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", boom)
+    with pytest.raises(OSError):
+        write_frame(path, frame)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["o.gpkg"]
+
+
+def test_unknown_extension(tmp_path, frame):
+    with pytest.raises(OutputFormatError, match=r"cannot write \.shp"):
+        write_frame(tmp_path / "o.shp", frame)
