@@ -122,8 +122,10 @@ def model_from_layers(observations, timeline, factions, *, names=None, lang: str
     names = names or {}
     all_names, labels = [], []
     for pid, name in zip(place_ids, places_in["name"].astype(str), strict=True):
-        pool = [*names.get(pid, ()), *written.get(pid, [])]
-        label = display_label(name, pool, lang)
+        as_written = written.get(pid, [])
+        pool = [*names.get(pid, ()), *as_written]
+        # Readers search for the spelling of the reports, so it labels the place in English.
+        label = display_label(as_written[0] if as_written else name, pool, lang)
         others = [n for n in dict.fromkeys([name, *pool]) if n and n != label]
         labels.append(label)
         all_names.append(tuple(others))

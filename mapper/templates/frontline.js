@@ -48,6 +48,8 @@ function frontlineApp(map, D, UI) {
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
+  /* user text (names, sources, notes, labels) keeps its own direction inside RTL/LTR pages */
+  function ut(tag, cls, text) { var e = el(tag, cls, text); e.setAttribute("dir", "auto"); return e; }
   function safeUrl(s) {
     if (typeof s !== "string" || /[\s\u0000-\u001f]/.test(s)) return null;
     try { var u = new URL(s); } catch (e) { return null; }
@@ -56,8 +58,8 @@ function frontlineApp(map, D, UI) {
   function sourceNode(idx) {
     if (idx < 0) return el("span", "fl-muted", UI.no_source);
     var s = D.S[idx], href = safeUrl(s);
-    if (!href) return el("span", "fl-source", s);
-    var a = el("a", "fl-source", s);
+    if (!href) return ut("span", "fl-source", s);
+    var a = ut("a", "fl-source", s);
     a.setAttribute("href", href);
     a.setAttribute("target", "_blank");
     a.setAttribute("rel", "noopener noreferrer");
@@ -221,12 +223,12 @@ function frontlineApp(map, D, UI) {
     return function () {
       var box = el("div", "fl-popup");
       box.setAttribute("dir", UI.dir);
-      box.appendChild(el("div", "fl-popup-title", D.P.n[i]));
-      if (D.P.a[i]) box.appendChild(el("div", "fl-muted fl-aliases", D.P.a[i].split("|").slice(0, 6).join(" · ")));
+      box.appendChild(ut("div", "fl-popup-title", D.P.n[i]));
+      if (D.P.a[i]) box.appendChild(ut("div", "fl-muted fl-aliases", D.P.a[i].split("|").slice(0, 6).join(" · ")));
       var k = cur[i] >= -1 ? cur[i] : intervalAt(i, state.day);
       var line = el("div", "fl-state");
       var sw = el("span", "fl-swatch"); sw.style.background = colour(ctrlOf(k)); line.appendChild(sw);
-      line.appendChild(el("strong", null, factionLabel(ctrlOf(k))));
+      line.appendChild(ut("strong", null, factionLabel(ctrlOf(k))));
       box.appendChild(line);
       var dl = el("dl", "fl-facts");
       function fact(name, node) { dl.appendChild(el("dt", null, name)); var dd = el("dd"); dd.appendChild(node); dl.appendChild(dd); }
@@ -241,7 +243,7 @@ function frontlineApp(map, D, UI) {
         fact(UI.certainty, el("span", "fl-cert-" + (D.Q[D.I.q[k]] || "unknown"), certaintyName(D.I.q[k])));
         if (oi >= 0) {
           fact(UI.source, sourceNode(D.O.u[oi]));
-          if (D.O.m[oi] >= 0) fact(UI.note, el("span", null, D.S[D.O.m[oi]]));
+          if (D.O.m[oi] >= 0) fact(UI.note, ut("span", null, D.S[D.O.m[oi]]));
           if (D.O.r[oi] >= 0) fact(UI.row, el("span", null, String(D.O.r[oi])));
         } else fact(UI.source, el("span", "fl-muted", UI.disagreement));
       } else {
@@ -260,7 +262,8 @@ function frontlineApp(map, D, UI) {
         var head = el("div");
         var swatch = el("span", "fl-swatch"); swatch.style.background = colour(D.O.c[o]); head.appendChild(swatch);
         head.appendChild(el("b", null, dateText(oDay[o], D.O.p[o])));
-        head.appendChild(document.createTextNode(" " + factionLabel(D.O.c[o])));
+        head.appendChild(document.createTextNode(" "));
+        head.appendChild(ut("span", null, factionLabel(D.O.c[o])));
         var extra = [];
         if (D.O.s[o] >= 0 && D.O.s[o] !== HELD) extra.push(statusName(D.O.s[o]));
         if (D.O.q[o] >= 0) extra.push(certaintyName(D.O.q[o]));
@@ -268,7 +271,7 @@ function frontlineApp(map, D, UI) {
         head.appendChild(el("span", "fl-muted", " (" + extra.join(", ") + ")"));
         li.appendChild(head);
         var src = el("div", "fl-small"); src.appendChild(sourceNode(D.O.u[o])); li.appendChild(src);
-        if (D.O.m[o] >= 0) li.appendChild(el("div", "fl-small fl-note", D.S[D.O.m[o]]));
+        if (D.O.m[o] >= 0) li.appendChild(ut("div", "fl-small fl-note", D.S[D.O.m[o]]));
         ol.appendChild(li);
       }
       details.appendChild(ol);
@@ -335,7 +338,7 @@ function frontlineApp(map, D, UI) {
     if (!used.has(idx)) return;
     var row = el("div", "fl-legend-row");
     var sw = el("span", "fl-swatch"); sw.style.background = f[2]; row.appendChild(sw);
-    row.appendChild(el("span", null, f[1]));
+    row.appendChild(ut("span", null, f[1]));
     legendCounts[idx] = el("span", "fl-muted fl-legend-count", "");
     row.appendChild(legendCounts[idx]);
     ui.legend.appendChild(row);
@@ -377,7 +380,7 @@ function frontlineApp(map, D, UI) {
     }
     if (!hits.length) { ui.results.appendChild(el("li", "fl-muted", UI.no_match)); return; }
     hits.forEach(function (h) {
-      var li = el("li"), b = el("button", "fl-result", D.P.n[h[1]]);
+      var li = el("li"), b = ut("button", "fl-result", D.P.n[h[1]]);
       b.type = "button";
       if (h[2] !== D.P.n[h[1]]) b.appendChild(el("span", "fl-muted", " (" + h[2] + ")"));
       b.addEventListener("click", function () { ui.results.textContent = ""; goTo(h[1]); });
