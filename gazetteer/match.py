@@ -1,0 +1,108 @@
+"""Name matching, cheapest first: exact → normalized → skeleton (incl. Arabic script) → fuzzy.
+
+Every tier is a dict lookup; the fuzzy tier scores with rapidfuzz only the names that share a
+blocking key with the query (a one-edit skeleton neighbour or a distinctive word).
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz
+
+from .index import NameIndex, deletions
+from .normalize import Keys, generic_tokens, token_skeletons
+
+EXACT, NORMALIZED = 1.0, 0.95
+SKELETON_BASE, SKELETON_SPAN = 0.62, 0.30
+# Skeleton agreement across scripts: strong evidence for an Arabic query (its only route to a
+# Latin-named place), weak for a Latin query (the place's Latin names are compared directly).
+ARABIC_TO_LATIN_SIM, LATIN_TO_ARABIC_SIM = 0.8, 0.5
+MIN_SKELETON_SIM = 0.6   # same skeleton but little else in common ("Xyzzyq" / "Khazak") is noise
+CROSS_SCRIPT_FUZZY = 0.85  # fuzzy on skeletons across scripts is weaker evidence
+FUZZY_BASE, FUZZY_SPAN, FUZZY_CUTOFF = 0.45, 0.40, 75.0
+SUGGEST_CUTOFF = 60.0
+MAX_BLOCK = 3000  # words shared by more names than this do not block (too generic)
+
+# hits: place position → (quality, name id, how)
+Hits = dict[int, tuple[float, int, str]]
+
+
+def _add(hits: Hits, ix: NameIndex, nid: int, quality: float, how: str) -> None:
+    pos = ix.name_place[nid]
+    old = hits.get(pos)
+    if old is None or quality > old[0]:
+        hits[pos] = (quality, nid, how)
+
+
+def similarity(q: Keys, ix: NameIndex, nid: int) -> tuple[float, bool]:
+    """0–1 similarity of query and name; True when the scripts differ (compared on skeletons)."""
+    if q.arabic == ix.name_arabic[nid]:
+        return fuzz.ratio(q.normalized, ix.name_norm[nid]) / 100.0, False
+    return fuzz.ratio(q.skeleton, ix.name_skel[nid]) / 100.0, True
+
+
+def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -> Hits:
+    hits: Hits = {}
+    for nid in ix.exact.get(q.exact, ()):
+        _add(hits, ix, nid, EXACT, "exact")
+    for nid in ix.norm.get(q.normalized, ()) if q.normalized else ():
+        _add(hits, ix, nid, NORMALIZED, "arabic" if q.arabic else "normalized")
+    if hits or not skeleton or len(q.skeleton) < 2:
+        return hits
+    for nid in ix.skel.get(q.skeleton, ()):
+        sim, cross = similarity(q, ix, nid)
+        if cross:
+            sim = ARABIC_TO_LATIN_SIM if q.arabic else LATIN_TO_ARABIC_SIM
+        elif sim < MIN_SKELETON_SIM:
+            continue
+        how = "arabic" if (q.arabic or ix.name_arabic[nid]) else "skeleton"
+        _add(hits, ix, nid, SKELETON_BASE + SKELETON_SPAN * sim, how)
+    if hits or not fuzzy:
+        return hits
+    for nid, sim in fuzzy_candidates(ix, q, cutoff=FUZZY_CUTOFF):
+        _add(hits, ix, nid, FUZZY_BASE + FUZZY_SPAN * sim, "fuzzy")
+    return hits
+
+
+def blocked_names(ix: NameIndex, q: Keys) -> set[int]:
+    """Name ids sharing a blocking key with the query (never the whole gazetteer)."""
+    sk = q.skeleton
+    skels: set[str] = set()
+    if len(sk) >= 3:
+        dels = deletions(sk)
+        skels.update(d for d in dels if d in ix.skel)          # query has an extra letter
+        skels.update(ix.deletes.get(sk, ()))                    # query misses a letter
+        for d in dels:                                          # one letter substituted
+            skels.update(ix.deletes.get(d, ()))
+    elif len(sk) == 2:
+        skels.update(ix.deletes.get(sk, ()))
+    out: set[int] = set()
+    for s in skels:
+        out.update(ix.skel.get(s, ()))
+    generic = _generic_skeletons()
+    for tok in set(token_skeletons(q.exact)):
+        if len(tok) >= 2 and tok not in generic:
+            block = ix.token_block.get(tok, ())
+            if len(block) <= MAX_BLOCK:
+                out.update(block)
+    return out
+
+
+def fuzzy_candidates(ix: NameIndex, q: Keys, *, cutoff: float) -> list[tuple[int, float]]:
+    out = []
+    for nid in blocked_names(ix, q):
+        sim, cross = similarity(q, ix, nid)
+        if cross:
+            sim *= CROSS_SCRIPT_FUZZY
+        if sim * 100.0 >= cutoff:
+            out.append((nid, sim))
+    return out
+
+
+_GENERIC: frozenset[str] | None = None
+
+
+def _generic_skeletons() -> frozenset[str]:
+    global _GENERIC
+    if _GENERIC is None:
+        _GENERIC = frozenset(s for g in generic_tokens() for s in token_skeletons(g))
+    return _GENERIC

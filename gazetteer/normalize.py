@@ -1,0 +1,167 @@
+"""Pure key functions: the exact, normalized and consonant-skeleton keys a name is indexed under.
+
+Latin and Arabic script map to the same keys, so "al-Qusayr", "Qusair" and "القصير" meet in the
+skeleton index. Every variant table lives in ``data/variants.toml`` / ``data/arabic.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+__all__ = ["Keys", "exact_key", "normalized_key", "skeleton_key", "keys", "tokens", "is_arabic",
+           "token_skeletons", "generic_tokens", "admin_words"]
+
+_ARABIC_RE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+_TASHKEEL_RE = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
+_SPLIT_RE = re.compile(r"[^\w]+|_")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """The three index keys of one name (empty string when a key cannot be formed)."""
+
+    exact: str
+    normalized: str
+    skeleton: str
+    arabic: bool
+
+
+@cache
+def _tables() -> dict:
+    data = resources.files("gazetteer") / "data"
+    variants = tomllib.loads((data / "variants.toml").read_text(encoding="utf-8"))
+    arabic = tomllib.loads((data / "arabic.toml").read_text(encoding="utf-8"))
+    token_map = {}
+    for canonical, spellings in variants["tokens"].items():
+        for spelling in spellings:
+            token_map[spelling] = canonical
+        token_map[canonical] = canonical
+    drop = {ord(c): None for c in variants["drop_marks"]}
+    letters = {ord(k): v for k, v in variants["letters"].items()}
+    skel = variants["skeleton"]
+    digraphs = sorted(skel["digraphs"], key=len, reverse=True)
+    return {
+        "drop": drop,
+        "letters": letters,
+        "articles": frozenset(variants["articles"]["latin"]),
+        "token_map": token_map,
+        "generic": frozenset(variants["generic"]["tokens"]),
+        "admin_words": frozenset(variants["admin_words"]["tokens"]),
+        "digraph_re": re.compile("|".join(map(re.escape, digraphs))),
+        "digraphs": skel["digraphs"],
+        "skel_letters": str.maketrans({k: v for k, v in skel["letters"].items()}),
+        "ar_skel": str.maketrans(arabic["letters"]),
+        "ar_fold": str.maketrans(arabic["fold"]),
+        "ar_article": arabic["article"]["prefix"],
+    }
+
+
+def generic_tokens() -> frozenset[str]:
+    """Canonical tokens too common to say much on their own ("kafr", "tall", "ayn")."""
+    return _tables()["generic"]
+
+
+def admin_words() -> frozenset[str]:
+    """Words that surround an admin-area name in a hint ("province", "countryside")."""
+    return _tables()["admin_words"]
+
+
+def is_arabic(text: str) -> bool:
+    return _ARABIC_RE.search(text) is not None
+
+
+def clean(text: str) -> str:
+    """Drop control and bidi characters; collapse whitespace (used on every input)."""
+    return " ".join(_CONTROL_RE.sub(" ", text).split())
+
+
+def exact_key(name: str) -> str:
+    return unicodedata.normalize("NFC", clean(name)).casefold()
+
+
+def _latin_token(token: str, t: dict) -> str:
+    token = unicodedata.normalize("NFKD", token)
+    token = "".join(c for c in token if not unicodedata.combining(c))
+    return token.casefold().translate(t["letters"])
+
+
+def _arabic_token(token: str, t: dict) -> str:
+    token = _TASHKEEL_RE.sub("", token).translate(t["ar_fold"])
+    art = t["ar_article"]
+    if token.startswith(art) and len(token) > len(art) + 1:
+        token = token[len(art):]
+    return token
+
+
+@lru_cache(maxsize=200_000)
+def tokens(name: str) -> tuple[str, ...]:
+    """Folded tokens of ``name``: marks and diacritics dropped, articles folded, variants
+    unified."""
+    t = _tables()
+    text = clean(name).translate(t["drop"])
+    out: list[str] = []
+    for raw in _SPLIT_RE.split(text):
+        if not raw:
+            continue
+        if _ARABIC_RE.search(raw):
+            tok = _arabic_token(raw, t)
+        else:
+            tok = _latin_token(raw, t)
+            tok = t["token_map"].get(tok, tok)
+        if tok:
+            out.append(tok)
+    kept = [tok for tok in out if tok not in t["articles"]]
+    # A name made only of article-like words ("As", "En") keeps them rather than vanishing.
+    return tuple(kept) if kept else tuple(out)
+
+
+def normalized_key(name: str) -> str:
+    """Tokens joined without separator: hyphens, spaces and articles no longer matter."""
+    return "".join(tokens(name))
+
+
+@lru_cache(maxsize=200_000)
+def _token_skeleton(token: str) -> str:
+    t = _tables()
+    if _ARABIC_RE.search(token):
+        if token.endswith("ه"):  # final heh is a vowel ending, like Latin final h
+            token = token[:-1]
+        sk = token.translate(t["ar_skel"])
+        sk = "".join(c for c in sk if c.isascii())
+    else:
+        digraphs = t["digraphs"]
+        sk = t["digraph_re"].sub(lambda m: digraphs[m.group(0)], token)
+        if len(sk) > 1 and sk.endswith("h"):
+            sk = sk[:-1]
+        sk = sk.translate(t["skel_letters"])
+    if not sk:
+        return ""
+    out = [sk[0]]
+    for c in sk[1:]:
+        if c != out[-1]:
+            out.append(c)
+    return "".join(out)
+
+
+def token_skeletons(name: str) -> tuple[str, ...]:
+    return tuple(s for s in map(_token_skeleton, tokens(name)) if s)
+
+
+def skeleton_key(name: str) -> str:
+    """Consonant skeleton: vowels, w/y, doubling and final h gone; Arabic transliterated."""
+    sk = "".join(token_skeletons(name))
+    out: list[str] = []
+    for c in sk:  # collapse doubles across token joins too ("Tall Lahm")
+        if not out or c != out[-1]:
+            out.append(c)
+    return "".join(out)
+
+
+def keys(name: str) -> Keys:
+    return Keys(exact_key(name), normalized_key(name), skeleton_key(name), is_arabic(name))
