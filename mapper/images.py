@@ -103,11 +103,19 @@ class MapPainter:
         if handles:
             self.fig.legend(handles=handles, loc="lower center", ncol=min(3, len(handles)),
                             fontsize=9, frameon=False)
-        if len(lon):
-            pad_x = max(float(np.ptp(lon)) * 0.08, 0.1)
-            pad_y = max(float(np.ptp(lat)) * 0.08, 0.1)
-            self.ax.set_xlim(lon.min() - pad_x, lon.max() + pad_x)
-            self.ax.set_ylim(lat.min() - pad_y, lat.max() + pad_y)
+        self._frame_view(lon, lat)
+
+    def _frame_view(self, lon: np.ndarray, lat: np.ndarray) -> None:
+        """Show every place and cell (the outline may be a whole country: places come first)."""
+        shapes = list(shapely.points(lon, lat)) if len(lon) else []
+        if self.model.cells is not None:
+            shapes.extend(self.model.cells)
+        if not shapes:
+            return
+        x0, y0, x1, y1 = shapely.total_bounds(np.asarray(shapes, dtype=object))
+        pad_x, pad_y = max((x1 - x0) * 0.05, 0.05), max((y1 - y0) * 0.05, 0.05)
+        self.ax.set_xlim(x0 - pad_x, x1 + pad_x)
+        self.ax.set_ylim(y0 - pad_y, y1 + pad_y)
 
     def frame(self, frame: Frame) -> np.ndarray:
         """The RGB pixels of ``frame``."""
