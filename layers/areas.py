@@ -259,8 +259,9 @@ def _usable(raw: gpd.GeoDataFrame, problems: list) -> gpd.GeoDataFrame:
                                 severity="warning", code="no-status", unit="feature"))
     kept = raw[ok]
     valid = shapely.make_valid(shapely.force_2d(kept.geometry.values))
-    return gpd.GeoDataFrame({"date": kept["_date"].to_numpy(), "status": kept["_status"].to_numpy()},
-                            geometry=_polygons_only(np.asarray(valid, dtype=object)), crs=WGS84)
+    columns = {"date": kept["_date"].to_numpy(), "status": kept["_status"].to_numpy()}
+    geometry = _polygons_only(np.asarray(valid, dtype=object))
+    return gpd.GeoDataFrame(columns, geometry=geometry, crs=WGS84)
 
 
 def _polygons_only(geoms: np.ndarray) -> np.ndarray:

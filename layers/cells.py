@@ -154,7 +154,8 @@ def build_cells(
 
     theatre_m = None
     if theatre is not None:
-        theatre_m = transform_geometries(theatre, WGS84, crs)
+        # densify first: a straight edge in lon/lat is a curve in metres
+        theatre_m = transform_geometries(shapely.segmentize(theatre, 0.01), WGS84, crs)
         if shapely.is_empty(theatre_m) or shapely.area(theatre_m) <= 0:
             raise ValueError("the theatre has no area: give a polygon file (country outline…)")
     radius_m = None if max_radius_km is None else float(max_radius_km) * 1000.0

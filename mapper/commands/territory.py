@@ -235,7 +235,8 @@ def _read_areas(path, shape, theatre_path, date_property, status_property, merge
     for rule in merge_status or []:
         prefix, sep, status = rule.partition("=")
         if not sep or not prefix.strip() or not status.strip():
-            raise ValueError(f"--merge-status {rule!r}: write PREFIX=STATUS, e.g. occupied=occupied")
+            raise ValueError(f"--merge-status {rule!r}: write PREFIX=STATUS, "
+                             "e.g. occupied=occupied")
         merge[prefix.strip()] = status.strip().lower()
     snaps = read_areas(path, date_property=date_property, status_property=status_property,
                        status_merge=merge, theatre=shape,
