@@ -452,6 +452,13 @@ function frontlineApp(map, D, UI) {
     },
     openPopup: function (name) { var i = findPlace(name); if (i < 0) return false; goTo(i); return true; },
     frontSegments: function () { return frontLine.getLatLngs().length; },
+    colourOf: function (name) { var i = findPlace(name); return i < 0 ? null : markers[i].options.fillColor; },
+    focus: function (name) {
+      var i = findPlace(name);
+      if (i < 0) return null;
+      map.setView([lat[i], lon[i]], Math.max(map.getZoom(), UI.search_zoom), {animate: false});
+      return map.latLngToContainerPoint([lat[i], lon[i]]);
+    },
     point: function (name) { var i = findPlace(name); return i < 0 ? null : map.latLngToContainerPoint([lat[i], lon[i]]); }
   };
 }

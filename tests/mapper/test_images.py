@@ -26,7 +26,8 @@ def model() -> MapModel:
     cells = (shapely.box(19.5, 9.5, 20.5, 10.5), shapely.box(20.5, 9.5, 21.5, 10.5))
     edges = ([0], [1], [shapely.LineString([(20.5, 9.5), (20.5, 10.5)])])
     return MapModel(places, obs, intervals,
-                    (FactionStyle("red", "Red", "#ff0000"), FactionStyle("blue", "Blue", "#0000ff")),
+                    (FactionStyle("red", "Red", "#ff0000"),
+                     FactionStyle("blue", "Blue", "#0000ff")),
                     cells=cells, edges=edges, outline=shapely.box(19.5, 9.5, 21.5, 10.5))
 
 

@@ -1,0 +1,264 @@
+"""The map in real headless Chromium (Playwright): slider, permalinks, popups, search, offline,
+and an injection corpus that must execute nothing. Skips with a message without Chromium or
+without Leaflet's files (`make leaflet`): the bundles here are offline, so no test needs a CDN."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from mapper.bundle import BundleOptions, write_bundle
+from mapper.pipeline import prepare
+from mapper.render import RenderOptions, find_leaflet_dir
+
+pytestmark = pytest.mark.browser
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def leaflet_dir() -> Path:
+    try:
+        return find_leaflet_dir()
+    except FileNotFoundError as exc:
+        pytest.skip(f"Leaflet's files are not cached ({exc})")
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=chromium_path, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page that records console errors, page errors, dialogs and network attempts."""
+
+    def __init__(self, page):
+        self.page = page
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.network: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("dialog", self._dialog)
+        page.route("**/*", self._route)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith(("file:", "data:", "about:")):
+            route.continue_()
+        else:
+            self.network.append(url)
+            route.abort()
+
+    def open(self, path: Path, fragment: str = "") -> Watched:
+        self.page.goto(path.resolve().as_uri() + fragment)
+        self.page.wait_for_function("window.frontline && window.frontline.ready")
+        return self
+
+    def js(self, expression: str, arg=None):
+        return self.page.evaluate(expression, arg)
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], self.errors
+        assert self.dialogs == [], self.dialogs
+        assert self.network == [], self.network
+
+
+@pytest.fixture
+def watched(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    yield Watched(page)
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def seeds_site(tmp_path_factory, examples_dir, leaflet_dir) -> Path:
+    events = examples_dir / "seeds.csv"
+    if not events.is_file():
+        pytest.skip(f"{events} is missing")
+    out = tmp_path_factory.mktemp("seeds") / "site"
+    write_bundle(prepare(events), out, BundleOptions(
+        render=RenderOptions(title="Seeds", offline=True, leaflet_dir=leaflet_dir),
+        images=1, gif=False))
+    return out
+
+
+def test_slider_to_2014_04_15_colours_maaloula_government_and_douma_opposition(seeds_site,
+                                                                               watched):
+    w = watched.open(seeds_site / "index.html")
+    dates = w.js("frontline.dates()")
+    target = max(i for i, d in enumerate(dates) if d <= "2014-04-15")
+    slider = w.page.locator("#fl-slider")
+    slider.focus()
+    w.page.keyboard.press("Home")
+    for _ in range(target):
+        w.page.keyboard.press("ArrowRight")
+    assert w.page.locator("#fl-date").inner_text() == dates[target]
+    assert w.js("frontline.date()") <= "2014-04-15"
+    w.js("frontline.setDate('2014-04-15')")
+    assert w.page.locator("#fl-date").inner_text() == "2014-04-15"
+    assert "date=2014-04-15" in w.js("location.hash")
+    colours = w.js("""() => { const f = {}; for (const x of frontlineFactions()) f[x[0]] = x[2];
+                              return f; }""".replace("frontlineFactions()",
+                                                     "JSON.parse(document.getElementById("
+                                                     "'frontline-data').textContent).F"))
+    for place, side in (("Maaloula", "government"), ("Rankous", "government"),
+                        ("Douma", "opposition"), ("Kafr Zita", "opposition")):
+        state = w.js("n => frontline.stateOf(n)", place)
+        assert state and state["controller"] == side, (place, state)
+        assert w.js("n => frontline.colourOf(n)", place) == colours[side]
+    w.assert_clean()
+
+
+def test_permalink_date_is_read_on_load(seeds_site, watched):
+    w = watched.open(seeds_site / "index.html", "#date=2013-06-06&z=9&ll=34.5,36.6")
+    assert w.js("frontline.date()") == "2013-06-06"
+    assert w.page.locator("#fl-date").inner_text() == "2013-06-06"
+    assert w.js("frontline.stateOf('Qusair')")["controller"] == "government"
+    assert w.js("frontline.map.getZoom()") == 9
+    w.js("frontline.setDate('2013-05-15')")
+    assert w.js("frontline.stateOf('Qusair')")["controller"] == "opposition"
+    assert re.search(r"date=2013-05-15&z=9&ll=", w.js("location.hash"))
+    w.assert_clean()
+
+
+def test_clicking_a_place_shows_why_it_has_its_colour(seeds_site, watched):
+    w = watched.open(seeds_site / "index.html", "#date=2014-04-15")
+    point = w.js("frontline.focus('Maaloula')")
+    w.page.mouse.click(point["x"], point["y"])
+    popup = w.page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "Syrian government" in text
+    assert "2014-04-14" in text                      # since when
+    assert "confirmed" in text
+    assert "AP report in a Syrian Coalition digest" in text  # the source
+    assert "History" in text
+    w.assert_clean()
+
+
+def test_search_finds_places_by_alias_and_opens_the_popup(seeds_site, watched):
+    w = watched.open(seeds_site / "index.html")
+    w.page.fill("#fl-search", "douma")
+    button = w.page.locator("#fl-results button").first
+    assert "Douma" in button.inner_text()
+    button.click()
+    assert "Douma" in w.page.locator(".leaflet-popup-content").inner_text()
+    w.assert_clean()
+
+
+def test_keyboard_steps_and_play(seeds_site, watched):
+    w = watched.open(seeds_site / "index.html")
+    dates = w.js("frontline.dates()")
+    w.page.locator("#fl-play").focus()
+    w.page.keyboard.press("Home")
+    assert w.js("frontline.date()") == dates[0]
+    w.page.locator("body").press("ArrowRight")
+    assert w.js("frontline.date()") == dates[1]
+    w.page.click("#fl-play")
+    w.page.wait_for_function(f"frontline.date() > {dates[1]!r}", timeout=5000)
+    w.page.click("#fl-play")  # pause
+    w.assert_clean()
+
+
+def test_offline_bundle_renders_with_every_network_request_blocked(seeds_site, watched):
+    w = watched.open(seeds_site / "index.html")
+    assert w.js("typeof L") == "object"
+    drawn = w.js("document.querySelectorAll('.leaflet-overlay-pane path, "
+                 ".leaflet-overlay-pane canvas').length")
+    assert drawn > 0
+    assert w.js("frontline.frontSegments()") >= 0
+    watched.page.goto((seeds_site / "changes.html").resolve().as_uri())
+    assert "index.html#date=" in watched.page.content()
+    w.assert_clean()
+
+
+INJECTIONS = [
+    '<script>window.__pwned=1</script>',
+    '</script><script>window.__pwned=2</script>',
+    '<img src=x onerror="window.__pwned=3">',
+    '"><svg onload="window.__pwned=4">',
+    "javascript:window.__pwned=5",
+    "<a href=\"javascript:window.__pwned=6\">x</a>",
+    "<!--",
+    "\u2028\u2029</SCRIPT >",
+    "<iframe srcdoc='<script>parent.__pwned=7</script>'>",
+]
+
+
+@pytest.fixture(scope="module")
+def evil_site(tmp_path_factory, leaflet_dir) -> Path:
+    folder = tmp_path_factory.mktemp("evil")
+    lines = ["date,place,lat,lon,controller,status,kind,certainty,source,note"]
+    for i, bad in enumerate(INJECTIONS):
+        quoted = '"' + bad.replace('"', '""') + '"'
+        lines.append(f"2020-01-{i + 1:02d},{quoted},{10 + i * 0.1},{20 + (i % 3) * 0.1},"
+                     f"{'north' if i % 2 else 'south'},held,change,confirmed,{quoted},{quoted}")
+    (folder / "events.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "factions.toml").write_text(
+        '[[faction]]\nid = "north"\nlabel = "<b onmouseover=\'window.__pwned=8\'>North</b>"\n'
+        'colour = "#1f77b4"\n\n[[faction]]\nid = "south"\nlabel = "South</script>"\n'
+        'colour = "#d62728"\n', encoding="utf-8")
+    prepared = prepare(folder / "events.csv", factions=folder / "factions.toml")
+    assert len(prepared.observations.frame) == len(INJECTIONS)
+    out = folder / "site"
+    write_bundle(prepared, out, BundleOptions(
+        render=RenderOptions(title=INJECTIONS[1], offline=True, leaflet_dir=leaflet_dir),
+        images=0, gif=False))
+    return out
+
+
+def test_injection_corpus_executes_nothing(evil_site, watched):
+    w = watched.open(evil_site / "index.html")
+    for bad in INJECTIONS:
+        assert w.js("n => frontline.openPopup(n)", bad.strip()), bad
+        content = w.page.locator(".leaflet-popup-content").last.inner_text()
+        assert bad.strip()[:6] in content or bad.startswith("\u2028")
+    w.page.fill("#fl-search", "script")
+    assert w.page.locator("#fl-results button").count() > 0
+    w.page.locator("#fl-results button").first.hover()
+    w.page.locator(".fl-legend-row").first.hover()
+    hrefs = w.js("[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))")
+    assert all(h.startswith(("http://", "https://", "#")) for h in hrefs), hrefs
+    injected = w.js("document.querySelectorAll('[onerror],[onload],[onmouseover],iframe,"
+                    "body script:not([type]) ~ img').length")
+    assert injected == 0
+    assert w.js("window.__pwned") is None
+    assert w.js("document.title").startswith("</script>")
+    watched.page.goto((evil_site / "changes.html").resolve().as_uri())
+    assert watched.page.evaluate("window.__pwned") is None
+    hrefs = watched.page.evaluate(
+        "[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))")
+    assert all(h.startswith(("http://", "https://", "index.html")) for h in hrefs), hrefs
+    w.assert_clean()
+
+
+def test_arabic_map_is_right_to_left_with_arabic_names(tmp_path, examples_dir, leaflet_dir,
+                                                       watched):
+    from mapper.render import render_html
+
+    prepared = prepare(examples_dir / "seeds.csv", lang="ar")
+    page = tmp_path / "ar.html"
+    page.write_text(render_html(prepared.model, RenderOptions(lang="ar", offline=True,
+                                                              leaflet_dir=leaflet_dir)),
+                    encoding="utf-8")
+    w = watched.open(page, "#date=2014-04-15")
+    assert w.js("document.documentElement.dir") == "rtl"
+    state = w.js("frontline.stateOf('Maaloula')")
+    assert state["controller"] == "government"
+    assert re.search(r"[\u0600-\u06ff]", state["place"]), state
+    w.page.fill("#fl-search", "دوما")
+    assert w.page.locator("#fl-results button").count() >= 1
+    w.assert_clean()
