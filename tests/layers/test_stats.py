@@ -1,0 +1,70 @@
+"""Area statistics (equal-area km², zero-filled date × controller grid, front lengths) and the
+deterministic area chart."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from layers.stats import area_stats, equal_area_km2, with_front_lengths
+
+
+def test_equal_area_of_a_one_degree_cell_at_the_equator_and_at_60n():
+    km2 = equal_area_km2([shapely.box(0, 0, 1, 1), shapely.box(0, 60, 1, 61), shapely.Polygon()])
+    # spherical-zone formula on the authalic sphere (R = 6371.007 km)
+    assert km2[0] == pytest.approx(12363.7, rel=0.005)
+    assert km2[1] == pytest.approx(6106.0, rel=0.01)
+    assert km2[2] == 0
+
+
+def test_area_stats_fills_every_date_and_controller():
+    territory = gpd.GeoDataFrame(
+        {"date": ["2020-01-01", "2020-01-01", "2020-02-01"],
+         "controller": ["gov", "opp", "gov"], "places": [3, 2, 5]},
+        geometry=[shapely.box(36, 35, 36.1, 35.1), shapely.box(36.1, 35, 36.2, 35.1),
+                  shapely.box(36, 35, 36.2, 35.1)], crs=4326)
+    stats = area_stats(territory, dates=["2020-03-01"], controllers=["opp", "gov", "isis"])
+    assert list(stats.columns) == ["date", "controller", "places", "area_km2"]
+    assert stats[["date", "controller", "places"]].values.tolist() == [
+        ["2020-01-01", "opp", 2], ["2020-01-01", "gov", 3], ["2020-01-01", "isis", 0],
+        ["2020-02-01", "opp", 0], ["2020-02-01", "gov", 5], ["2020-02-01", "isis", 0],
+        ["2020-03-01", "opp", 0], ["2020-03-01", "gov", 0], ["2020-03-01", "isis", 0]]
+    jan = stats[stats["date"] == "2020-01-01"].set_index("controller")["area_km2"]
+    feb_gov = stats[(stats["date"] == "2020-02-01") & (stats["controller"] == "gov")]
+    assert jan["gov"] + jan["opp"] == pytest.approx(feb_gov["area_km2"].iloc[0], abs=0.002)
+
+
+def test_area_stats_without_places_column_and_bad_columns():
+    frame = gpd.GeoDataFrame({"date": ["d"], "status": ["occupied"]},
+                             geometry=[shapely.box(30, 45, 31, 46)], crs=4326)
+    stats = area_stats(frame, by="status")
+    assert list(stats.columns) == ["date", "controller", "area_km2"]
+    with pytest.raises(ValueError, match="no 'controller' column"):
+        area_stats(frame)
+
+
+def test_front_lengths_count_for_both_sides():
+    stats = pd.DataFrame({"date": ["d", "d", "d"], "controller": ["a", "b", "c"],
+                          "area_km2": [1.0, 2.0, 3.0]})
+    fronts = pd.DataFrame({"date": ["d", "d"], "side_a": ["a", "a"], "side_b": ["b", "c"],
+                           "length_km": [10.0, 5.0]})
+    out = with_front_lengths(stats, fronts)
+    assert out["front_km"].tolist() == [15.0, 10.0, 5.0]
+
+
+def test_area_chart_is_a_deterministic_png():
+    from mapper.charts import area_chart
+
+    stats = pd.DataFrame({"date": ["2020-01-01", "2020-02-01"] * 2,
+                          "controller": ["gov", "gov", "opp", "opp"],
+                          "area_km2": [10.0, 12.0, 5.0, 3.0]})
+    first = area_chart(stats, colours={"gov": "#d7191c"})
+    second = area_chart(stats.copy(), colours={"gov": "#d7191c"})
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    assert first == second
+    assert b"Software" not in first and b"matplotlib" not in first
+    assert area_chart(stats, colours={"gov": "#000000"}) != first
+    with pytest.raises(ValueError, match="no 'area_km2' column"):
+        area_chart(stats.drop(columns="area_km2"))
