@@ -60,7 +60,7 @@ class AreaSnapshots:
         """The snapshot in force on each date (the latest on or before it), with ``date`` set to
         the asked date and ``snapshot`` to the snapshot's date; dates before the first snapshot
         get no rows."""
-        asked = [str(d)[:10] for d in np.atleast_1d(np.asarray(dates, dtype=object))]
+        asked = list(pd.to_datetime(pd.Index(np.atleast_1d(dates))).strftime("%Y-%m-%d"))
         known = np.array(self.dates, dtype=object)
         pos = np.searchsorted(known, np.array(asked, dtype=object), side="right") - 1
         pairs = pd.DataFrame({"date": asked, "snapshot": np.where(pos >= 0, known[pos], None)})

@@ -118,8 +118,9 @@ def test_cells_form_a_valid_coverage_with_exact_shared_edges(pts, radius):
     assert shapely.covers(cells, shapely.points(topo.site_xy)).all()
     # each shared edge lies on both cells' boundaries
     if len(topo.edges):
-        on_a = shapely.length(shapely.intersection(topo.edges, shapely.boundary(cells[topo.edge_a])))
-        on_b = shapely.length(shapely.intersection(topo.edges, shapely.boundary(cells[topo.edge_b])))
+        rims = shapely.boundary(cells)
+        on_a = shapely.length(shapely.intersection(topo.edges, rims[topo.edge_a]))
+        on_b = shapely.length(shapely.intersection(topo.edges, rims[topo.edge_b]))
         length = shapely.length(topo.edges)
         assert np.allclose(on_a, length, rtol=1e-9, atol=1e-6)
         assert np.allclose(on_b, length, rtol=1e-9, atol=1e-6)
