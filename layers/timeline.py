@@ -10,7 +10,7 @@ of the observation that caused it, and ``since``: the first day of the run of in
 same controller.
 
 ``Timeline.state_matrix(dates)`` answers "who holds each place on each date" for many dates at
-once with ONE searchsorted over a composite (place, day) key: no loop over dates or places.
+once in one vectorized pass (searchsorted + a running maximum): no loop over dates or places.
 """
 
 from __future__ import annotations
@@ -72,9 +72,6 @@ class Timeline:
     _status: np.ndarray = field(repr=False, default=None)
     _cert: np.ndarray = field(repr=False, default=None)
     _row: np.ndarray = field(repr=False, default=None)
-    _day0: int = 0
-    _stride: int = 1
-    _keys: np.ndarray = field(repr=False, default=None)
 
     def __len__(self) -> int:
         return len(self.intervals)
@@ -84,35 +81,47 @@ class Timeline:
         return np.unique(self.intervals["valid_from"].to_numpy(dtype="datetime64[ns]"))
 
     def state_matrix(self, dates, *, place_ids=None) -> StateMatrix:
-        """The state of every place (or of ``place_ids``, in that order) on every date in one
-        vectorized searchsorted over the composite key ``place * stride + day``."""
+        """The state of every place (or of ``place_ids``, in that order) on every date.
+
+        One vectorized pass, no loop over dates or places: each interval start is located among
+        the sorted query dates (searchsorted), written into a (date, place) grid at the first
+        date it covers, and a running maximum down the date axis carries it forward (interval
+        numbers grow with time within a place, so the maximum is the latest interval begun).
+        """
         when = to_datetime64(dates)
+        order = np.argsort(when, kind="stable")
+        qday = days(when[order])
+        n_dates, n_all = len(when), len(self.place_ids)
+        grid = np.full((n_dates, n_all), -1, dtype=np.int64)
+        if len(self._start) and n_dates:
+            first = np.searchsorted(qday, self._start, side="left")  # first date it covers
+            # several intervals may begin between two query dates: only the last one shows
+            last = np.r_[(self._place[1:] != self._place[:-1]) | (first[1:] != first[:-1]), True]
+            sel = np.flatnonzero(last & (first < n_dates))
+            grid[first[sel], self._place[sel]] = sel
+            np.maximum.accumulate(grid, axis=0, out=grid)
+        interval = np.empty_like(grid)
+        interval[order] = grid  # back to the caller's date order
         if place_ids is None:
-            pos = np.arange(len(self.place_ids), dtype=np.int64)
             ids = self.place_ids
         else:
             ids = np.asarray(place_ids, dtype=object)
-            pos = pd.Index(self.place_ids).get_indexer(ids).astype(np.int64)
-        qday = np.clip(days(when) - self._day0 + 1, 0, self._stride - 1)
-        qkey = pos[None, :] * self._stride + qday[:, None]
-        qkey[:, pos < 0] = -1
-        hit = np.searchsorted(self._keys, qkey.ravel(), side="right") - 1
-        safe = np.clip(hit, 0, None)
-        ok = (hit >= 0) & (self._place[safe] == np.broadcast_to(pos, qkey.shape).ravel()) \
-            if len(self._keys) else np.zeros(hit.shape, dtype=bool)
-        if not len(self._keys):
-            safe = np.zeros_like(hit)
-        shape = qkey.shape
+            pos = pd.Index(self.place_ids).get_indexer(ids)
+            interval = np.where(pos[None, :] >= 0, interval[:, np.clip(pos, 0, None)], -1) \
+                if n_all else np.full((n_dates, len(ids)), -1, dtype=np.int64)
+        known = interval >= 0
+        safe = np.where(known, interval, 0)
 
         def pick(values, dtype):
-            src = values[safe] if len(values) else np.zeros(hit.shape, dtype=dtype)
-            return np.where(ok, src, -1).astype(dtype).reshape(shape)
+            if not len(values):
+                return np.full(interval.shape, -1, dtype=dtype)
+            return np.where(known, values[safe], -1).astype(dtype)
 
         return StateMatrix(
             dates=when, place_ids=np.asarray(ids, dtype=object),
             controller=pick(self._ctrl, np.int16), status=pick(self._status, np.int8),
             certainty=pick(self._cert, np.int8), obs_row=pick(self._row, np.int64),
-            interval=np.where(ok, hit, -1).reshape(shape), categories=self.controllers)
+            interval=interval, categories=self.controllers)
 
     def at(self, date) -> pd.DataFrame:
         """The intervals in force on ``date`` (one row per known place)."""
@@ -137,10 +146,7 @@ def build_timeline(observations, *, controllers=None, place_ids=None) -> Timelin
     place_ids = np.asarray(place_ids, dtype=object)
 
     n = len(frame)
-    place = pd.Index(place_ids).get_indexer(frame["place_id"].to_numpy(dtype=object))
-    if (place < 0).any():
-        missing = frame["place_id"].to_numpy(dtype=object)[place < 0][0]
-        raise ValueError(f"observation place_id {missing!r} is not among the timeline's places")
+    place = _codes(frame["place_id"], place_ids, "place_id (not among the timeline's places)")
     ctrl = _codes(frame["controller"], controllers, "controller", allow_na=True)
     status = _codes(_column(frame, "status", "held"), STATUSES, "status")
     cert = _codes(_column(frame, "certainty", "confirmed"), CERTAINTIES, "certainty")
@@ -175,35 +181,30 @@ def build_timeline(observations, *, controllers=None, place_ids=None) -> Timelin
     run_start = np.maximum.accumulate(np.where(change, np.arange(count), 0)) if count \
         else np.zeros(0, np.int64)
 
-    src = frame.iloc[winner]
     as_date = _days_to_datetime64
     intervals = pd.DataFrame({
-        "place_id": pd.array(place_ids[g_place], dtype="string"),
+        "place_id": pd.Categorical.from_codes(g_place, categories=pd.Index(place_ids)),
         "valid_from": as_date(g_day),
         "valid_to": as_date(valid_to),  # int64 min is NaT: the last interval is open
-        "controller": pd.array(np.array([*controllers, None], dtype=object)[g_ctrl],
-                               dtype="string"),
-        "status": pd.array(np.array(STATUSES, dtype=object)[g_status], dtype="string"),
-        "certainty": pd.array(np.array(CERTAINTIES, dtype=object)[best], dtype="string"),
-        "kind": _text(src, "kind", "change"),
+        "controller": pd.Categorical.from_codes(g_ctrl, categories=list(controllers)),
+        "status": pd.Categorical.from_codes(g_status, categories=list(STATUSES)),
+        "certainty": pd.Categorical.from_codes(best, categories=list(CERTAINTIES)),
+        "kind": _take(frame, "kind", winner, "change", categorical=True),
         "since": as_date(g_day[run_start]),
-        "obs_row": src["row"].to_numpy(np.int64) if "row" in src else winner.astype(np.int64),
-        "source": _text(src, "source", ""),
-        "note": _text(src, "note", ""),
-        "date_text": _text(src, "date_text", "") if "date_text" in src
-        else pd.array(np.datetime_as_string(as_date(g_day), unit="D"), dtype="string"),
-        "date_precision": _text(src, "date_precision", "day"),
+        "obs_row": frame["row"].to_numpy(np.int64)[winner] if "row" in frame
+        else winner.astype(np.int64),
+        "source": _take(frame, "source", winner, ""),
+        "note": _take(frame, "note", winner, ""),
+        "date_text": _take(frame, "date_text", winner, "") if "date_text" in frame
+        else _day_strings(g_day),
+        "date_precision": _take(frame, "date_precision", winner, "day", categorical=True),
         "conflict": conflict,
         "run_start": run_start.astype(np.int64),
     })
-    day0 = int(g_day.min()) if count else 0
-    stride = int(g_day.max() - day0 + 3) if count else 3
-    keys = g_place.astype(np.int64) * stride + (g_day - day0 + 1)
     return Timeline(intervals=intervals, place_ids=place_ids, controllers=controllers,
                     places=places, _place=g_place.astype(np.int64), _start=g_day,
                     _ctrl=g_ctrl.astype(np.int16), _status=g_status.astype(np.int8),
-                    _cert=best.astype(np.int8), _row=intervals["obs_row"].to_numpy(np.int64),
-                    _day0=day0, _stride=stride, _keys=keys)
+                    _cert=best.astype(np.int8), _row=intervals["obs_row"].to_numpy(np.int64))
 
 
 def _fill_holder(ctrl: np.ndarray, place: np.ndarray) -> np.ndarray:
@@ -228,21 +229,41 @@ def _column(frame: pd.DataFrame, name: str, default: str) -> pd.Series:
 
 
 def _codes(values: pd.Series, categories, what: str, *, allow_na: bool = False) -> np.ndarray:
-    """Category codes (hash lookup); unknown values raise, NA is -1 where allowed."""
-    raw = values.to_numpy(dtype=object, na_value=None)
-    codes = pd.Index(list(categories), dtype=object).get_indexer(raw).astype(np.int64)
-    bad = (codes < 0) & values.notna().to_numpy()
-    if bad.any() or (not allow_na and (codes < 0).any()):
-        value = raw[bad | (codes < 0)][0]
-        raise ValueError(f"{what} {value!r} is not one of {', '.join(map(str, categories))}")
-    return codes
+    """Category codes: factorize (fast on Arrow strings), then map the few distinct values.
+    Unknown values raise ValueError; NA is -1 where allowed."""
+    local, uniques = pd.factorize(values, use_na_sentinel=True)
+    lookup = pd.Index(list(categories), dtype=object).get_indexer(
+        np.asarray(uniques, dtype=object))
+    if (lookup < 0).any():
+        value = np.asarray(uniques, dtype=object)[lookup < 0][0]
+        raise ValueError(f"{what} {value!r} is not one of "
+                         f"{', '.join(map(str, list(categories)[:20]))}")
+    codes = np.where(local >= 0, lookup[np.clip(local, 0, None)] if len(lookup) else -1, -1)
+    if not allow_na and (codes < 0).any():
+        raise ValueError(f"{what} is missing on some rows")
+    return codes.astype(np.int64)
 
 
-def _text(src: pd.DataFrame, column: str, default: str):
-    if column not in src:
-        return pd.array(np.full(len(src), default, dtype=object), dtype="string")
-    return pd.array(src[column].astype("string").fillna(default).to_numpy(dtype=object),
-                    dtype="string")
+def _take(frame: pd.DataFrame, column: str, rows: np.ndarray, default: str, *,
+          categorical: bool = False):
+    """``frame[column]`` at ``rows`` without leaving Arrow/pandas storage (no object round-trip)."""
+    if column not in frame:
+        if categorical:
+            return pd.Categorical.from_codes(np.zeros(len(rows), np.int8), categories=[default])
+        return pd.array(np.full(len(rows), default, dtype=object), dtype="string")
+    col = frame[column]
+    if categorical:
+        codes, uniques = pd.factorize(col.fillna(default))
+        return pd.Categorical.from_codes(codes[rows], categories=pd.Index(uniques))
+    if not isinstance(col.dtype, pd.StringDtype):
+        col = col.astype("string")
+    return col.array.take(rows).fillna(default)
+
+
+def _day_strings(day: np.ndarray):
+    uniques, inverse = np.unique(day, return_inverse=True)
+    text = np.datetime_as_string(uniques.astype("datetime64[D]"), unit="D")
+    return pd.array(text.astype(object), dtype="string").take(inverse)
 
 
 SLICE_COLUMNS: tuple[str, ...] = ("date", "place_id", "place", "controller", "status", "certainty",
@@ -255,7 +276,9 @@ def slice_at(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
     ``date, place_id, place, controller, status, certainty, since, source, obs_row, geometry``.
 
     ``places`` needs ``place_id``, ``name`` and a geometry (default: the timeline's places).
-    Places not yet observed on a date are left out unless ``include_unknown``.
+    Places not yet observed on a date are left out unless ``include_unknown``. Enumerations
+    (place_id, place, controller, status, certainty) are categoricals built from codes, so the
+    table costs integer takes, not millions of Python strings.
     """
     places = timeline.places if places is None else places
     if places is None:
@@ -263,38 +286,36 @@ def slice_at(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
     m = timeline.state_matrix(dates)
     n_dates, n_places = m.shape
     flat = m.interval.ravel()
-    mask = np.ones(flat.shape, bool) if include_unknown else flat >= 0
-    date_pos = np.repeat(np.arange(n_dates), n_places)[mask]
-    place_pos = np.tile(np.arange(n_places), n_dates)[mask]
-    hit = flat[mask]
-    known = hit >= 0
-    safe = np.where(known, hit, 0)
-    iv = timeline.intervals
-
-    def col(name: str):
-        values = iv[name].to_numpy(dtype=object)[safe] if len(iv) else np.full(len(hit), None)
-        return pd.array(np.where(known, values, None), dtype="string")
-
+    keep = np.flatnonzero(np.ones(flat.shape, bool) if include_unknown else flat >= 0)
+    date_pos, place_pos = np.divmod(keep, max(n_places, 1))
+    hit = flat[keep]  # -1 where unknown (only with include_unknown)
     where = pd.Index(places["place_id"].astype(str)).get_indexer(
         timeline.place_ids.astype(str))
     if (where < 0).any():
         missing = timeline.place_ids[where < 0][0]
         raise ValueError(f"place {missing!r} of the timeline is missing from the places frame")
     rows = where[place_pos]
-    since = iv["since"].to_numpy(dtype="datetime64[ns]")[safe] if len(iv) else \
-        np.full(len(hit), np.datetime64("NaT", "ns"))
-    obs_row = iv["obs_row"].to_numpy(np.int64)[safe] if len(iv) else np.zeros(len(hit), np.int64)
+    name_codes, names = pd.factorize(places["name"].astype(str))
+    iv = timeline.intervals
+    codes = {"controller": m.controller, "status": m.status, "certainty": m.certainty}
+    cats = {"controller": m.categories, "status": m.status_categories,
+            "certainty": m.certainty_categories}
+    since = np.where(hit >= 0, iv["since"].to_numpy("datetime64[ns]")[np.clip(hit, 0, None)]
+                     if len(iv) else np.datetime64("NaT", "ns"), np.datetime64("NaT", "ns"))
+    obs_row = pd.array(iv["obs_row"].to_numpy(np.int64)[np.clip(hit, 0, None)]
+                       if len(iv) else np.zeros(len(hit), np.int64), dtype="Int64")
+    obs_row[hit < 0] = pd.NA
     out = pd.DataFrame({
         "date": m.dates[date_pos],
-        "place_id": pd.array(timeline.place_ids[place_pos].astype(object), dtype="string"),
-        "place": pd.array(places["name"].to_numpy(dtype=object)[rows], dtype="string"),
-        "controller": col("controller"),
-        "status": col("status"),
-        "certainty": col("certainty"),
-        "since": np.where(known, since, np.datetime64("NaT", "ns")),
-        "source": col("source"),
-        "obs_row": pd.array(np.where(known, obs_row, -1), dtype="Int64").astype("Int64"),
+        "place_id": pd.Categorical.from_codes(place_pos, categories=pd.Index(
+            timeline.place_ids.astype(str))),
+        "place": pd.Categorical.from_codes(name_codes[rows], categories=pd.Index(names)),
+        **{k: pd.Categorical.from_codes(codes[k].ravel()[keep].astype(np.int64),
+                                        categories=list(cats[k])) for k in codes},
+        "since": since,
+        "source": iv["source"].array.take(hit, allow_fill=True) if len(iv)
+        else pd.array([None] * len(hit), dtype="string"),
+        "obs_row": obs_row,
     })
-    out.loc[~known, "obs_row"] = pd.NA
-    geometry = places.geometry.to_numpy()[rows]
+    geometry = places.geometry.array.take(rows)
     return gpd.GeoDataFrame(out, geometry=geometry, crs=places.crs or "EPSG:4326")
