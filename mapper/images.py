@@ -104,6 +104,9 @@ class MapPainter:
             self.fig.legend(handles=handles, loc="lower center", ncol=min(3, len(handles)),
                             fontsize=9, frameon=False)
         self._frame_view(lon, lat)
+        self._animated = [a for a in (self._cells, self._front, self._points, self._rings,
+                                      self._title) if a is not None]
+        self._background = None
 
     def _frame_view(self, lon: np.ndarray, lat: np.ndarray) -> None:
         """Show every place and cell (the outline may be a whole country: places come first)."""
@@ -137,8 +140,17 @@ class MapPainter:
             on = np.flatnonzero((a >= 0) & (b >= 0) & (a != b))
             self._front.set_segments([self._edge_segs[i] for i in on])
         self._title.set_text(frame.title)
-        self.fig.canvas.draw()
-        rgba = np.asarray(self.fig.canvas.buffer_rgba())
+        canvas = self.fig.canvas
+        if self._background is None:
+            # Draw the static parts (outline, legend, subtitle) once; frames blit on top.
+            for artist in self._animated:
+                artist.set_animated(True)
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+        canvas.restore_region(self._background)
+        for artist in self._animated:
+            self.fig.draw_artist(artist)
+        rgba = np.asarray(canvas.buffer_rgba())
         return np.array(rgba[..., :3])
 
     def close(self) -> None:
@@ -155,10 +167,16 @@ def png_bytes(pixels: np.ndarray) -> bytes:
 def gif_bytes(frames: Sequence[np.ndarray] | Iterator[np.ndarray], *,
               duration_ms: int = 600) -> bytes:
     """Animated GIF (looping) of RGB frames, palette-quantized deterministically."""
-    images = [Image.fromarray(f).quantize(colors=128, method=Image.Quantize.MEDIANCUT,
-                                          dither=Image.Dither.NONE) for f in frames]
-    if not images:
+    frames = list(frames)
+    if not frames:
         raise ValueError("an animation needs at least one frame")
+    # One palette for the whole animation, from a sample of frames across the period, so
+    # colours neither flicker between frames nor miss a faction seen only early or late.
+    sample = [frames[i] for i in np.unique(np.linspace(0, len(frames) - 1, 8).astype(int))]
+    palette = Image.fromarray(np.concatenate(sample, axis=0)).quantize(
+        colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    images = [Image.fromarray(f).quantize(palette=palette, dither=Image.Dither.NONE)
+              for f in frames]
     out = io.BytesIO()
     images[0].save(out, format="GIF", save_all=True, append_images=images[1:],
                    duration=duration_ms, loop=0, optimize=False, disposal=1)

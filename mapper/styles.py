@@ -7,7 +7,7 @@ import json
 from functools import cache
 from importlib import resources
 
-UNKNOWN_COLOUR = "#9e9e9e"
+UNKNOWN_COLOUR = "#f5f5f5"
 CONTESTED_COLOUR = "#ff8c00"
 CHANGE_COLOUR = "#1e88e5"
 FRONT_COLOUR = "#111111"
