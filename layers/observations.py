@@ -323,11 +323,16 @@ def _resolve_places(rows: list[_Row], path: str, gz) -> None:
             r.place = cand.place
         context.append(cand.place)
     # Ambiguous names, decided by the file's own geography (the places resolved above).
+    # A gazetteer that can prepare the hints once (gazetteer.Gazetteer.context) gets them ready.
+    hints = gz.context(context=context) if deferred and hasattr(gz, "context") else list(context)
     for (name, country), group in deferred:
         try:
-            cand = gz.resolve_one(name, country=country, context=list(context))
+            cand = gz.resolve_one(name, country=country, context=hints)
         except AmbiguousPlace as exc:
             options = "; ".join(exc.suggestions[:5])
+            if exc.candidates and all(getattr(c, "how", "") == "fuzzy" for c in exc.candidates):
+                _not_found(group, name, PlaceNotFound(name, exc.suggestions), problem)
+                continue
             for r in group:
                 problem(r, "place", name, f"ambiguous place: {options}",
                         "add a place_id or lat/lon, or a country column, to say which one",

@@ -97,6 +97,8 @@ def diff(
             for r in _records(rows):
                 typer.echo(f"  {sign} {r['place']} ({'from' if sign == '+' else 'to'} "
                            f"{r[other] or 'unknown'}) {_cause(r)}")
+    if len(result.status_only):
+        typer.echo("status only:")
     for r in _records(result.status_only):
         typer.echo(f"  ~ {r['place']}: {r['from_status'] or 'unknown'} → {r['to_status']} "
                    f"({r['to_controller'] or 'holder unknown'}) {_cause(r)}")
