@@ -106,7 +106,7 @@ class Factions:
         keys = list(self._by_key)
         if not keys or not alias_key(text):
             return []
-        hits = process.extract(alias_key(text), keys, scorer=fuzz.WRatio, limit=limit * 3,
+        hits = process.extract(alias_key(text), keys, scorer=_closeness, limit=limit * 3,
                                score_cutoff=50)
         out: list[str] = []
         for key, _score, _ in hits:
@@ -118,6 +118,12 @@ class Factions:
             if len(out) == limit:
                 break
         return out
+
+
+def _closeness(a: str, b: str, **_kw) -> float:
+    """Whole-string similarity averaged with WRatio: "Nusr" ranks "Nusra" above "Jabhat
+    al-Nusra", while a word inside a long alias still counts."""
+    return (fuzz.ratio(a, b) + fuzz.WRatio(a, b)) / 2
 
 
 def default_factions_path() -> Path:

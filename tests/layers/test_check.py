@@ -141,3 +141,17 @@ def test_examples_seeds_pass(examples_dir, monkeypatch):
     monkeypatch.setattr(observations_module, "_default_gazetteer", gazetteer.load)
     result = runner.invoke(app, ["events", "check", str(examples_dir / "seeds.csv")])
     assert result.exit_code == 0, result.output
+
+
+def test_stdin_json_lines_with_format_option():
+    data = ('{"date": "2016-01-01", "place": "Aleppo", "controller": "SAA"}\n'
+            '{"date": "2016-01-02", "place": "Aleppo", "controller": "Daesh", "certainty": "x"}\n')
+    result = runner.invoke(app, ["events", "check", "-", "--format", "jsonl", "--json"],
+                           input=data)
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["file"] == "<stdin>" and report["rows_read"] == 2
+    [problem] = report["problems"]
+    assert (problem["line"], problem["column"], problem["value"]) == (2, "certainty", "x")
+    bad = runner.invoke(app, ["events", "check", "-", "--format", "xml"], input=data)
+    assert bad.exit_code == 1 and "use one of csv" in bad.output
