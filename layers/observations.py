@@ -104,10 +104,10 @@ def read_observations(source: str | Path, *, factions: Factions | None = None, g
     (default: ``gazetteer.load()``, loaded only when a row names a place). ``today`` bounds
     future dates (default: the current UTC date).
     """
-    factions = factions or load_factions()
+    factions = load_factions() if factions is None else factions
     raw = read_records(source, fmt=fmt)
     today = today or dt.datetime.now(dt.UTC).date()
-    problems: list[Problem] = list(_column_problems(raw.path, raw.columns, raw.records))
+    problems: list[Problem] = list(_column_problems(raw.path, raw.columns, raw.records, raw.format))
     rows = [_parse_row(rec, raw.path, factions, today) for rec in raw.records]
     needs_gazetteer = any(r.place_text and r.lat is None and not r.place_id for r in rows) or any(
         r.place_id and not r.place_id.startswith("point:") for r in rows)
@@ -147,17 +147,19 @@ def _default_gazetteer():
     return gazetteer.load()
 
 
-def _column_problems(path: str, columns, records) -> list[Problem]:
+def _column_problems(path: str, columns, records, fmt: str) -> list[Problem]:
+    """Unknown columns, reported on the header (CSV/TSV) or where they first appear."""
     out = []
-    line = 1 if not records or records[0].unit == "line" else records[0].line
     for col in columns:
         name = col.strip().lower()
         if name in FIELDS or name in COLUMN_ALIASES or name.startswith("__") or not name:
             continue
-        out.append(Problem(path, 1 if records and records[0].unit == "line" else line, col, col,
-                           "unknown column, ignored",
+        first = next((r for r in records if name in r.fields), None)
+        line, unit = (1, "line") if first is None or fmt in ("csv", "tsv") \
+            else (first.line, first.unit)
+        out.append(Problem(path, line, col, col, "unknown column, ignored",
                            f"rename it to one of {', '.join(FIELDS)} or remove it",
-                           "warning", "unknown-column", records[0].unit if records else "line"))
+                           "warning", "unknown-column", unit))
     return out
 
 

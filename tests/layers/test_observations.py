@@ -174,3 +174,12 @@ def test_property_every_input_row_is_accounted_for(tmp_path_factory, rows):
     assert len(usable) + len(obs.dropped_lines) == obs.rows_read
     dropping = {p.line for p in obs.problems if p.severity == "error" or p.code == "duplicate"}
     assert set(obs.dropped_lines) == dropping
+
+
+def test_unknown_key_in_json_lines_is_reported_where_it_first_appears(tmp_path):
+    text = ('{"date": "2016-01-01", "place": "Aleppo", "controller": "SAA"}\n'
+            '{"date": "2016-01-02", "place": "Aleppo", "controller": "SAA", "mood": "calm"}\n')
+    obs = _read(tmp_path, text, name="e.jsonl")
+    [p] = obs.problems
+    assert (p.code, p.line, p.column) == ("unknown-column", 2, "mood")
+    assert len(obs.frame) == 2
