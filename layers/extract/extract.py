@@ -60,6 +60,21 @@ _ARTICLE_TAIL = re.compile(r"[ -](?:al|el|ad|ar|as|at|an|az|ash|ath|adh|ed|es|er
 _MIN_FUZZY = 0.45  # lowest gazetteer score accepted for names the mention scan did not find
 
 
+def _cue_regex() -> re.Pattern:
+    """Every word that can start a control statement: sentences without one are not scanned."""
+    from .lexicon import alternation, load
+
+    v = load("verbs")
+    words = [w for k in ("active", "nominal", "fell_to", "lost_to", "expel", "expel_out", "withdraw", "handover")
+             for w in v["change"][k]]
+    words += v["state"]["held_adjective"] + v["state"]["held_by"] + v["state"]["stronghold"]
+    words += ["hands", "control", "flag", "flags", "town of", "village of", "city of", "district of"]
+    return re.compile(r"(?<![\w])" + alternation(words) + r"(?![\w])", re.I)
+
+
+_CUE = _cue_regex()
+
+
 @dataclass(frozen=True, slots=True)
 class _Mention:
     start: int
@@ -135,13 +150,17 @@ class Extractor:
         self.countries = {c.casefold() for c in countries} or _country_names()
 
     # -------------------------------------------------------------- places
-    def _mentions(self, text: str) -> list:
-        # possessives hide names from the n-gram scan ("Mleiha’s edges"): blank them, offsets kept
-        scan = _POSSESSIVE.sub(lambda m: " " * len(m.group(0)), text)
-        found = [_Mention(m.start, m.end, m.candidates) for m in self.gazetteer.mentions(scan)]
+    def _mentions(self, text: str, spans: list[tuple[int, int]]) -> list:
+        """Place mentions inside ``spans`` of ``text`` (only sentences that may state control are scanned)."""
+        found = []
+        for s0, e0 in spans:
+            # possessives hide names from the n-gram scan ("Mleiha’s edges"): blank them, offsets kept
+            scan = _POSSESSIVE.sub(lambda m: " " * len(m.group(0)), text[s0:e0])
+            found += [_Mention(m.start + s0, m.end + s0, m.candidates) for m in self.gazetteer.mentions(scan)]
         found = [self._extend(text, m) for m in found]
         # object names after control verbs the scan missed (typos: "Jibbehm") get one ranked lookup
-        for m in _UNRESOLVED.finditer(text):
+        unresolved = [m for s0, e0 in spans for m in _UNRESOLVED.finditer(text, s0, e0)]
+        for m in unresolved:
             s, e = m.span("name")
             name = m["name"].strip()
             e = s + len(name)
@@ -196,29 +215,37 @@ class Extractor:
     def extract(self, text: str, *, source: str = "-", default_date: d.DateGuess | None = None
                 ) -> tuple[list[Proposal], Report]:
         report = Report(documents=1)
-        mentions = self._mentions(text)
+        pieces = [(piece, sentences(text, piece.start, piece.end)) for piece in segment(text, default=default_date)]
+        needed: list[set[int]] = []
+        for _, spans in pieces:
+            cues = {k for k, (a, b) in enumerate(spans) if _CUE.search(text, a, b)}
+            needed.append({j for k in cues for j in (k - 1, k, k + 1) if 0 <= j < len(spans)})
+        scan = [spans[k] for (_, spans), need in zip(pieces, needed) for k in sorted(need)]
+        mentions = self._mentions(text, scan)
         names = [text[m.start:m.end] for m in mentions]
         ctx = self.gazetteer.context(context=names) if hasattr(self.gazetteer, "context") else names
         cache: dict = {}
         out: list[Proposal] = []
-        for piece in segment(text, default=default_date):
+        for (piece, spans), need in zip(pieces, needed):
             report.pieces += 1
+            report.sentences += len(spans)
             if piece.anchor is None:
                 report.undated += 1
-            out.extend(self._piece(text, piece, mentions, ctx, cache, source, report))
+            out.extend(self._piece(text, piece, spans, need, mentions, ctx, cache, source, report))
         report.proposals = len(out)
         return out, report
 
-    def _piece(self, text, piece: Piece, mentions, ctx, cache, source, report) -> list[Proposal]:  # noqa: C901
-        spans = sentences(text, piece.start, piece.end)
-        report.sentences += len(spans)
+    def _piece(self, text, piece: Piece, spans, need, mentions, ctx, cache, source, report  # noqa: C901
+               ) -> list[Proposal]:
         drafts: list[_Draft] = []
         prev_places: list[tuple[int, int, str]] = []
         prev_text = ""
         prev_actor: str | None = None
         prev_date: d.DateGuess | None = None
-        atts = []
-        for s, e in spans:
+        atts = {}
+        for k, (s, e) in enumerate(spans):
+            if k not in need:
+                continue
             sent = text[s:e]
             actors = self.actors.find(sent)
             speakers = [(0, a.start) for a in actors
@@ -228,9 +255,12 @@ class Extractor:
                          if re.match(r"['’]s\s+(?:declaration|statement|claim|announcement)\b", sent[a.end:])
                          or (re.match(r"\s+(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced)\b", sent[a.end:])
                              and not sent[:a.start].rstrip().endswith(","))]
-            atts.append(attribution(sent, faction_speakers=speakers))
+            atts[k] = attribution(sent, faction_speakers=speakers)
         confirm_sentences = []
         for k, (s, e) in enumerate(spans):
+            if k not in need:
+                prev_places, prev_actor = [], None
+                continue
             sent = text[s:e]
             actors = self.actors.find(sent)
             places, areas = [], []
@@ -254,7 +284,7 @@ class Extractor:
                 confirm_sentences.append((k, sent, actors, {c.place.id for c in named if c is not None}))
             dms = d.find_dates(sent, piece.anchor)
             att = atts[k]
-            next_disclaims = k + 1 < len(atts) and atts[k + 1].disclaimer_only
+            next_disclaims = k + 1 in atts and atts[k + 1].disclaimer_only
             for st in found:
                 descriptor = st.how in ("adjective", "list", "descriptor")
                 # "rebel-held Douma" describes the place as the piece is written, in the author's voice

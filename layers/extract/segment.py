@@ -21,8 +21,9 @@ _DATELINE = re.compile(r"^\s*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)
                        r"|\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}|\d{4}-\d{2}-\d{2})\s*$", re.M)
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$", re.M)
 _FRONT = re.compile(r"\A---\s*\n(?P<body>.*?)\n---\s*\n", re.S)
-_FRONT_DATE = re.compile(r"^(?:date|published|published_at|created|timestamp)\s*:\s*['\"]?(?P<v>\d{4}(?:-\d{2}(?:-\d{2})?)?)",
+_FRONT_DATE = re.compile(r"^(?:date|published|published_at|pubdate|created|timestamp)\s*:\s*['\"]?(?P<v>\d{4}(?:-\d{2}(?:-\d{2})?)?)",
                          re.M | re.I)
+_FRONT_TITLE = re.compile(r"^(?:title|subject|headline)\s*:\s*['\"]?(?P<v>.+?)['\"]?\s*$", re.M | re.I)
 _YEAR = re.compile(r"(?<![\d–-])(?P<y>(?:19|20)\d{2})(?![\d])")
 
 
@@ -61,6 +62,11 @@ def segment(text: str, *, default: d.DateGuess | None = None) -> list[Piece]:
                 default = d.from_iso(fd["v"])
             except ValueError:
                 pass
+        # a title with a year ("Palmyra offensive (March 2016)") dates the text better than the
+        # date the page was published or dumped
+        title = _FRONT_TITLE.search(front["body"])
+        titled = _heading_anchor(title["v"], None) if title else None
+        default = titled or default
         start = front.end()
     markers: list[tuple[int, int, str, d.DateGuess | None, int]] = []  # (pos, cut, how, date, level)
     for m in _TRAILER.finditer(text, start):
