@@ -42,7 +42,9 @@ def write_frame(path: str | os.PathLike, frame: pd.DataFrame, *, layer: str | No
         return write_layers(path, {layer or Path(path).stem: frame})
     if fmt == "parquet":
         buf = io.BytesIO()
-        frame.to_parquet(buf, index=False)  # GeoParquet for a GeoDataFrame
+        # GeoParquet for a GeoDataFrame; categoricals become plain strings because GDAL (QGIS)
+        # reads Arrow dictionary columns as integer codes.
+        _plain_categoricals(frame).to_parquet(buf, index=False)
         return atomic_write_bytes(path, buf.getvalue())
     if fmt == "geojson":
         return atomic_write_text(path, _geojson(frame))
@@ -76,6 +78,16 @@ def write_layers(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame]) ->
             pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
         os.replace(staged, path)
     return path
+
+
+def _plain_categoricals(frame: pd.DataFrame) -> pd.DataFrame:
+    cats = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    if not cats:
+        return frame
+    out = frame.copy()
+    for col in cats:
+        out[col] = out[col].astype("string")
+    return out
 
 
 def _for_ogr(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -89,3 +89,17 @@ def test_failed_write_keeps_the_old_file(tmp_path, frame, monkeypatch):
 def test_unknown_extension(tmp_path, frame):
     with pytest.raises(OutputFormatError, match=r"cannot write \.shp"):
         write_frame(tmp_path / "o.shp", frame)
+
+
+def test_categoricals_are_written_as_plain_text(tmp_path, frame):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = frame.assign(controller=frame["controller"].astype("category"))
+    path = tmp_path / "c.parquet"
+    write_frame(path, frame)
+    assert pa.types.is_string(pq.read_schema(path).field("controller").type) or \
+        pa.types.is_large_string(pq.read_schema(path).field("controller").type)
+    write_frame(tmp_path / "c.gpkg", frame)
+    back = gpd.read_file(tmp_path / "c.gpkg")
+    assert back["controller"].tolist() == ["government", "isis"]
