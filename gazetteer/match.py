@@ -13,12 +13,16 @@ from .normalize import Keys, generic_tokens, token_skeletons
 
 EXACT, NORMALIZED = 1.0, 0.95
 SKELETON_BASE, SKELETON_SPAN = 0.52, 0.42
-# Skeleton agreement across scripts: strong evidence for an Arabic query (its only route to a
-# Latin-named place), weak for a Latin query (the place's Latin names are compared directly).
-ARABIC_TO_LATIN_SIM, LATIN_TO_ARABIC_SIM = 0.8, 0.5
+# Skeleton agreement across scripts says more the more consonants agree: "dr" (Daraya, Dar'a,
+# Deir…) is weak, "kfrzt" (Kafr Zita) is strong.
+# A Latin query is also compared with the place's Latin names directly, so its agreement with an
+# Arabic name counts a little less than an Arabic query's agreement with a Latin name.
+def cross_script_sim(q: Keys) -> float:
+    return min(0.9, 0.45 + 0.1 * len(q.skeleton)) - (0.0 if q.arabic else 0.1)
+
+
 STRONG_SKELETON = SKELETON_BASE + SKELETON_SPAN * 0.8
 MIN_SKELETON_SIM = 0.6   # same skeleton but little else in common ("Xyzzyq" / "Khazak") is noise
-CROSS_SCRIPT_FUZZY = 0.85  # fuzzy on skeletons across scripts is weaker evidence
 FUZZY_BASE, FUZZY_SPAN, FUZZY_CUTOFF = 0.50, 0.42, 75.0
 SUGGEST_CUTOFF = 60.0
 MAX_BLOCK = 3000  # words shared by more names than this do not block (too generic)
@@ -52,7 +56,7 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
     for nid in lookup(ix.skel, q.skeleton):
         sim, cross = similarity(q, ix, nid)
         if cross:
-            sim = ARABIC_TO_LATIN_SIM if q.arabic else LATIN_TO_ARABIC_SIM
+            sim = cross_script_sim(q)
         elif sim < MIN_SKELETON_SIM:
             continue
         how = "arabic" if (q.arabic or ix.name_arabic[nid]) else "skeleton"
@@ -61,7 +65,8 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
     if not fuzzy or (hits and max(h[0] for h in hits.values()) >= STRONG_SKELETON):
         return hits
     for nid, sim in fuzzy_candidates(ix, q, cutoff=FUZZY_CUTOFF):
-        _add(hits, ix, nid, FUZZY_BASE + FUZZY_SPAN * sim, "fuzzy")
+        how = "arabic" if q.arabic != ix.name_arabic[nid] else "fuzzy"
+        _add(hits, ix, nid, FUZZY_BASE + FUZZY_SPAN * sim, how)
     return hits
 
 
@@ -96,7 +101,7 @@ def fuzzy_candidates(ix: NameIndex, q: Keys, *, cutoff: float) -> list[tuple[int
     for nid in blocked_names(ix, q):
         sim, cross = similarity(q, ix, nid)
         if cross:
-            sim *= CROSS_SCRIPT_FUZZY
+            sim *= cross_script_sim(q)
         if sim * 100.0 >= cutoff:
             out.append((nid, sim))
     return out
