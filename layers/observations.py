@@ -177,6 +177,11 @@ def _parse_row(rec: Record, path: str, factions: Factions, today: dt.date) -> _R
         row.problems.append(Problem(path, rec.line, column, _text(value), message, fix, severity,
                                     code, rec.unit))
 
+    if "__extra__" in f:
+        n, m = f["__extra__"]
+        problem(f"#{m + 1}", "", f"row has {n} fields but the header has {m}; the extra fields "
+                "are ignored", "quote fields that contain the delimiter (\"a, b\")",
+                "extra-fields", "warning")
     if "__geometry_error__" in f:
         problem("geometry", f["__geometry_error__"], "only Point geometries are observations",
                 "give each feature a Point geometry (or lat/lon properties)", "bad-geometry")

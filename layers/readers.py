@@ -121,10 +121,9 @@ def _read_delimited(text: str, path: str, delimiter: str):
             if header is None:
                 header = [c.strip() for c in row]
                 continue
-            fields = {}
-            for i, value in enumerate(row):
-                name = header[i].lower() if i < len(header) else f"#{i + 1}"
-                fields[name] = value
+            fields = {name.lower(): value for name, value in zip(header, row, strict=False)}
+            if len(row) > len(header):
+                fields["__extra__"] = (len(row), len(header))
             records.append(Record(start, fields))
     except csv.Error as exc:
         raise ObservationsFileError(f"{path}:{reader.line_num}: bad CSV: {exc}") from None

@@ -32,6 +32,7 @@ SEEDED = """date,place,lat,lon,place_id,controller,status,kind,certainty,source,
 2016-01-03,,95,36,,SAA,,,,,
 2016-01-03,,,,geonames:999,SAA,,,,,
 2016-01-04,Douma,,,,contested,held,,,,
+2016-01-05,Douma,,,,SAA,,,,a, b,
 """
 # (code, line, column, severity) that must each be reported
 EXPECTED = [
@@ -52,6 +53,7 @@ EXPECTED = [
     ("bad-coordinates", 17, "lat", "error"),
     ("unknown-place-id", 18, "place_id", "error"),
     ("status-mismatch", 19, "status", "warning"),
+    ("extra-fields", 20, "#12", "warning"),
 ]
 
 
@@ -81,16 +83,16 @@ def test_every_problem_kind_is_reported_with_its_line(seeded):
     assert "Ain Issa (Raqqa, SY; geonames:9" in lines[f"{seeded}:6:place"]  # the candidates
     assert "Ain Issa (Daraa, SY; geonames:10" in lines[f"{seeded}:6:place"]
     assert "line 9: government, line 10: isis" in lines[f"{seeded}:10:controller"]
-    # 4 usable: lines 2, 9, 10 (kept, reported as a conflict) and 19 (a warning keeps the row)
-    assert f"{seeded}: 18 rows read = 4 usable + 14 dropped; 13 errors, 4 warnings" in out
+    # 5 usable: lines 2, 9, 10 (kept, reported as a conflict), 19 and 20 (warnings keep rows)
+    assert f"{seeded}: 19 rows read = 5 usable + 14 dropped; 13 errors, 5 warnings" in out
 
 
 def test_json_report_accounts_for_every_row(seeded):
     result = runner.invoke(app, ["events", "check", str(seeded), "--json"])
     assert result.exit_code == 1
     report = json.loads(result.output)
-    assert report["rows_read"] == report["usable"] + report["dropped"] == 18
-    assert report["usable"] == 4
+    assert report["rows_read"] == report["usable"] + report["dropped"] == 19
+    assert report["usable"] == 5
     found = {(p["code"], p["line"], p["column"], p["severity"]) for p in report["problems"]}
     assert set(EXPECTED) <= found
     unknown = next(p for p in report["problems"] if p["code"] == "unknown-controller")
