@@ -29,7 +29,7 @@ _CONTESTED = STATUSES.index("contested")
 
 INTERVAL_COLUMNS: tuple[str, ...] = (
     "place_id", "valid_from", "valid_to", "controller", "status", "certainty", "kind", "since",
-    "obs_row", "source", "note", "date_text", "date_precision", "conflict")
+    "obs_row", "source", "note", "date_text", "date_precision", "conflict", "run_start")
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,10 @@ class StateMatrix:
 
 @dataclass(frozen=True)
 class Timeline:
-    """Per-place intervals. ``intervals`` is sorted by (place order, valid_from)."""
+    """Per-place intervals. ``intervals`` (INTERVAL_COLUMNS) is sorted by (place order,
+    valid_from); ``valid_to`` is NaT for the open last interval; place_id, controller (NaN when
+    no holder is known), status, certainty, kind and date_precision are categoricals;
+    ``run_start`` is the row of the interval that began the current controller's run."""
 
     intervals: pd.DataFrame
     place_ids: np.ndarray
@@ -77,8 +80,15 @@ class Timeline:
         return len(self.intervals)
 
     def change_dates(self) -> np.ndarray:
-        """Sorted distinct dates on which some place's state changes (datetime64[ns])."""
-        return np.unique(self.intervals["valid_from"].to_numpy(dtype="datetime64[ns]"))
+        """Sorted distinct dates on which some place's controller or status changes (including a
+        place's first observation), as datetime64[ns]. Repeated reports of the same state are
+        not changes; ``intervals["valid_from"]`` has every observation date."""
+        if not len(self._start):
+            return np.array([], dtype="datetime64[ns]")
+        first = np.r_[True, self._place[1:] != self._place[:-1]]
+        differs = np.r_[True, (self._ctrl[1:] != self._ctrl[:-1])
+                        | (self._status[1:] != self._status[:-1])]
+        return np.unique(_days_to_datetime64(self._start[first | differs]))
 
     def state_matrix(self, dates, *, place_ids=None) -> StateMatrix:
         """The state of every place (or of ``place_ids``, in that order) on every date.

@@ -212,3 +212,15 @@ def test_cli_slice_at_and_errors(events, tmp_path):
     assert bad.exit_code == 1 and "cannot write .shp" in bad.output
     date = CliRunner().invoke(app, ["slice", str(events), "--at", "March", "-o", str(out)])
     assert date.exit_code == 1 and "'March'" in date.output
+
+
+def test_change_dates_skip_repeated_reports():
+    tl = build_timeline(_frame([("a", 0, "x", "held", "confirmed"),
+                                ("a", 3, "x", "held", "claimed"),  # same state, reported again
+                                ("a", 5, "x", "besieged", "confirmed"),
+                                ("b", 3, "y", "held", "confirmed")]))
+    assert (tl.change_dates() == (BASE + np.array([0, 3, 5], dtype="timedelta64[D]")).astype(
+        "datetime64[ns]")).all()
+    tl = build_timeline(_frame([("a", 0, "x", "held", "confirmed"),
+                                ("a", 3, "x", "held", "claimed")]))
+    assert len(tl.change_dates()) == 1 and len(tl.intervals) == 2
