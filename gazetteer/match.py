@@ -56,6 +56,8 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
     for nid in lookup(ix.skel, q.skeleton):
         sim, cross = similarity(q, ix, nid)
         if cross:
+            if not q.arabic and len(q.skeleton) < 3:
+                continue  # two Latin consonants against an Arabic spelling: noise ("Zzzzqqq")
             sim = cross_script_sim(q)
         elif sim < MIN_SKELETON_SIM:
             continue

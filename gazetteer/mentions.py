@@ -21,7 +21,8 @@ from .types import Candidate
 if TYPE_CHECKING:
     from .gazetteer import Gazetteer
 
-_WORD_RE = re.compile(r"[^\W\d_](?:[\w'’‘`ʿʾ]|-(?=\w))*", re.UNICODE)
+# A word: letters, inner apostrophes/ayn marks and hyphens; a leading ayn mark ('Assal) too.
+_WORD_RE = re.compile(r"(?:(?<!\w)['‘`ʿ](?=[^\W\d_]))?[^\W\d_](?:\w|['’‘`ʿʾ](?=\w)|-(?=\w))*")
 _SENTENCE_END = re.compile(r"[.!?:;\n\"“”(]\s*$")
 MIN_SKELETON_SIM = 0.85  # skeleton matches in prose must be close spellings
 _MIN_QUALITY = SKELETON_BASE + SKELETON_SPAN * MIN_SKELETON_SIM
@@ -51,7 +52,7 @@ def arabic_stopwords() -> frozenset[str]:
 
 
 def _capitalised(word: str) -> bool:
-    return word[:1].isupper()
+    return word.lstrip("'‘`ʿ")[:1].isupper()
 
 
 def _plausible(words: list[str], text: str, start: int) -> bool:
