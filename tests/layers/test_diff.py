@@ -54,9 +54,11 @@ def test_gains_losses_and_their_cause(timeline):
     assert "Qusair" not in set(d.changes["place"])  # unchanged places are not listed
 
 
-def test_no_change_between_equal_dates(timeline):
+def test_no_change_between_equal_dates_and_no_backwards_diff(timeline):
     _obs, tl = timeline
     assert diff_states(tl, start="2016-02-01", end="2016-02-01").changes.empty
+    with pytest.raises(ValueError, match="swap --from and --to"):
+        diff_states(tl, start="2016-02-01", end="2016-01-01")
 
 
 def test_cli_diff_text_and_json(tmp_path, monkeypatch):
@@ -76,3 +78,34 @@ def test_cli_diff_text_and_json(tmp_path, monkeypatch):
     assert doc["from"] == "2016-02-01" and doc["changed_hands"] == 2
     assert doc["factions"]["isis"]["net"] == -1
     assert doc["factions"]["government"]["gained"][0]["changed_on"] == "2016-03-27"
+
+
+def test_property_diff_lists_exactly_the_places_whose_state_differs():
+    import numpy as np
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from tests.layers.test_timeline import BASE, _frame
+
+    obs = st.tuples(st.sampled_from(["a", "b", "c", "d"]), st.integers(0, 30),
+                    st.sampled_from(["x", "y", None]), st.sampled_from(["held", "besieged"]),
+                    st.sampled_from(["confirmed", "claimed"]))
+
+    @settings(max_examples=80, deadline=None)
+    @given(st.lists(obs, max_size=30), st.integers(-2, 32), st.integers(-2, 32))
+    def check(rows, t0, t1):
+        rows = [(p, d, c, "contested" if c is None else s, k) for p, d, c, s, k in rows]
+        tl = build_timeline(_frame(rows), controllers=["x", "y"])
+        start, end = BASE + min(t0, t1), BASE + max(t0, t1)
+        d = diff_states(tl, start=start, end=end)
+        m = tl.state_matrix([start, end])
+        differs = (m.controller[0] != m.controller[1]) | (m.status[0] != m.status[1])
+        assert sorted(d.changes["place_id"].astype(str)) == sorted(tl.place_ids[differs])
+        hands = set(d.hands["place_id"].astype(str))
+        assert hands == set(tl.place_ids[m.controller[0] != m.controller[1]])
+        for r in d.hands.itertuples():  # a change of hands is caused between the two dates
+            if pd.isna(r.to_controller):
+                continue  # lost to nobody known: no gaining observation to cite
+            assert np.datetime64(start, "ns") < r.changed_on <= np.datetime64(end, "ns")
+
+    check()
