@@ -94,11 +94,23 @@ def shift(anchor: dt.date, n: int, unit: str) -> dt.date:
     return dt.date(anchor.year - n, anchor.month, min(anchor.day, 28 if anchor.month == 2 else anchor.day))
 
 
+def narrative(guess: DateGuess) -> DateGuess:
+    """An anchor for forward-running text: year precision, remembering the month it had reached."""
+    return DateGuess(guess.date, "year", dt.date(guess.date.year, 1, 1), dt.date(guess.date.year, 12, 31),
+                     NARRATIVE if guess.precision != "year" else NARRATIVE_YEAR)
+
+
+NARRATIVE, NARRATIVE_YEAR = "\x00narrative", "\x00narrative-year"
+
+
 def _year_for(m: int, d: int | None, anchor: DateGuess | None) -> int | None:
-    """The year of a day/month written without one: the latest not after the anchor."""
+    """The year of a day/month written without one: the latest not after the anchor; in a narrative
+    (see ``narrative``) the next one on or after the month reached ("October 2017 … On 29 January")."""
     if anchor is None:
         return None
     y = anchor.date.year
+    if anchor.text == NARRATIVE:
+        return y + 1 if m < anchor.date.month - 1 else y
     if anchor.precision == "year":
         return y
     if (m, d or 1) > (anchor.end.month, anchor.end.day if d else 1) and anchor.precision == "day":

@@ -55,6 +55,9 @@ _NOT_NAME_PART = {"On", "In", "The", "A", "An", "And", "But", "As", "At", "By", 
                   "December", "AFP", "AP", "Reuters", "SANA"}
 
 
+# a capitalised word (not hyphenated, not sentence-initial) right before: the name continues leftwards
+_NAME_BEFORE = re.compile(r"(?<=[a-z,;)])\s+(?!(?:The|A|An|In|On|At|Of|And|But|By|For|From|Near|To|With|Outside|Inside|"
+                          r"Around|Into|HERE|Western|Eastern|Northern|Southern|Central)\b)[A-Z][a-z’'`ʿ]+\s+$")
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 _ARTICLE_TAIL = re.compile(r"[ -](?:al|el|ad|ar|as|at|an|az|ash|ath|adh|ed|es|er|ez)-[\w’'-]+")
 _MIN_FUZZY = 0.45  # lowest gazetteer score accepted for names the mention scan did not find
@@ -73,6 +76,24 @@ def _cue_regex() -> re.Pattern:
 
 
 _CUE = _cue_regex()
+_VAGUE_OBJECT = re.compile(r"\b(?:captured|seized|took|taken|overran|stormed|retook|recaptured)\s+(?:[\w-]+\s+){0,4}?"
+                           r"(?:communities|villages|towns|localities|hamlets|settlements|areas)\b", re.I)
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    t = unicodedata.normalize("NFKD", text)
+    return re.sub(r"[^a-z0-9]", "", "".join(c for c in t if not unicodedata.combining(c)).casefold())
+
+
+def _close_enough(name: str, cand) -> bool:
+    """Loose gazetteer matches (skeleton, fuzzy) count only when the spelling is close."""
+    if getattr(cand, "how", "exact") not in ("skeleton", "fuzzy"):
+        return True
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(_fold(name), _fold(getattr(cand, "matched", "") or cand.place.name)) >= 88
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +191,7 @@ class Extractor:
                 cands = self.gazetteer.resolve(name)
             except (LookupError, ValueError):
                 cands = []
-            if cands and float(getattr(cands[0], "score", 0) or 0) >= _MIN_FUZZY:
+            if cands and float(getattr(cands[0], "score", 0) or 0) >= _MIN_FUZZY and _close_enough(name, cands[0]):
                 found.append(_Mention(s, e, tuple(cands)))
         found.sort(key=lambda m: m.start)
         out = []
@@ -182,7 +203,13 @@ class Extractor:
                 continue
             if _PERSON_BEFORE.search(text[max(0, m.start - 30):m.start]):
                 continue
-            follow = re.match(r"[ \t]+([A-Z][\w’'-]+)", text[m.end:m.end + 40])
+            if name in _NOT_NAME_PART or len(name.strip("'’‘ ")) < 3:
+                continue  # "June", "St" are not places
+            if _NAME_BEFORE.search(text[max(0, m.start - 40):m.start]):
+                continue  # "Tell Kazan", "Malla Saad": the scan caught the tail of a longer name
+            if not _close_enough(name, m.candidates[0]):
+                continue
+            follow = re.match(r"['’]?[ \t]+([A-Z][\w’'-]+)", text[m.end:m.end + 40])
             if follow and follow.group(1) not in _NOT_NAME_PART and not _AREA_AFTER.match(text[m.end:]):
                 continue  # "Bashar Assad", "Daraa Revolutionary Council": part of a longer name
             out.append(m)
@@ -198,7 +225,7 @@ class Extractor:
             cands = self.gazetteer.resolve(longer)
         except (LookupError, ValueError):
             return m
-        if cands and float(getattr(cands[0], "score", 0) or 0) >= _MIN_FUZZY:
+        if cands and float(getattr(cands[0], "score", 0) or 0) >= _MIN_FUZZY and _close_enough(longer, cands[0]):
             return _Mention(m.start, tail.end(), tuple(cands))
         return m
 
@@ -208,7 +235,8 @@ class Extractor:
                 found = self.gazetteer.resolve(name, context=ctx)
             except (LookupError, ValueError):
                 found = []
-            cache[name] = found[0] if found else None
+            best = found[0] if found else None
+            cache[name] = best if best is not None and _close_enough(name, best) else None
         return cache[name]
 
     # -------------------------------------------------------------- one document
@@ -223,9 +251,20 @@ class Extractor:
         scan = [spans[k] for (_, spans), need in zip(pieces, needed) for k in sorted(need)]
         mentions = self._mentions(text, scan)
         names = [text[m.start:m.end] for m in mentions]
-        ctx = self.gazetteer.context(context=names) if hasattr(self.gazetteer, "context") else names
+        # the document's own country: where most of its unambiguous names are (not a fixed theatre)
+        counts: dict[str, int] = {}
+        for m in mentions:
+            c = m.candidates[0]
+            if getattr(c, "how", "") in ("exact", "normalized") and getattr(c.place, "country", ""):
+                counts[c.place.country] = counts.get(c.place.country, 0) + 1
+        top = sorted(counts, key=lambda k: -counts[k])[:2]
+        try:
+            ctx = self.gazetteer.context(country=top or None, context=names)
+        except (AttributeError, TypeError):
+            ctx = names
         cache: dict = {}
         out: list[Proposal] = []
+        self._running = None
         for (piece, spans), need in zip(pieces, needed):
             report.pieces += 1
             report.sentences += len(spans)
@@ -242,6 +281,12 @@ class Extractor:
         prev_text = ""
         prev_actor: str | None = None
         prev_date: d.DateGuess | None = None
+        # Markdown and encyclopaedic text narrate forward: "On 9 April" takes its year from the last
+        # date written before it (heading, title or text), not from when the page was published
+        narrative = piece.how in ("heading", "title", "front-matter", "none")
+        running: d.DateGuess | None = piece.anchor if piece.how in ("heading", "title") else None
+        if running is None and narrative:
+            running = self._running  # a heading without a year continues the narrative above it
         atts = {}
         for k, (s, e) in enumerate(spans):
             if k not in need:
@@ -282,13 +327,14 @@ class Extractor:
             if _CONFIRM_PIECE.search(sent):
                 named = {self._resolve(sent[a:b], ctx, cache) for a, b in places}
                 confirm_sentences.append((k, sent, actors, {c.place.id for c in named if c is not None}))
-            dms = d.find_dates(sent, piece.anchor)
+            anchor = running or piece.anchor
+            dms = d.find_dates(sent, anchor)
             att = atts[k]
             next_disclaims = k + 1 in atts and atts[k + 1].disclaimer_only
             for st in found:
                 descriptor = st.how in ("adjective", "list", "descriptor")
                 # "rebel-held Douma" describes the place as the piece is written, in the author's voice
-                when = piece.anchor if descriptor else _date_for(st, sv, dms, piece.anchor, prev_date)
+                when = piece.anchor if descriptor and not narrative else _date_for(st, sv, dms, anchor, prev_date)
                 background = _in_background(st, dms, sent)
                 certainty = att.certainty_at(st.pos)
                 if (background and not att.hedged) or descriptor:
@@ -309,7 +355,7 @@ class Extractor:
                         continue
                     conf = _HOW_CONFIDENCE.get(st.how, 0.7) - (0.15 if st.weak else 0.0)
                     conf -= 0.1 if certainty == "claimed" else 0.0
-                    conf -= 0.05 if when is piece.anchor else 0.0
+                    conf -= 0.05 if when is anchor else 0.0
                     conf *= max(0.5, min(1.0, float(getattr(cand, "score", 1.0) or 1.0)))
                     drafts.append(_Draft(Proposal(
                         date=when.iso() if when else "", date_precision=when.precision if when else "",
@@ -325,7 +371,14 @@ class Extractor:
                 prev_places, prev_text = [(a, b, sent[a:b]) for a, b in places], sent
             first_date = next((m.guess for m in dms if m.guess is not None), None)
             prev_date = first_date or prev_date
-            prev_actor = actors[-1].faction if actors else prev_actor
+            if narrative:
+                dated = [m.guess for m in dms if m.guess is not None and m.kind in ("absolute", "relative")]
+                if dated:
+                    running = d.narrative(dated[-1])
+            vague = _VAGUE_OBJECT.search(sent)  # "troops seized at least three communities": named next
+            subject = [a for a in actors if vague and a.end <= vague.start()]
+            prev_actor = subject[0].faction if subject else None
+        self._running = running if narrative else None
         drafts = _confirm_from_piece(drafts, confirm_sentences)
         return _merge(drafts, report, source)
 
@@ -364,8 +417,8 @@ def _date_for(st: Statement, sv: SentenceView, dms, anchor, prev_date):
     inside = [m for m in dms if seg_start <= m.start < seg_end and m.kind != "after"]
     chosen = next((m for m in inside if m.start >= pos), None) or (inside[-1] if inside else None)
     if chosen is None:
-        lead = next((m for m in dms if m.start < 30 and m.kind != "after" and m.end <= pos
-                     and re.match(r"\s*,", text[m.end:])), None)
+        lead = next((m for m in dms if m.kind != "after" and m.end <= pos
+                     and (m.start < 30 and re.match(r"\s*,", text[m.end:]) or m.start <= 3)), None)
         chosen = lead
     if chosen is None:
         return anchor
@@ -383,10 +436,13 @@ def _anaphor_target(noun: str, prev_places: list[tuple[int, int, str]], prev_tex
     if not prev_places:
         return None
     for s, e, name in reversed(prev_places):
-        if re.search(rf"\b{noun}\s+of\s+(?:the\s+)?$", prev_text[max(0, s - 30):s], re.I) or \
+        if re.search(rf"\b{noun}\s+(?:of\s+)?(?:the\s+)?$", prev_text[max(0, s - 30):s], re.I) or \
                 re.match(rf"\s+{noun}\b", prev_text[e:], re.I):
             return name
-    return prev_places[-1][2]
+    # no place was introduced with that noun: only an unambiguous single town/village/city will do
+    if noun in ("town", "village", "city") and len(prev_places) == 1:
+        return prev_places[0][2]
+    return None
 
 
 def _unresolved_names(sent: str, places, actors) -> list[str]:

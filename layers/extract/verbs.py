@@ -24,7 +24,7 @@ _LOCATIVE = {"in", "near", "at", "outside", "around", "from", "to", "into", "tow
              "across", "between", "by", "through", "via", "on", "inside", "against", "beyond", "within",
              "off", "past", "over", "under", "behind", "than"}
 _BOUNDARY = re.compile(
-    r"[.;:!?()]|\s[—–]\s|—|\s-\s|\b(?:before|after|while|but|when|though|although|as|since|following|amid|"
+    r"[.;:!?()]|,\s+(?!including\b)(?:thus\s+|thereby\s+)?[a-z]+ing\b|\s[—–]\s|—|\s-\s|\b(?:before|after|while|but|when|though|although|as|since|following|amid|"
     r"said|says|saying|according to|which|who|whose|where|near|outside|overlooking|around|close to|"
     r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|"
     r"south-west)(?:ern)? of|on the (?:outskirts|edges?|border|road|highway|frontier)|along|towards?|"
@@ -32,6 +32,8 @@ _BOUNDARY = re.compile(
     re.I)
 _CLAUSE_START = re.compile(r"[.;:!?()]|\s[—–]\s|—|\b(?:that|which|who|whose|said|says|saying|after|before|"
                            r"but|while|when|as|since|because|although|though)\b", re.I)
+_OTHER_NP = re.compile(r"\b(?:other|territor\w*|areas?|positions?|villages|towns|cities|parts?|posts?|bases?|"
+                       r"and\s+(?:the\s+)?\w+s)\b", re.I)
 _REL = re.compile(r"\b(?:which|that|who|whom)\b", re.I)
 _ANAPHOR = re.compile(r"^\s*(?:the|this|that)\s+(?:(?:nearby|strategic|key|small|rebel|opposition|border|ancient|"
                       r"christian|town|besieged|embattled|contested)\s+){0,2}(?P<noun>village|town|city|hamlet|"
@@ -103,6 +105,9 @@ def _lex():
                               + alternation(st["place_nouns"]) + r")\s+of\s+", re.I),
         "flag": re.compile(r"(?P<cue>" + st["flag"] + r")\s+", re.I),
         "partial": {w.lower() for w in load("verbs")["partial"]["heads"]},
+        "quantity": re.compile(load("verbs")["partial"]["quantity"], re.I),
+        "facility": re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, load("verbs")["partial"]["facility"]),
+                                                         key=len, reverse=True)) + r")\b", re.I),
         "modal": {w.lower() for w in mod["before"]},
         "conditional": {w.lower() for w in mod["conditional"]},
         "future": re.compile(r"\b(?:" + "|".join(re.escape(w) for w in mod["future"]) + r")\b", re.I),
@@ -165,6 +170,18 @@ def _faction(sv: SentenceView, phrase: str) -> str | None:
 
 
 def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor | None:
+    """The subject: the first actor of the clause before ``pos`` ("ISIL and its allies seized")."""
+    if strict:
+        start = _clause_start(sv.text, pos)
+        comma = max((m.end() for m in re.finditer(r",|\band\b(?=\s+(?:then\s+)?[a-z]+ed\b)", sv.text[:pos])), default=0)
+        for lo in (max(start, comma), start):
+            first = next((a for a in sv.actors if lo <= a.start and a.end <= pos and _subject_ok(sv, a)), None)
+            if first is not None:
+                return first
+    if strict and re.search(r"\b(?:they|it|he|which|who)\s+(?:\w+\s+){0,2}$", sv.text[:pos], re.I):
+        first = next((a for a in sv.actors if a.end <= pos and _subject_ok(sv, a)), None)
+        if first is not None:
+            return first  # "…forces, which had halted X, began…; by April they had captured Y": the main subject
     for a in reversed(sv.actors):
         if a.end > pos:
             continue
@@ -177,6 +194,16 @@ def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor |
             continue
         return a
     return None
+
+
+def _subject_ok(sv: SentenceView, a: Actor) -> bool:
+    prev = _word_before(sv.text, a.start)
+    if prev in {"of", "against", "from", "by", "with", "on", "at", "than"}:
+        return False
+    if prev == "to" and _word_before(sv.text, a.start - 3) != "loyal":
+        return False
+    return not re.match(r"\s*(?:-held|-controlled|-led|\s+flag|\s+hands|\s+control|\s+stronghold|\s+positions)",
+                        sv.text[a.end:])
 
 
 def _actor_after(sv: SentenceView, pos: int, *, window: int = 45) -> Actor | None:
@@ -198,8 +225,9 @@ def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
     """Places of the object after ``pos``; and whether the object is only part of them."""
     end = _span_end(sv.text, pos)
     head = sv.text[pos:end]
-    partial = bool(re.match(r"\s*(?:the\s+|some\s+of\s+the\s+|much\s+of\s+the\s+|several\s+(?:more\s+)?|a\s+number\s+of\s+)?"
-                            r"(?:(?:\w+\s+){0,2})(?:" + "|".join(_lex()["partial"]) + r")\b", head, re.I))
+    partial = bool(re.match(r"\s*(?:(?:the|some|of|several|more|other|a|an|number|nearby|key|strategic|large|small|"
+                            r"remaining|most|much|[a-z]+ern|[A-Z]{2,}|\d+)\s+){0,4}(?:" + "|".join(_lex()["partial"])
+                            + r")\b", head, re.I))
     if partial and re.search(r"\bincluding\b", head, re.I):
         partial = False  # "much of the area, including Palmyra": the named place itself
     if not partial:  # "areas on Mleiha's edges": partial head after the place ("X's outskirts")
@@ -208,19 +236,34 @@ def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
         if partial:
             end = min(len(sv.text), end + 20)
     idx = tuple(i for i, (s, e) in enumerate(sv.places)
-                if pos <= s < end and _place_ok_as_object(sv, i, partial=partial))
+                if pos <= s < end and _place_ok_as_object(sv, i, partial=partial)
+                and (partial or not _facility(sv.text[pos:s], sv.text[e:e + 25])))
     return idx, partial
 
 
-def _list_before(sv: SentenceView, pos: int, *, gap: int = 40) -> tuple[int, ...]:
+def _facility(before: str, after: str) -> bool:
+    """"the base of X", "the X roundabout": the object is a facility, the place only names it."""
+    rx = _lex()["facility"]
+    if rx.search(before) and not re.search(r"\b(?:town|village|city|hamlet|district|suburb)\s+of\s+(?:the\s+)?$",
+                                           before, re.I):
+        return True
+    return bool(re.match(r"(?:['’]s)?\s*(?:[\w-]+\s+){0,2}?(?:" + rx.pattern + r")", after, re.I)
+                and not re.match(r"(?:['’]s)?\s*(?:and|or|,)", after))
+
+
+def _list_before(sv: SentenceView, pos: int, *, gap: int = 40, locative: bool = False) -> tuple[int, ...]:
     """The list of places ending just before ``pos`` ("only the towns of A, B and C remained")."""
     start = _clause_start(sv.text, pos)
     cands = [i for i, (s, e) in enumerate(sv.places) if start <= s and e <= pos]
     if not cands:
         return ()
     last = cands[-1]
+    if not locative and (_word_before(sv.text, sv.places[last][0]) in _LOCATIVE - {"of"} or re.search(
+            r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+$",
+            sv.text[:sv.places[last][0]], re.I)):
+        return ()  # "the town of Jafrah, south of Deir ez-Zor, was captured": Deir ez-Zor is a landmark
     between = sv.text[sv.places[last][1]:pos]
-    if len(between) > gap or re.search(r"[;:]", between):
+    if len(between) > gap or re.search(r"[;:]", between) or _OTHER_NP.search(between):
         return ()
     out = [last]
     for i in reversed(cands[:-1]):
@@ -285,9 +328,9 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
     for m in lx["lost_to"].finditer(text):
         if _modal(sv, m.start()):
             continue
-        a = _actor_after(sv, m.end(), window=20)
-        if a is None:
-            continue
+        a = _actor_after(sv, m.end(), window=6)
+        if a is None or re.search(r"\b(?:recently|the|newly)\s*$", text[:m.start()], re.I):
+            continue  # "the recently lost villages": an adjective, no loser and winner said
         used.add(m.span("cue"))
         obj, _ = _object_places(sv, m.end("cue"))
         places = tuple(i for i in obj if sv.places[i][0] < m.start("obj") + len(m["obj"])) or _antecedent(sv, m.start())
@@ -352,6 +395,10 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         by = re.match(r"[^.;]{0,60}?\b(?:by|to)\s+", text[m.end():])
         a = _actor_after(sv, m.end() + by.end(), window=15) if by else None
         a = a or _actor_before(sv, m.start())
+        lead = re.match(r"\W*(?:after|following|with|since)\s+(?:the\s+)?$", text[:m.start()], re.I)
+        if a is None and lead:  # "After the capture of X, the rebels turned …": the main clause's subject
+            comma = text.find(",", m.end())
+            a = next((x for x in sv.actors if comma != -1 and x.start > comma), None)
         controller = a.faction if a else sv.prev_actor
         add(obj, controller, "change", m["cue"], m.start(), "object", weak=a is None)
 
@@ -412,8 +459,11 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         if _DIRECTION.match(text[rest_start:]):
             continue  # "rebel-held east Aleppo", "regime-held parts of": only part of the place
         nxt = next((i for i, (s, e) in enumerate(sv.places) if s >= rest_start), None)
-        if nxt is None or sv.places[nxt][0] - rest_start > 45 or not _HELD_FILLER.match(text[rest_start:sv.places[nxt][0]]):
+        filler = text[rest_start:sv.places[nxt][0]] if nxt is not None else ""
+        if nxt is None or sv.places[nxt][0] - rest_start > 45 or not _HELD_FILLER.match(filler):
             continue
+        if re.search(r"[A-Z][\w'’-]*\s+(?:district|neighbou?rhood|quarter|suburb|area|part)s?\s+of\s+$", filler):
+            continue  # "the government-held Al-Fattah district of An-Nabk": only a part of it
         add((nxt,), fac, "state", m.group(0), m.start(), "adjective")
 
     for m in lx["held_by"].finditer(text):
@@ -421,7 +471,7 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         if a is None or _in_past(sv, m.start()) or _modal(sv, m.start()):
             continue
         places = _antecedent(sv, m.start()) or _list_before(sv, m.start(), gap=30)
-        add(places, a.faction, "state", m["cue"], m.start(), "subject")
+        add(places, _share(sv, places, a.faction), "state", m["cue"], m.start(), "subject")
 
     for m in lx["hands"].finditer(text):
         fac_text = m["fac"] or m["fac2"]
@@ -439,7 +489,7 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             continue
         places = _antecedent(sv, m.start()) if re.search(r"\b(?:which|that)\b[^,.;]{0,40}$", text[:m.start()]) else ()
         places = places or _list_before(sv, m.start(), gap=40)
-        add(places, fac, kind, m.group(0).strip(), m.start(), "subject", weak=weak)
+        add(places, _share(sv, places, fac), kind, m.group(0).strip(), m.start(), "subject", weak=weak)
 
     for m in lx["stronghold"].finditer(text):
         fac = _faction(sv, m["fac"])
@@ -458,7 +508,7 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             before = text[:m.start()]
             appos = re.search(r"(?:,\s*|\s+(?:is|was|remains|remained|became|has been|had been|as)\s+)$", before)
             if appos or not before.strip():
-                places = _list_before(sv, m.start(), gap=25)
+                places = _list_before(sv, m.start(), gap=25, locative=True)
         add(places, fac, "state", m["cue"], m.start(), "list" if inc else "descriptor")
 
     for m in lx["noun_of"].finditer(text):
@@ -476,6 +526,13 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
                        or s == m.end())
         add(places[:1], w.faction, "state", "flag", m.start(), "object")
     return out
+
+
+def _share(sv: SentenceView, places: tuple[int, ...], controller: str) -> str:
+    """"41% of Raqqa was held by the SDF": holding part of a place makes it contested."""
+    if places and _lex()["quantity"].search(sv.text[max(0, sv.places[places[0]][0] - 30):sv.places[places[0]][0]]):
+        return CONTESTED
+    return controller
 
 
 def _list_from(sv: SentenceView, first: int) -> tuple[int, ...]:
