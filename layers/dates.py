@@ -78,13 +78,20 @@ def days(values) -> np.ndarray:
 
 def date_grid(every: str, start, end) -> np.ndarray:
     """Regular dates from ``start`` to ``end`` inclusive: ``day``, ``week`` (every 7 days from
-    ``start``) or ``month`` (the same day of each month, clipped to the month's end)."""
-    first, last = to_datetime64([start, end])
+    ``start``) or ``month`` (the start's day of each month, clipped to short months: Jan 31 →
+    Feb 29 → Mar 31)."""
+    first, last = to_datetime64([start, end]).astype("datetime64[D]")
     if last < first:
-        raise InvalidDate(str(end)[:10], f"is before the start {str(first)[:10]}")
-    import pandas as pd
-
-    freq = {"day": "D", "week": "7D", "month": pd.DateOffset(months=1)}.get(every)
-    if freq is None:
+        raise InvalidDate(str(end)[:10], f"is before the start {first}")
+    if every in ("day", "week"):
+        step = 1 if every == "day" else 7
+        return np.arange(first, last + 1, step).astype("datetime64[ns]")
+    if every != "month":
         raise ValueError(f"every {every!r}: use day, week or month")
-    return pd.date_range(first, last, freq=freq).to_numpy(dtype="datetime64[ns]")
+    month0 = first.astype("datetime64[M]")
+    months = month0 + np.arange((last.astype("datetime64[M]") - month0).astype(int) + 1)
+    month_start = months.astype("datetime64[D]")
+    month_len = ((months + 1).astype("datetime64[D]") - month_start).astype(int)
+    offset = int((first - month0.astype("datetime64[D]")).astype(int))
+    grid = month_start + np.minimum(offset, month_len - 1)
+    return grid[grid <= last].astype("datetime64[ns]")
