@@ -11,7 +11,7 @@ import typer
 from layers import check_observations, load_factions, read_observations
 from layers.readers import FORMATS
 
-from ._common import handles_errors, info
+from ._common import err_console, handles_errors, info
 
 app = typer.Typer(no_args_is_help=True,
                   help="Check events files: dated, sourced control observations.")
@@ -31,7 +31,8 @@ def load_events(events: str, factions: Path | None, fmt: str | None):
     """Read and validate an events file (shared by every command that takes EVENTS)."""
     if fmt is not None and fmt not in FORMATS:
         raise ValueError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
-    return read_observations(events, factions=load_factions(factions), fmt=fmt)
+    with err_console.status(f"reading and resolving {events}…"):  # a spinner on a terminal
+        return read_observations(events, factions=load_factions(factions), fmt=fmt)
 
 
 def report_dropped(observations) -> None:
