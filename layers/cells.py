@@ -9,6 +9,7 @@ and ``site_of_place`` maps every place to its site.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -41,7 +42,7 @@ class CellTopology:
     edges: np.ndarray  # [E] LineString/MultiLineString, metres
     crs: pyproj.CRS
     theatre: shapely.Geometry  # union of all cells, metres
-    grid_size: float
+    grid_size: float  # metres; places closer than this share a cell
     max_radius_km: float | None
 
     @property
@@ -59,6 +60,25 @@ class CellTopology:
         order = np.arange(self.n_places)[::-1]
         first[self.site_of_place[order]] = order  # later writes (smaller positions) win
         return first
+
+    @cached_property
+    def cells_wgs84(self) -> np.ndarray:
+        """The cells in EPSG:4326, reprojected once. Every shared vertex maps to the same
+        lon/lat, so they are still a coverage: slices dissolve them without reprojecting."""
+        return self.to_wgs84(self.cells)
+
+    @cached_property
+    def edges_wgs84(self) -> np.ndarray:
+        return self.to_wgs84(self.edges)
+
+    @cached_property
+    def cell_area_km2(self) -> np.ndarray:
+        """Equal-area km² of every cell (the local CRS is equal-area)."""
+        return shapely.area(self.cells) / 1e6
+
+    @cached_property
+    def edge_length_km(self) -> np.ndarray:
+        return shapely.length(self.edges) / 1000.0
 
     def to_wgs84(self, geoms):
         """Reproject geometries from the local metres back to EPSG:4326."""
@@ -91,14 +111,13 @@ class CellTopology:
 
     def cells_frame(self) -> gpd.GeoDataFrame:
         """One row per place: place_id, site, area_km2, cell (EPSG:4326)."""
-        cells = self.cells[self.site_of_place]
         return gpd.GeoDataFrame(
             {
                 "place_id": self.place_ids,
                 "site": self.site_of_place,
-                "area_km2": shapely.area(cells) / 1e6,
+                "area_km2": self.cell_area_km2[self.site_of_place],
             },
-            geometry=self.to_wgs84(cells),
+            geometry=self.cells_wgs84[self.site_of_place],
             crs=WGS84,
         )
 
@@ -112,9 +131,9 @@ class CellTopology:
                 "right": first[self.edge_b],
                 "left_site": self.edge_a,
                 "right_site": self.edge_b,
-                "length_km": shapely.length(self.edges) / 1000.0,
+                "length_km": self.edge_length_km,
             },
-            geometry=self.to_wgs84(self.edges),
+            geometry=self.edges_wgs84,
             crs=WGS84,
         )
 
@@ -133,7 +152,8 @@ def build_cells(
 
     ``theatre`` (EPSG:4326 polygons) clips the cells; without it, each cell is capped at
     ``max_radius_km`` around its place (default 25 km), so empty desert is not claimed. With a
-    theatre, ``max_radius_km`` also caps the cells when given.
+    theatre, ``max_radius_km`` also caps the cells when given. Places closer than
+    ``grid_size_m`` are one site and share a cell.
     """
     place_ids, lon, lat = _place_coordinates(places)
     if theatre is None and max_radius_km is None:
@@ -160,7 +180,7 @@ def build_cells(
             raise ValueError("the theatre has no area: give a polygon file (country outline…)")
     radius_m = None if max_radius_km is None else float(max_radius_km) * 1000.0
 
-    cells = _clipped_voronoi(site_xy, theatre_m=theatre_m, radius_m=radius_m, grid=grid)
+    cells = _clipped_voronoi(site_xy, theatre_m=theatre_m, radius_m=radius_m)
     edge_a, edge_b, edges = _shared_edges(cells)
     nonempty = cells[~shapely.is_empty(cells)]
     union = shapely.coverage_union_all(nonempty) if len(nonempty) else shapely.Polygon()
@@ -205,10 +225,10 @@ def _place_coordinates(places: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray
 
 
 def _clipped_voronoi(
-    site_xy: np.ndarray, *, theatre_m, radius_m: float | None, grid: float
+    site_xy: np.ndarray, *, theatre_m, radius_m: float | None
 ) -> np.ndarray:
-    """Voronoi cells of the sites (in site order), clipped to radius caps and/or the theatre,
-    snapped to ``grid`` and cleaned into a valid coverage."""
+    """Voronoi cells of the sites (in site order), clipped to radius caps and/or the theatre and
+    cleaned into a valid coverage."""
     lo = site_xy.min(axis=0)
     hi = site_xy.max(axis=0)
     margin = max(radius_m or 0.0, float((hi - lo).max()), 1000.0)
@@ -226,19 +246,24 @@ def _clipped_voronoi(
             raise ValueError(
                 f"Voronoi diagram returned {len(raw)} cells for {len(site_xy)} distinct places"
             )
-    cells = raw
+    # The clip region is ONE geometry (the union of the radius caps, within the theatre), so two
+    # neighbours are cut where the region's boundary crosses their shared edge at the very same
+    # point. (A cell ∩ its own cap is the same set, but two neighbours' caps are different
+    # polygons and cut the edge a fraction of a metre apart.) Cells inside the region stay as is.
+    region = theatre_m
     if radius_m is not None:
         caps = shapely.buffer(shapely.points(site_xy), radius_m, quad_segs=_CAP_QUAD_SEGS)
-        cells = shapely.intersection(cells, caps, grid_size=grid)
-    if theatre_m is not None:
-        shapely.prepare(theatre_m)
-        inside = shapely.contains_properly(theatre_m, cells)
-        clipped = shapely.intersection(cells[~inside], theatre_m, grid_size=grid)
-        cells = cells.copy()
-        cells[~inside] = clipped
-    cells = shapely.set_precision(cells, grid)
+        region = shapely.union_all(caps)
+        if theatre_m is not None:
+            region = shapely.intersection(region, theatre_m)
+    cells = raw.copy()
+    if region is not None:
+        shapely.prepare(region)
+        inside = shapely.contains_properly(region, raw)
+        cells[~inside] = shapely.intersection(raw[~inside], region)
+    # coverage_clean then nodes the cells so shared edges carry identical vertices.
     cells = _polygonal(cells)
-    cleaned = np.asarray(shapely.coverage_clean(cells, snapping_distance=grid), dtype=object)
+    cleaned = np.asarray(shapely.coverage_clean(cells), dtype=object)
     return _polygonal(cleaned)
 
 
@@ -260,29 +285,36 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
 
 
 def _shared_edges(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The line shared by every pair of neighbouring cells (pairs that only touch at a point
-    are not neighbours)."""
-    nonempty = np.flatnonzero(~shapely.is_empty(cells))
+    """The line shared by every pair of neighbouring cells, found by matching boundary segments:
+    in a valid coverage a shared edge is the same segments (same vertices) in both cells, so one
+    sort of all segments pairs them up. Cells that only touch at a point are not neighbours."""
     empty = (np.empty(0, dtype=np.int64),) * 2 + (np.empty(0, dtype=object),)
-    if len(nonempty) < 2:
+    lines, cell = shapely.get_parts(shapely.boundary(cells), return_index=True)
+    coords, line = shapely.get_coordinates(lines, return_index=True)
+    same = line[1:] == line[:-1]
+    start, end = coords[:-1][same], coords[1:][same]
+    owner = cell[line[:-1][same]]
+    flip = (start[:, 0] > end[:, 0]) | ((start[:, 0] == end[:, 0]) & (start[:, 1] > end[:, 1]))
+    lo = np.where(flip[:, None], end, start)
+    hi = np.where(flip[:, None], start, end)
+    segments = np.column_stack([lo, hi])
+    segments = segments[(lo != hi).any(axis=1)]
+    owner = owner[(lo != hi).any(axis=1)]
+    if len(segments) < 2:
         return empty
-    tree = shapely.STRtree(cells[nonempty])
-    left, right = tree.query(cells[nonempty], predicate="intersects")
-    keep = left < right
-    a = nonempty[left[keep]]
-    b = nonempty[right[keep]]
-    shared = shapely.intersection(shapely.boundary(cells[a]), shapely.boundary(cells[b]))
-    parts, index = shapely.get_parts(shared, return_index=True)
-    linear = np.isin(shapely.get_type_id(parts), [1, 2])
-    parts, index = parts[linear], index[linear]
-    if len(parts) == 0:
+    order = np.lexsort(segments.T[::-1])
+    segments, owner = segments[order], owner[order]
+    twin = (segments[1:] == segments[:-1]).all(axis=1) & (owner[1:] != owner[:-1])
+    first = np.flatnonzero(twin)
+    if len(first) == 0:
         return empty
-    present, dense = np.unique(index, return_inverse=True)
-    lines = shapely.line_merge(shapely.multilinestrings(parts, indices=dense))
-    has_length = shapely.length(lines) > 0
-    order = np.lexsort((b[present][has_length], a[present][has_length]))
-    return (
-        a[present][has_length][order].astype(np.int64),
-        b[present][has_length][order].astype(np.int64),
-        np.asarray(lines[has_length][order], dtype=object),
-    )
+    a = np.minimum(owner[first], owner[first + 1]).astype(np.int64)
+    b = np.maximum(owner[first], owner[first + 1]).astype(np.int64)
+    pairs, group = np.unique(np.column_stack([a, b]), axis=0, return_inverse=True)
+    group = group.reshape(-1)
+    by_group = np.argsort(group, kind="stable")
+    pieces = shapely.linestrings(segments[first][by_group].reshape(-1, 2, 2))
+    merged = shapely.line_merge(shapely.multilinestrings(pieces, indices=group[by_group]))
+    simple = shapely.get_num_geometries(merged) == 1  # one part: a plain LineString
+    merged[simple] = shapely.get_geometry(merged[simple], 0)
+    return pairs[:, 0].copy(), pairs[:, 1].copy(), np.asarray(merged, dtype=object)

@@ -24,10 +24,13 @@ class FrontLines:
     side_b: np.ndarray  # [K] int code
     geometry: np.ndarray  # [K] LineString/MultiLineString
     edges: np.ndarray  # [K] int number of shared edges merged
+    length_km: np.ndarray  # [K] float (sum of the shared edges' lengths, local metres)
 
 
-def front_line_codes(topology: CellTopology, codes: np.ndarray) -> FrontLines:
-    """Front lines per slice from place codes ``[n_slices, n_places]`` (or ``[n_places]``)."""
+def front_line_codes(topology: CellTopology, codes: np.ndarray, *, wgs84: bool = False
+                     ) -> FrontLines:
+    """Front lines per slice from place codes ``[n_slices, n_places]`` (or ``[n_places]``), in
+    the topology's metres or, with ``wgs84=True``, merged from the reprojected edges."""
     codes = np.atleast_2d(np.asarray(codes, dtype=np.int64))
     site_codes = topology.site_codes(codes)
     left = site_codes[:, topology.edge_a]
@@ -36,7 +39,8 @@ def front_line_codes(topology: CellTopology, codes: np.ndarray) -> FrontLines:
     slice_index, edge = np.nonzero(front)
     if len(edge) == 0:
         none = np.empty(0, dtype=np.int64)
-        return FrontLines(none, none, none, np.empty(0, dtype=object), none)
+        return FrontLines(none, none, none, np.empty(0, dtype=object), none,
+                          np.empty(0, dtype=float))
     side_a = np.minimum(left, right)[slice_index, edge]
     side_b = np.maximum(left, right)[slice_index, edge]
     groups, dense, counts = np.unique(
@@ -45,7 +49,8 @@ def front_line_codes(topology: CellTopology, codes: np.ndarray) -> FrontLines:
     )
     dense = dense.reshape(-1)
     order = np.argsort(dense, kind="stable")
-    lines = shapely.multilinestrings(topology.edges[edge[order]], indices=dense[order])
+    edges = topology.edges_wgs84 if wgs84 else topology.edges
+    lines = shapely.multilinestrings(edges[edge[order]], indices=dense[order])
     merged = shapely.line_merge(lines)
     return FrontLines(
         slice_index=groups[:, 0],
@@ -53,6 +58,8 @@ def front_line_codes(topology: CellTopology, codes: np.ndarray) -> FrontLines:
         side_b=groups[:, 2],
         geometry=np.asarray(merged, dtype=object),
         edges=counts.astype(np.int64),
+        length_km=np.bincount(dense, weights=topology.edge_length_km[edge],
+                              minlength=len(groups)),
     )
 
 
@@ -65,7 +72,7 @@ def front_lines_frame(
 ) -> gpd.GeoDataFrame:
     """Front lines as an EPSG:4326 GeoDataFrame [date, side_a, side_b, edges, length_km,
     geometry]; ``side_a`` < ``side_b`` are the two controllers' labels, alphabetically."""
-    result = front_line_codes(topology, codes)
+    result = front_line_codes(topology, codes, wgs84=True)
     dates = np.asarray(list(dates) if not isinstance(dates, np.ndarray) else dates)
     labels = np.asarray([str(label) for label in labels], dtype=object)
     first = labels[result.side_a] if len(result.side_a) else labels[:0]
@@ -77,9 +84,9 @@ def front_lines_frame(
             "side_a": np.where(swap, second, first),
             "side_b": np.where(swap, first, second),
             "edges": result.edges,
-            "length_km": shapely.length(result.geometry) / 1000.0,
+            "length_km": result.length_km,
         },
-        geometry=topology.to_wgs84(result.geometry),
+        geometry=result.geometry,
         crs=WGS84,
     )
 

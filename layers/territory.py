@@ -22,7 +22,8 @@ import shapely
 from .cells import CellTopology
 from .theatre import WGS84
 
-_FANOUT = 16  # children per node; leaf membership packs into 16 bits
+_LEAF = 16  # cells per leaf node; leaf membership packs into the low _LEAF bits of a key
+_FANOUT = 16  # children per upper node
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,35 +36,39 @@ class Territories:
     code: np.ndarray  # [K] int
     geometry: np.ndarray  # [K] Polygon/MultiPolygon
     places: np.ndarray  # [K] int
+    area_km2: np.ndarray  # [K] float, equal-area (sum of the cells' areas)
 
 
-def dissolve_codes(topology: CellTopology, codes: np.ndarray) -> Territories:
+def dissolve_codes(topology: CellTopology, codes: np.ndarray, *, wgs84: bool = False
+                   ) -> Territories:
     """Territory per slice and controller from place codes ``[n_slices, n_places]`` (or one
-    slice ``[n_places]``); codes < 0 (unknown, conflicting co-located places) hold nothing."""
+    slice ``[n_places]``); codes < 0 (unknown, conflicting co-located places) hold nothing.
+    Geometries are in the topology's metres, or in EPSG:4326 with ``wgs84=True`` (dissolved
+    from the reprojected cells, so nothing is reprojected per slice)."""
     codes = np.atleast_2d(np.asarray(codes, dtype=np.int64))
     site_codes = topology.site_codes(codes)
     n_slices = codes.shape[0]
     factions = np.unique(site_codes[site_codes >= 0])
     empty = Territories(*(np.empty(0, dtype=np.int64),) * 2, np.empty(0, dtype=object),
-                        np.empty(0, dtype=np.int64))
+                        np.empty(0, dtype=np.int64), np.empty(0, dtype=float))
     if len(factions) == 0 or n_slices == 0:
         return empty
-    tree = _tree(topology)
+    tree = _tree(topology, wgs84)
     padded = np.full((n_slices, tree.leaf_cells.size), -1, dtype=np.int64)
     padded[:, : topology.n_sites] = site_codes[:, tree.order]
 
     # Level 0: membership bits of each leaf node, per faction and slice.
-    bits = np.left_shift(np.int64(1), np.arange(_FANOUT, dtype=np.int64))
+    bits = np.left_shift(np.int64(1), np.arange(_LEAF, dtype=np.int64))
     member = padded[None, :, :] == factions[:, None, None]  # [F, D, S_pad]
-    member = member.reshape(len(factions), n_slices, -1, _FANOUT)
+    member = member.reshape(len(factions), n_slices, -1, _LEAF)
     masks = (member * bits).sum(axis=-1)  # [F, D, N0]
     node = np.arange(masks.shape[-1], dtype=np.int64)
-    keys = np.where(masks > 0, (node << _FANOUT) | masks, -1)
+    keys = np.where(masks > 0, (node << _LEAF) | masks, -1)
     ids, pieces = _union_level(
         keys,
         lambda k: np.where(
-            ((k[:, None] & 0xFFFF) >> np.arange(_FANOUT)) & 1 == 1,
-            tree.leaf_cells[k >> _FANOUT],
+            ((k[:, None] & ((1 << _LEAF) - 1)) >> np.arange(_LEAF)) & 1 == 1,
+            tree.leaf_cells[k >> _LEAF],
             None,
         ),
     )
@@ -79,12 +84,14 @@ def dissolve_codes(topology: CellTopology, codes: np.ndarray) -> Territories:
     geoms = pieces[top[faction_index, slice_index]]
     geoms = np.where(shapely.is_empty(geoms), shapely.MultiPolygon(), geoms)
     held = (codes[None, :, :] == factions[:, None, None]).sum(axis=-1)  # place-level counts
+    area = np.stack([(site_codes == f) @ topology.cell_area_km2 for f in factions])  # [F, D]
     order = np.lexsort((faction_index, slice_index))
     return Territories(
         slice_index=slice_index[order].astype(np.int64),
         code=factions[faction_index[order]].astype(np.int64),
         geometry=np.asarray(geoms[order], dtype=object),
         places=held[faction_index[order], slice_index[order]].astype(np.int64),
+        area_km2=area[faction_index[order], slice_index[order]],
     )
 
 
@@ -97,7 +104,7 @@ def territory_frame(
 ) -> gpd.GeoDataFrame:
     """Territory per slice as an EPSG:4326 GeoDataFrame [date, controller, places, area_km2,
     geometry]; ``labels[code]`` names the controller, ``dates[i]`` the slice."""
-    result = dissolve_codes(topology, codes)
+    result = dissolve_codes(topology, codes, wgs84=True)
     dates = np.asarray(list(dates) if not isinstance(dates, np.ndarray) else dates)
     labels = np.asarray(list(labels), dtype=object)
     return gpd.GeoDataFrame(
@@ -105,9 +112,9 @@ def territory_frame(
             "date": dates[result.slice_index] if len(result.slice_index) else dates[:0],
             "controller": labels[result.code] if len(result.code) else labels[:0],
             "places": result.places,
-            "area_km2": shapely.area(result.geometry) / 1e6,
+            "area_km2": result.area_km2,
         },
-        geometry=topology.to_wgs84(result.geometry),
+        geometry=result.geometry,
         crs=WGS84,
     )
 
@@ -134,7 +141,7 @@ def contested_frame(
             "place_id": topology.place_ids[place],
             "controller": labels[np.where(code >= 0, code, -1)],
         },
-        geometry=topology.to_wgs84(topology.cells[topology.site_of_place[place]]),
+        geometry=topology.cells_wgs84[topology.site_of_place[place]],
         crs=WGS84,
     )
 
@@ -146,13 +153,13 @@ class _Tree:
 
 
 @functools.lru_cache(maxsize=8)
-def _tree(topology: CellTopology) -> _Tree:
+def _tree(topology: CellTopology, wgs84: bool) -> _Tree:
     order = np.argsort(_hilbert_index(topology.site_xy), kind="stable")
-    n_pad = -(-topology.n_sites // _FANOUT) * _FANOUT
+    n_pad = -(-topology.n_sites // _LEAF) * _LEAF
     leaf = np.full(n_pad, None, dtype=object)
-    cells = topology.cells[order]
+    cells = (topology.cells_wgs84 if wgs84 else topology.cells)[order]
     leaf[: topology.n_sites] = np.where(shapely.is_empty(cells), None, cells)
-    return _Tree(order=order, leaf_cells=leaf.reshape(-1, _FANOUT))
+    return _Tree(order=order, leaf_cells=leaf.reshape(-1, _LEAF))
 
 
 def _union_level(keys: np.ndarray, members_of) -> tuple[np.ndarray, np.ndarray]:

@@ -53,7 +53,7 @@ def test_every_front_segment_lies_between_cells_of_two_different_controllers(sce
         d = fronts.slice_index[k]
         segments = _segments(fronts.geometry[k : k + 1])
         middles = shapely.line_interpolate_point(segments, 0.5, normalized=True)
-        seg, cell = tree.query(middles, predicate="dwithin", distance=topo.grid_size)
+        seg, cell = tree.query(middles, predicate="dwithin", distance=1e-6)
         for s in range(len(segments)):
             sides = set(site_codes[d, cell[seg == s]].tolist())
             assert {int(fronts.side_a[k]), int(fronts.side_b[k])} <= sides
@@ -80,12 +80,10 @@ def test_front_is_the_common_boundary_of_the_two_territories(scene):
                 if (d, a, b) in found:
                     k = [n for n in range(len(fronts.side_a)) if (fronts.slice_index[n],
                          fronts.side_a[n], fronts.side_b[n]) == (d, a, b)][0]
-                    # within the grid size at the ends of each edge, where radius caps of
-                    # neighbours cut the bisector a fraction of a metre apart
-                    slack = 2 * topo.grid_size * fronts.edges[k]
-                    assert shapely.length(fronts.geometry[k]) == pytest.approx(length, abs=slack)
+                    assert shapely.length(fronts.geometry[k]) == pytest.approx(length, rel=1e-9,
+                                                                               abs=1e-6)
                 else:
-                    assert length <= 2 * topo.grid_size
+                    assert length == pytest.approx(0, abs=1e-6)
 
 
 def test_straight_front_between_two_halves_is_one_merged_line():
