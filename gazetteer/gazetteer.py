@@ -64,8 +64,11 @@ class Gazetteer:
     # -- context -------------------------------------------------------------------------
     def context(self, *, country=None, near=None, context: Iterable | None = None) -> Context:
         """Prepare ranking hints once (reuse the result for every name of a document)."""
-        if isinstance(context, Context) and country is None and near is None:
-            return context
+        if country is None and near is None:
+            if context is None:
+                return EMPTY
+            if isinstance(context, Context):
+                return context
         countries = frozenset(_countries(country))
         near_pt = _point(near, "near") if near is not None else None
         admin: set[str] = set()

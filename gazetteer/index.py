@@ -55,6 +55,9 @@ class NameIndex:
             if target in self.id_to_pos and a not in self.id_to_pos:
                 self.id_to_pos[a] = self.id_to_pos[target]
         self.admin_ids = [_admin_id(p) for p in places]
+        # Plain tuples (id, name, lat, lon, country, admin1, admin2, kind, population, source):
+        # ranking reads these without building Place objects.
+        self.rows = [astuple_fast(p)[:-2] + (p.source,) for p in places]
         self.name_place: list[int] = []
         self.name_text: list[str] = []
         self.name_norm: list[str] = []
@@ -79,6 +82,7 @@ class NameIndex:
                     self.skel.setdefault(k.skeleton, []).append(nid)
         self._deletes: dict[str, list[str]] | None = None
         self._token_block: dict[str, list[int]] | None = None
+        self._groups: dict | None = None
 
         self.fuzzy_cache: Path | None = None  # set by load(): where the blocking tables live
 
@@ -86,7 +90,7 @@ class NameIndex:
         state = self.__dict__.copy()
         # Places as plain tuples without names (rebuilt from name_text, where a place's names
         # are contiguous): unpickling tuples is C-fast, dataclass instances are not.
-        state["places"] = [astuple_fast(p)[:-2] + (p.source,) for p in self.places]
+        del state["places"]
         starts, last = [], -1
         for nid, pos in enumerate(self.name_place):
             while last < pos:
@@ -99,11 +103,13 @@ class NameIndex:
                             for k, v in state[table].items()}
         state["_deletes"] = None
         state["_token_block"] = None
+        state["_groups"] = None
+        state.pop("_static_bonus", None)
         state["fuzzy_cache"] = None
         return state
 
     def __setstate__(self, state):
-        state["places"] = _LazyPlaces(state.pop("places"), state.pop("name_start"),
+        state["places"] = _LazyPlaces(state["rows"], state.pop("name_start"),
                                       state["name_text"])
         self.__dict__.update(state)
 
@@ -114,19 +120,20 @@ class NameIndex:
         if path is not None and path.exists():
             try:
                 with open(path, "rb") as fh:
-                    self._deletes, self._token_block = pickle.load(fh)
+                    self._deletes, self._token_block, self._groups = pickle.load(fh)
                 return
             except Exception:  # noqa: BLE001 - unreadable cache: rebuild
                 pass
-        self._deletes, self._token_block = self._build_fuzzy_tables()
+        self._deletes, self._token_block, self._groups = self._build_fuzzy_tables()
         if path is not None:
             try:
-                atomic_write_bytes(path, pickle.dumps((self._deletes, self._token_block),
+                atomic_write_bytes(path, pickle.dumps((self._deletes, self._token_block,
+                                                       self._groups),
                                                       protocol=pickle.HIGHEST_PROTOCOL))
             except OSError:
                 pass
 
-    def _build_fuzzy_tables(self) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
+    def _build_fuzzy_tables(self) -> tuple[dict, dict, dict]:
         deletes: dict[str, list[str]] = {}
         for sk in self.skel:
             for d in deletions(sk):
@@ -140,7 +147,22 @@ class NameIndex:
             for t in set(toks):
                 if len(t) >= 2 and t not in generic:
                     block.setdefault(t, []).append(nid)
-        return deletes, block
+        # skeleton → (Latin name ids, their normalized keys, Arabic ids, their normalized keys):
+        # a bucket is scored by one rapidfuzz call, without a Python loop over its names.
+        groups: dict[str, tuple[list, list, list, list]] = {}
+        for sk in self.skel:
+            g: tuple[list, list, list, list] = ([], [], [], [])
+            for nid in lookup(self.skel, sk):
+                k = 2 if self.name_arabic[nid] else 0
+                g[k].append(nid)
+                g[k + 1].append(self.name_norm[nid])
+            groups[sk] = g
+        return deletes, block, groups
+
+    @property
+    def groups(self) -> dict[str, tuple[list, list, list, list]]:
+        self._fuzzy_tables()
+        return self._groups
 
     @property
     def deletes(self) -> dict[str, list[str]]:

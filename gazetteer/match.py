@@ -6,7 +6,7 @@ blocking key with the query (a one-edit skeleton neighbour or a distinctive word
 
 from __future__ import annotations
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .index import NameIndex, deletions, lookup
 from .normalize import Keys, generic_tokens, token_skeletons
@@ -21,11 +21,12 @@ def cross_script_sim(q: Keys) -> float:
     return min(0.9, 0.45 + 0.1 * len(q.skeleton)) - (0.0 if q.arabic else 0.1)
 
 
+GOOD_FUZZY = 0.85  # a typo candidate this close stops the neighbourhood from widening
 STRONG_SKELETON = SKELETON_BASE + SKELETON_SPAN * 0.8
 MIN_SKELETON_SIM = 0.6   # same skeleton but little else in common ("Xyzzyq" / "Khazak") is noise
 FUZZY_BASE, FUZZY_SPAN, FUZZY_CUTOFF = 0.50, 0.42, 75.0
 SUGGEST_CUTOFF = 60.0
-MAX_BLOCK = 3000  # words shared by more names than this do not block (too generic)
+MAX_BLOCK = 300  # words shared by more names than this do not block (too generic)
 
 # hits: place position → (quality, name id, how)
 Hits = dict[int, tuple[float, int, str]]
@@ -38,13 +39,6 @@ def _add(hits: Hits, ix: NameIndex, nid: int, quality: float, how: str) -> None:
         hits[pos] = (quality, nid, how)
 
 
-def similarity(q: Keys, ix: NameIndex, nid: int) -> tuple[float, bool]:
-    """0–1 similarity of query and name; True when the scripts differ (compared on skeletons)."""
-    if q.arabic == ix.name_arabic[nid]:
-        return fuzz.ratio(q.normalized, ix.name_norm[nid]) / 100.0, False
-    return fuzz.ratio(q.skeleton, ix.name_skel[nid]) / 100.0, True
-
-
 def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -> Hits:
     hits: Hits = {}
     for nid in lookup(ix.exact, q.exact):
@@ -53,16 +47,18 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
         _add(hits, ix, nid, NORMALIZED, "arabic" if q.arabic else "normalized")
     if hits or not skeleton or len(q.skeleton) < 2:
         return hits
-    for nid in lookup(ix.skel, q.skeleton):
-        sim, cross = similarity(q, ix, nid)
-        if cross:
-            if not q.arabic and len(q.skeleton) < 3:
-                continue  # two Latin consonants against an Arabic spelling: noise ("Zzzzqqq")
-            sim = cross_script_sim(q)
-        elif sim < MIN_SKELETON_SIM:
-            continue
-        how = "arabic" if (q.arabic or ix.name_arabic[nid]) else "skeleton"
-        _add(hits, ix, nid, SKELETON_BASE + SKELETON_SPAN * sim, how)
+    group = ix.groups.get(q.skeleton)
+    if group is not None:
+        same_ids, same_keys, cross_ids = (group[2], group[3], group[0]) if q.arabic else \
+            (group[0], group[1], group[2])
+        for nid, sim in _extract(q.normalized, same_ids, same_keys, MIN_SKELETON_SIM):
+            _add(hits, ix, nid, SKELETON_BASE + SKELETON_SPAN * sim,
+                 "arabic" if q.arabic else "skeleton")
+        if cross_ids and (q.arabic or len(q.skeleton) >= 3):
+            # two Latin consonants against an Arabic spelling are noise ("Zzzzqqq" ~ "زاكية")
+            quality = SKELETON_BASE + SKELETON_SPAN * cross_script_sim(q)
+            for nid in cross_ids:
+                _add(hits, ix, nid, quality, "arabic")
     # Weak skeleton agreement ("Jibbehm" ~ "Jubb Hamam") must still meet the typo tier.
     if not fuzzy or (hits and max(h[0] for h in hits.values()) >= STRONG_SKELETON):
         return hits
@@ -72,25 +68,36 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
     return hits
 
 
-def blocked_names(ix: NameIndex, q: Keys) -> set[int]:
-    """Name ids sharing a blocking key with the query (never the whole gazetteer)."""
+def blocked_skeletons(ix: NameIndex, q: Keys, *, level: int = 3) -> set[str]:
+    """Skeletons near the query's (SymSpell deletion neighbourhood), cheapest ring first:
+    level 1 = one letter more or less, 2 = also one letter substituted, 3 = also two extra."""
     sk = q.skeleton
     skels: set[str] = set()
-    if len(sk) >= 3:
-        dels = deletions(sk)
-        skels.update(d for d in dels if d in ix.skel)          # query has an extra letter
-        skels.update(ix.deletes.get(sk, ()))                    # query misses a letter
-        for d in dels:                                          # one letter substituted
-            skels.update(ix.deletes.get(d, ()))
-            if len(sk) >= 4:                                    # two extra letters
-                skels.update(d2 for d2 in deletions(d) if d2 in ix.skel)
-    elif len(sk) == 2:
+    if len(sk) == 2:
         skels.update(ix.deletes.get(sk, ()))
+    if len(sk) < 3:
+        return skels
+    dels = deletions(sk)
+    skels.update(d for d in dels if d in ix.skel)          # query has an extra letter
+    skels.update(ix.deletes.get(sk, ()))                    # query misses a letter
+    if level >= 2:
+        for d in dels:                                      # one letter substituted
+            skels.update(ix.deletes.get(d, ()))
+    if level >= 3 and len(sk) >= 4:                         # two extra letters
+        for d in dels:
+            skels.update(d2 for d2 in deletions(d) if d2 in ix.skel)
+    return skels
+
+
+def blocked_words(ix: NameIndex, q: Keys) -> set[int]:
+    """Names sharing a distinctive word with a multi-word query ("Arsal al-Ward" ~ "Assal
+    al-Ward")."""
+    toks = token_skeletons(q.exact)
     out: set[int] = set()
-    for s in skels:
-        out.update(lookup(ix.skel, s))
+    if len(toks) < 2:  # a one-word query is covered by the skeleton neighbourhood
+        return out
     generic = _generic_skeletons()
-    for tok in set(token_skeletons(q.exact)):
+    for tok in set(toks):
         if len(tok) >= 2 and tok not in generic:
             block = ix.token_block.get(tok, ())
             if len(block) <= MAX_BLOCK:
@@ -98,14 +105,63 @@ def blocked_names(ix: NameIndex, q: Keys) -> set[int]:
     return out
 
 
+def blocked_names(ix: NameIndex, q: Keys) -> set[int]:
+    """Every name id sharing a blocking key with the query (never the whole gazetteer)."""
+    out = blocked_words(ix, q)
+    for s in blocked_skeletons(ix, q):
+        out.update(lookup(ix.skel, s))
+    return out
+
+
+def _extract(query: str, ids: list[int], choices: list[str], min_sim: float,
+             factor: float = 1.0) -> list[tuple[int, float]]:
+    """(name id, similarity ≥ min_sim) in one C call over ``choices`` (aligned with ids)."""
+    if not ids:
+        return []
+    found = process.extract(query, choices, scorer=fuzz.ratio, limit=None,
+                            score_cutoff=min(100.0, min_sim * 100.0 / factor))
+    return [(ids[j], score * factor / 100.0) for _, score, j in found]
+
+
+def _fuzzy_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float
+                ) -> list[tuple[int, float]]:
+    same_ids: list[int] = []
+    same_keys: list[str] = []
+    out: list[tuple[int, float]] = []
+    factor = cross_script_sim(q)
+    groups = ix.groups
+    for sk in skels:
+        g = groups[sk]
+        if q.arabic:
+            same_ids.extend(g[2])
+            same_keys.extend(g[3])
+            cross = g[0]
+        else:
+            same_ids.extend(g[0])
+            same_keys.extend(g[1])
+            cross = g[2]
+        if cross:  # across scripts only consonant skeletons compare: one score per bucket
+            sim = fuzz.ratio(q.skeleton, sk) / 100.0 * factor
+            if sim * 100.0 >= cutoff:
+                out.extend((nid, sim) for nid in cross)
+    out += _extract(q.normalized, same_ids, same_keys, cutoff / 100.0)
+    return out
+
+
 def fuzzy_candidates(ix: NameIndex, q: Keys, *, cutoff: float) -> list[tuple[int, float]]:
-    out = []
-    for nid in blocked_names(ix, q):
-        sim, cross = similarity(q, ix, nid)
-        if cross:
-            sim *= cross_script_sim(q)
-        if sim * 100.0 >= cutoff:
-            out.append((nid, sim))
+    out: list[tuple[int, float]] = []
+    seen: set[str] = set()
+    for level in (1, 2, 3):  # widen only while nothing close has been found
+        ring = blocked_skeletons(ix, q, level=level) - seen
+        seen |= ring
+        out += _fuzzy_from(ix, q, ring, cutoff)
+        if out and max(sim for _, sim in out) >= GOOD_FUZZY:
+            break
+    words = [nid for nid in blocked_words(ix, q)]
+    if words:
+        arabic = ix.name_arabic
+        same = [i for i in words if arabic[i] == q.arabic]
+        out += _extract(q.normalized, same, [ix.name_norm[i] for i in same], cutoff / 100.0)
     return out
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .index import NameIndex
 from .match import Hits
-from .types import Candidate, Place
+from .types import Candidate
 
 # Bonuses added to the match quality (raw scale). The reported score is raw / MAX_RAW.
 COUNTRY_BONUS = 0.15
@@ -53,31 +53,52 @@ def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 12742.0176 * math.asin(math.sqrt(min(a, 1.0)))
 
 
-def bonus(place: Place, admin_id: str, ctx: Context) -> tuple[float, list[str]]:
+# Row fields (see NameIndex.rows)
+_LAT, _LON, _COUNTRY, _ADMIN1, _KIND, _POP = 2, 3, 4, 5, 7, 8
+
+
+def static_bonus(row: tuple) -> float:
+    """The context-free part: population (squared log, so a city clearly outranks a hamlet of
+    the same name but not a town) and kind."""
+    pop = row[_POP]
+    b = POPULATION_BONUS * min(1.0, math.log10(1 + pop) / 6.0) ** 2 if pop > 0 else 0.0
+    return b + KIND_BONUS.get(row[_KIND], 0.0)
+
+
+def bonus(row: tuple, admin_id: str, ctx: Context, *, explain: bool = False
+          ) -> tuple[float, list[str]]:
+    """The context-dependent part of the score (plus reasons when ``explain``)."""
     b, why = 0.0, []
-    if ctx.countries and place.country in ctx.countries:
+    country = row[_COUNTRY]
+    if ctx.countries and country in ctx.countries:
         b += COUNTRY_BONUS
-        why.append(f"country {place.country}")
+        if explain:
+            why.append(f"country {country}")
     if ctx.admin_ids and admin_id in ctx.admin_ids:
         b += ADMIN_BONUS
-        why.append(f"in {place.admin1 or admin_id}")
+        if explain:
+            why.append(f"in {row[_ADMIN1] or admin_id}")
     if ctx.near is not None:
-        d = km(place.lat, place.lon, ctx.near[0], ctx.near[1])
+        d = km(row[_LAT], row[_LON], ctx.near[0], ctx.near[1])
         b += NEAR_BONUS * math.exp(-d / NEAR_KM)
-        why.append(f"{d:.0f} km from near point")
-    if len(ctx.lats):
-        d = min(km(place.lat, place.lon, la, lo) for la, lo in zip(ctx.lats, ctx.lons,
-                                                                    strict=True))
+        if explain:
+            why.append(f"{d:.0f} km from near point")
+    if ctx.lats:
+        d = min(km(row[_LAT], row[_LON], la, lo) for la, lo in zip(ctx.lats, ctx.lons,
+                                                                  strict=True))
         b += CONTEXT_BONUS * math.exp(-d / CONTEXT_KM)
-        why.append(f"{d:.0f} km from a context place")
+        if explain:
+            why.append(f"{d:.0f} km from a context place")
     if ctx.point_countries:
-        share = ctx.point_countries.get(place.country, 0.0)
-        b += CONTEXT_COUNTRY_BONUS * share
-    if place.population > 0:
-        # squared so a city clearly outranks a hamlet of the same name, not a town
-        b += POPULATION_BONUS * min(1.0, math.log10(1 + place.population) / 6.0) ** 2
-    b += KIND_BONUS.get(place.kind, 0.0)
+        b += CONTEXT_COUNTRY_BONUS * ctx.point_countries.get(country, 0.0)
     return b, why
+
+
+def _near_km(a: tuple, b: tuple) -> float:
+    """Cheap planar distance for de-duplication (exact enough under a few km)."""
+    dlat = (a[_LAT] - b[_LAT]) * 111.2
+    dlon = (a[_LON] - b[_LON]) * 111.2 * math.cos(math.radians(a[_LAT]))
+    return math.sqrt(dlat * dlat + dlon * dlon)
 
 
 @dataclass(frozen=True)
@@ -87,27 +108,53 @@ class Ranked:
     ambiguous: bool
 
 
+def max_bonus(ctx: Context) -> float:
+    """The most any candidate can gain from ``ctx``: hits further below the best can't win."""
+    b = POPULATION_BONUS + max(KIND_BONUS.values())
+    if ctx.countries:
+        b += COUNTRY_BONUS
+    if ctx.admin_ids:
+        b += ADMIN_BONUS
+    if ctx.near is not None:
+        b += NEAR_BONUS
+    if ctx.lats:
+        b += CONTEXT_BONUS
+    if ctx.point_countries:
+        b += CONTEXT_COUNTRY_BONUS
+    return b
+
+
 def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -> Ranked:
     scored = []
+    if len(hits) > 10:
+        floor = max(h[0] for h in hits.values()) - max_bonus(ctx) - AMBIGUITY_MARGIN
+        hits = {pos: h for pos, h in hits.items() if h[0] >= floor}
+    rows, admin = ix.rows, ix.admin_ids
+    static = ix.__dict__.setdefault("_static_bonus", {})
+    with_ctx = not ctx.empty
     for pos, (quality, nid, how) in hits.items():
-        place = ix.places[pos]
-        b, why = bonus(place, ix.admin_ids[pos], ctx)
-        scored.append((quality + b, quality, -place.population, place.id, pos, nid, how, why))
-    scored.sort(key=lambda s: (-s[0], -s[1], s[2], s[3]))
+        row = rows[pos]
+        sb = static.get(pos)
+        if sb is None:
+            sb = static[pos] = static_bonus(row)
+        raw = quality + sb + (bonus(row, admin[pos], ctx)[0] if with_ctx else 0.0)
+        scored.append((-raw, -quality, -row[_POP], row[0], pos, nid, how))
+    scored.sort()
     kept: list[tuple] = []
     for s in scored:
-        p = ix.places[s[4]]
-        if any(km(p.lat, p.lon, ix.places[k[4]].lat, ix.places[k[4]].lon) < SAME_PLACE_KM
-               for k in kept):
+        r = rows[s[4]]
+        if any(_near_km(r, rows[k[4]]) < SAME_PLACE_KM for k in kept):
             continue
         kept.append(s)
         if limit and len(kept) >= limit:
             break
-    candidates = [
-        Candidate(place=ix.places[pos], score=min(1.0, raw / MAX_RAW), matched=ix.name_text[nid],
-                  how=how, why="; ".join([f"{how} match {ix.name_text[nid]!r} ({q:.2f})", *why]))
-        for raw, q, _, _, pos, nid, how, why in kept
-    ]
-    raws = [s[0] for s in kept]
+    candidates = []
+    for neg_raw, neg_q, _, _, pos, nid, how in kept:
+        raw, q = -neg_raw, -neg_q
+        why = bonus(rows[pos], admin[pos], ctx, explain=True)[1] if with_ctx else []
+        candidates.append(Candidate(
+            place=ix.places[pos], score=min(1.0, raw / MAX_RAW), matched=ix.name_text[nid],
+            how=how, why="; ".join([f"{how} match {ix.name_text[nid]!r} ({q:.2f})", *why])))
+    raws = [-s[0] for s in kept]
     ambiguous = len(raws) > 1 and raws[0] - raws[1] < AMBIGUITY_MARGIN
     return Ranked(candidates, raws, ambiguous)

@@ -1,0 +1,178 @@
+"""Gazetteer benchmark: throughput of resolve() on a mixed 10,000-name list against the
+WOF-imported store, versus a rapidfuzz ``process.extractOne`` scan over all names (same run),
+plus cold-start times from the on-disk cache.
+
+    .venv/bin/python bench/bench_gazetteer.py            # quick: 2,000 names, scan on 100
+    .venv/bin/python bench/bench_gazetteer.py --full     # 10,000 names, scan on 500
+
+The name list is generated from the store with deterministic perturbations (seeded): exact
+names, spelling variants (articles, ou/u, ei/ay, doubling, hyphens), one-letter typos, and Arabic
+script names. The baseline scan is timed on a subsample and extrapolated per name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("FRONTLINE_SHARED", ROOT.parent / "shared"))
+
+VARIANTS = [("ou", "u"), ("u", "ou"), ("ay", "ei"), ("ei", "ay"), ("ee", "i"), ("ah", "eh"),
+            ("eh", "ah"), ("q", "k"), ("sh", "ch"), ("-", " "), (" ", "-")]
+
+
+def variant(name: str, rng: random.Random) -> str:
+    """A news-style respelling: article toggled, a vowel/consonant pattern swapped, doubling."""
+    out = name
+    if out.lower().startswith(("al ", "al-", "el ", "el-", "ad ", "ar ", "as ", "ash ", "at ")):
+        out = out.split(" ", 1)[-1].split("-", 1)[-1] if rng.random() < 0.5 else "el-" + out[3:]
+    elif rng.random() < 0.3:
+        out = "al-" + out
+    for a, b in rng.sample(VARIANTS, len(VARIANTS)):
+        if a in out.lower():
+            i = out.lower().index(a)
+            out = out[:i] + b + out[i + len(a):]
+            break
+    if rng.random() < 0.3:
+        i = rng.randrange(1, max(2, len(out) - 1))
+        if out[i].isalpha():
+            out = out[:i] + out[i] + out[i:]
+    return out
+
+
+def typo(name: str, rng: random.Random) -> str:
+    i = rng.randrange(1, max(2, len(name) - 1))
+    op = rng.choice("ids")
+    letter = rng.choice("aeioulmnrst")
+    if op == "i":
+        return name[:i] + letter + name[i:]
+    if op == "d":
+        return name[:i] + name[i + 1:]
+    return name[:i] + letter + name[i + 1:]
+
+
+def make_names(gz, n: int, seed: int = 7) -> list[tuple[str, str, str]]:
+    """(kind, query, source place id) rows: a quarter each exact, variant, typo, arabic."""
+    from gazetteer.normalize import is_arabic
+
+    rng = random.Random(seed)
+    ix = gz.index
+    latin = [i for i, t in enumerate(ix.name_text) if not ix.name_arabic[i] and len(t) >= 5
+             and t.isascii()]
+    arabic = [i for i, t in enumerate(ix.name_text) if is_arabic(t) and len(t) >= 3]
+    rows = []
+    for k in range(n):
+        kind = ("exact", "variant", "typo", "arabic")[k % 4]
+        nid = rng.choice(arabic if kind == "arabic" else latin)
+        name = ix.name_text[nid]
+        if kind == "variant":
+            name = variant(name, rng)
+        elif kind == "typo":
+            name = typo(name, rng)
+        rows.append((kind, name, ix.places[ix.name_place[nid]].id))
+    return rows
+
+
+def ensure_store(home: Path) -> None:
+    """Import the WOF SY+LB files into ``home`` unless already there."""
+    from gazetteer.imports import import_file, manifest
+
+    have = {e["name"] for e in manifest()}
+    wof = SHARED / "data" / "wof_gazetteer_sy_lb"
+    for f in ("wof_sy_places.csv.gz", "wof_lb_places.csv.gz"):
+        if f.split(".")[0] not in have:
+            if not (wof / f).exists():
+                sys.exit(f"{wof / f} is absent; set FRONTLINE_SHARED to the shared folder")
+            import_file(wof / f)
+
+
+def cold_start(home: Path, repeats: int) -> dict[str, float]:
+    env = {**os.environ, "FRONTLINE_HOME": str(home)}
+    py = sys.executable
+    load_code = ("import time; t=time.perf_counter(); import gazetteer; g=gazetteer.load(); "
+                 "g.resolve_one('Douma', country='SY'); print(time.perf_counter()-t)")
+    loads, imports_, cli = [], [], []
+    for _ in range(repeats):
+        out = subprocess.run([py, "-c", load_code], env=env, capture_output=True, text=True,
+                             check=True)
+        loads.append(float(out.stdout.strip()))
+        out = subprocess.run([py, "-c", "import time; t=time.perf_counter(); import gazetteer; "
+                              "print(time.perf_counter()-t)"], env=env, capture_output=True,
+                             text=True, check=True)
+        imports_.append(float(out.stdout.strip()))
+        t = time.perf_counter()
+        subprocess.run([str(Path(py).parent / "frontline"), "gazetteer", "resolve", "Douma"],
+                       env=env, capture_output=True, check=True)
+        cli.append(time.perf_counter() - t)
+    return {"import+load+resolve_s": min(loads), "import_only_s": min(imports_),
+            "cli_wall_s": min(cli)}
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--full", action="store_true", help="10,000 names, baseline on 500")
+    ap.add_argument("--names", type=int, help="names to resolve (default 2,000; 10,000 --full)")
+    ap.add_argument("--scan-sample", type=int, help="names timed for the scan baseline")
+    ap.add_argument("--home", type=Path, help="user store to use (default: a temp dir)")
+    ap.add_argument("--repeats", type=int, default=3, help="cold-start repeats (min is kept)")
+    args = ap.parse_args(argv)
+    n = args.names or (10_000 if args.full else 2_000)
+    sample = args.scan_sample or (500 if args.full else 100)
+
+    home = args.home or Path(tempfile.mkdtemp(prefix="frontline-bench-"))
+    os.environ["FRONTLINE_HOME"] = str(home)
+    import gazetteer
+    from rapidfuzz import fuzz, process
+
+    from gazetteer.rank import km
+
+    ensure_store(home)
+    gz = gazetteer.load()
+    gz.index.deletes  # fuzzy blocking tables: built/loaded once, not per name
+    rows = make_names(gz, n)
+    names = [q for _, q, _ in rows]
+
+    # CPU time of this process: the machine is shared, wall time also counts other jobs.
+    t, w = time.process_time(), time.perf_counter()
+    results = [gz.resolve(q, limit=5) for q in names]
+    ours, ours_wall = time.process_time() - t, time.perf_counter() - w
+    rate = n / ours
+
+    correct: dict[str, list[int]] = {}
+    for (kind, _, pid), res in zip(rows, results, strict=True):
+        src = gz.get(pid)
+        ok = bool(res) and km(res[0].lat, res[0].lon, src.lat, src.lon) < 5
+        correct.setdefault(kind, []).append(ok)
+
+    choices = gz.index.name_text
+    rng = random.Random(11)
+    sub = rng.sample(names, min(sample, n))
+    t = time.process_time()
+    for q in sub:
+        process.extractOne(q, choices, scorer=fuzz.ratio)
+    scan = (time.process_time() - t) / len(sub)
+
+    cold = cold_start(home, args.repeats)
+    per_name = ours / n
+    print(f"store: {home} ({len(gz)} places, {len(choices)} names)")
+    print(f"resolve(): {n} names in {ours:.3f} s CPU ({ours_wall:.3f} s wall) = "
+          f"{rate:,.0f} names/s ({per_name * 1e6:.1f} µs/name)")
+    for kind, oks in correct.items():
+        print(f"  {kind:<8} top-1 within 5 km of the source place: {sum(oks) / len(oks):.1%}")
+    print(f"baseline rapidfuzz process.extractOne(scorer=fuzz.ratio) over all {len(choices)} "
+          f"names: {scan * 1e3:.2f} ms/name CPU (timed on {len(sub)} names, extrapolated)")
+    print(f"speed-up: {scan / per_name:,.0f}x")
+    print(f"cold start (min of {args.repeats}): import gazetteer {cold['import_only_s']:.3f} s; "
+          f"import+load(cache)+resolve {cold['import+load+resolve_s']:.3f} s; "
+          f"`frontline gazetteer resolve Douma` wall {cold['cli_wall_s']:.3f} s")
+
+
+if __name__ == "__main__":
+    main()
