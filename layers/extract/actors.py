@@ -46,6 +46,10 @@ class ActorMatcher:
         exact = sorted((a for a in table if len(a) <= 3 and a.isupper()), key=len, reverse=True)
         loose = sorted((a for a in table if a not in exact), key=len, reverse=True)
         self._by_key = {alias_key(a): fid for a, fid in table.items()}
+        self._generic = {alias_key(w) for w in lex.get("generic", {})}
+        # nationality adjectives that name the home side in this factions file ("Syrian troops")
+        self._home = {w for a in table for w in re.findall(r"\b([A-Z][a-z]+(?:ish|i|ian|an|ese))\s+(?:army|troops|forces|government)\b", a)
+                      if table[a] == _incumbent(lex, factions)}
         self._by_exact = {a: table[a] for a in exact}
         parts = []
         if exact:
@@ -58,6 +62,14 @@ class ActorMatcher:
         for m in self._rx.finditer(text, start, len(text) if end is None else end):
             raw = re.sub(r"['’]s$", "", m.group(0))
             fid = self._by_exact.get(raw) or self._by_key.get(alias_key(raw))
+            if fid and alias_key(raw) in self._generic:
+                # "Turkish troops", "Iraqi army": a nationality makes a generic word someone else's
+                nat = re.search(r"\b([A-Z][a-z]+(?:ish|i|ian|an|ese)|US|U\.S\.)\s+$", text[max(0, m.start() - 20):m.start()])
+                if nat:
+                    try:
+                        fid = self.factions.resolve(f"{nat.group(1)} forces").id
+                    except UnknownFaction:
+                        fid = "" if nat.group(1) not in self._home else fid
             if fid:
                 out.append(Actor(m.start(), m.start() + len(raw), raw, fid))
         return out
@@ -65,6 +77,13 @@ class ActorMatcher:
     def resolve_word(self, word: str) -> str | None:
         """The faction of one phrase ("rebel", "regime", "Islamic State"), or None."""
         return self._by_exact.get(word) or self._by_key.get(alias_key(word)) or None
+
+
+def _incumbent(lex, factions):
+    try:
+        return factions.resolve(lex.get("incumbent", {}).get("alias", "")).id
+    except UnknownFaction:
+        return None
 
 
 def _loose(alias: str) -> str:

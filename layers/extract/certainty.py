@@ -66,7 +66,9 @@ def attribution(sentence: str, *, faction_speakers: list[tuple[int, int]] = ()) 
             scopes.append((m.end(), n))
     for m in rx["after"].finditer(sentence):
         trailing = re.match(r"(?:said|says|say|told|reported|added|according to|stated|claimed)\b", m["verb"], re.I)
-        if trailing and sentence[:m.start()].rstrip().endswith(","):
+        if m["verb"].lower().startswith("according"):
+            scopes.append((0, n))  # "according to state media" qualifies the whole sentence
+        elif trailing and sentence[:m.start()].rstrip().endswith(","):
             scopes.append((0, m.start()))
         else:
             scopes.append((m.end(), n))

@@ -27,7 +27,7 @@ COLUMNS = ("date", "date_precision", "date_from", "date_to", "place", "place_id"
 
 # names that are areas, not places: "Homs Province", "the Qusair region", "Qalamoun mountains"
 _AREA_AFTER = re.compile(r"^[’'`]?s?\s+(?:province|governorate|countryside|region|mountains?|desert|valley|plains?|"
-                         r"river|heights|area|front|highway|road|lake|basin|pocket|enclave|corridor|"
+                         r"river|heights|area|front|highway|road|lake|basin|pocket|enclave|corridor|governorates|provinces|"
                          r"muhafazah|district|subdistrict|sub-district|coast|plateau|range|basin)\b", re.I)
 _AREA_BEFORE = re.compile(r"(?:\b(?:SW|NW|NE|SE|N|S|E|W)\.?\s*$)|\b(?:eastern|western|northern|southern|north-?eastern|north-?western|south-?eastern|"
                           r"south-?western|northeast|northwest|southeast|southwest|central|rural|greater|"
@@ -57,7 +57,7 @@ _NOT_NAME_PART = {"On", "In", "The", "A", "An", "And", "But", "As", "At", "By", 
 
 # a capitalised word (not hyphenated, not sentence-initial) right before: the name continues leftwards
 _NAME_BEFORE = re.compile(r"(?<=[a-z,;)])\s+(?!(?:The|A|An|In|On|At|Of|And|But|By|For|From|Near|To|With|Outside|Inside|"
-                          r"Around|Into|HERE|Western|Eastern|Northern|Southern|Central)\b)[A-Z][a-z’'`ʿ]+\s+$")
+                          r"Around|Into|HERE|Western|Eastern|Northern|Southern|Central)\b)['’‘ʿ]?[A-Z][a-z’'`ʿ]+\s+$")
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 _ARTICLE_TAIL = re.compile(r"[ -](?:al|el|ad|ar|as|at|an|az|ash|ath|adh|ed|es|er|ez)-[\w’'-]+")
 _MIN_FUZZY = 0.45  # lowest gazetteer score accepted for names the mention scan did not find
@@ -329,6 +329,11 @@ class Extractor:
                 confirm_sentences.append((k, sent, actors, {c.place.id for c in named if c is not None}))
             anchor = running or piece.anchor
             dms = d.find_dates(sent, anchor)
+            if narrative:  # "By 3 April, … the April 2012 operation": the sentence's own year comes first
+                own = next((m.guess for m in dms if m.kind == "absolute"), None)
+                if own is not None and (anchor is None or own.date.year != anchor.date.year):
+                    anchor = d.narrative(own)
+                    dms = d.find_dates(sent, anchor)
             att = atts[k]
             next_disclaims = k + 1 in atts and atts[k + 1].disclaimer_only
             for st in found:
@@ -416,6 +421,11 @@ def _date_for(st: Statement, sv: SentenceView, dms, anchor, prev_date):
     seg_end = last + nxt.start() if nxt else len(text)
     inside = [m for m in dms if seg_start <= m.start < seg_end and m.kind != "after"]
     chosen = next((m for m in inside if m.start >= pos), None) or (inside[-1] if inside else None)
+    if chosen is None:  # ", and on 22 June, captured X": the date just before the segment's comma
+        prev_comma = max((x.end() for x in re.finditer(r"[,;:(—–]", text[:max(0, seg_start - 1)])), default=0)
+        chosen = next((m for m in dms if m.kind != "after" and m.guess is not None
+                       and 0 <= seg_start - 1 - m.end <= 1 and re.fullmatch(
+                           r"\s*(?:and|but|then|while|or)?\s*", text[prev_comma:m.start])), None)
     if chosen is None:
         lead = next((m for m in dms if m.kind != "after" and m.end <= pos
                      and (m.start < 30 and re.match(r"\s*,", text[m.end:]) or m.start <= 3)), None)

@@ -20,7 +20,8 @@ def alternation(words) -> str:
 
     Entries are regex fragments already; spaces match any run of whitespace.
     """
-    items = sorted({w for w in words if w}, key=len, reverse=True)
+    # longest literal first; lookaheads ("took(?! place)") do not count towards the length
+    items = sorted({w for w in words if w}, key=lambda w: len(re.sub(r"\(\?<?[!=][^)]*\)", "", w)), reverse=True)
     return "(?:" + "|".join(w.replace(" ", r"\s+") for w in items) + ")"
 
 

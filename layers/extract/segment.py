@@ -38,7 +38,15 @@ class Piece:
 
 
 def _heading_anchor(title: str, parent: d.DateGuess | None) -> d.DateGuess | None:
-    """"## March 2016 offensive" → month; "## 2015" → year; "## 2011–2012" → the first year."""
+    """"## March 2016 offensive" → month; "## 2015" → year; "## 2011–2012" → the first year;
+    "(April–June 2015)" → April 2015 at month precision, covering April..June."""
+    months = "|".join(k for k in d.MONTHS if len(k) > 3)
+    rng = re.search(rf"\b({months})\s*[–-]\s*({months})\s+((?:19|20)\d{{2}})\b", title, re.I)
+    if rng:
+        y, a, b = int(rng.group(3)), d.MONTHS[rng.group(1).lower()], d.MONTHS[rng.group(2).lower()]
+        if a <= b:
+            first, last = d.month(y, a), d.month(y, b)
+            return d.DateGuess(first.date, "month", first.start, last.end, rng.group(0))
     for m in d.find_dates(title, parent):
         if m.guess is not None and m.kind == "absolute":
             return m.guess
@@ -54,6 +62,7 @@ def _heading_anchor(title: str, parent: d.DateGuess | None) -> d.DateGuess | Non
 def segment(text: str, *, default: d.DateGuess | None = None) -> list[Piece]:
     """Pieces covering ``text`` in order; ``default`` dates pieces the text leaves undated."""
     start = 0
+    default_how = "default"
     front = _FRONT.match(text)
     if front:
         fd = _FRONT_DATE.search(front["body"])
@@ -66,7 +75,10 @@ def segment(text: str, *, default: d.DateGuess | None = None) -> list[Piece]:
         # date the page was published or dumped
         title = _FRONT_TITLE.search(front["body"])
         titled = _heading_anchor(title["v"], None) if title else None
-        default = titled or default
+        if titled is not None:
+            default, default_how = titled, "title"
+        elif fd:
+            default_how = "front-matter"
         start = front.end()
     markers: list[tuple[int, int, str, d.DateGuess | None, int]] = []  # (pos, cut, how, date, level)
     for m in _TRAILER.finditer(text, start):
@@ -87,14 +99,14 @@ def segment(text: str, *, default: d.DateGuess | None = None) -> list[Piece]:
     markers.sort(key=lambda x: x[0])
 
     pieces: list[Piece] = []
-    cur_start, cur_anchor, cur_how = start, default, "default" if default else "none"
+    cur_start, cur_anchor, cur_how = start, default, default_how if default else "none"
     headings: list[tuple[int, d.DateGuess | None]] = []  # heading stack: (level, anchor)
     for pos, cut, how, guess, level in markers:
         if how == "trailer":
             if text[cur_start:pos].strip():
                 pieces.append(Piece(cur_start, pos, guess, how))
             cur_start = cut
-            cur_anchor, cur_how = default, "default" if default else "none"
+            cur_anchor, cur_how = default, default_how if default else "none"
             continue
         if text[cur_start:pos].strip():
             pieces.append(Piece(cur_start, pos, cur_anchor, cur_how))
@@ -111,7 +123,7 @@ def segment(text: str, *, default: d.DateGuess | None = None) -> list[Piece]:
             if anchor is not None:
                 cur_anchor, cur_how = anchor, "heading"
             elif cur_how == "heading":
-                cur_anchor, cur_how = default, "default" if default else "none"
+                cur_anchor, cur_how = default, default_how if default else "none"
     if text[cur_start:].strip():
         pieces.append(Piece(cur_start, len(text), cur_anchor, cur_how))
     return pieces

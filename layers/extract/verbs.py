@@ -25,7 +25,7 @@ _LOCATIVE = {"in", "near", "at", "outside", "around", "from", "to", "into", "tow
              "off", "past", "over", "under", "behind", "than"}
 _BOUNDARY = re.compile(
     r"[.;:!?()]|,\s+(?!including\b)(?:thus\s+|thereby\s+)?[a-z]+ing\b|\s[—–]\s|—|\s-\s|\b(?:before|after|while|but|when|though|although|as|since|following|amid|"
-    r"said|says|saying|according to|which|who|whose|where|near|outside|overlooking|around|close to|"
+    r"said|says|saying|according to|which|who|whose|where|near|outside|overlooking|around|close to|followed by|"
     r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|"
     r"south-west)(?:ern)? of|on the (?:outskirts|edges?|border|road|highway|frontier)|along|towards?|"
     r"with|to|comes?|came|and (?:then |later )?(?:a |the )?(?:\w+ )?(?:said|killed|hit|attacked))\b",
@@ -38,7 +38,7 @@ _REL = re.compile(r"\b(?:which|that|who|whom)\b", re.I)
 _ANAPHOR = re.compile(r"^\s*(?:the|this|that)\s+(?:(?:nearby|strategic|key|small|rebel|opposition|border|ancient|"
                       r"christian|town|besieged|embattled|contested)\s+){0,2}(?P<noun>village|town|city|hamlet|"
                       r"district|neighbourhood|neighborhood|suburb|crossing|base|airport|airbase|settlement|"
-                      r"enclave)\b(?!\s+of)", re.I)
+                      r"enclave)\b(?!\s+of\b|\s+(?-i:[A-Z]))", re.I)
 _LOSER_WORDS = re.compile(r"\b(?:fighters|militants|gunmen|jihadists|terrorists|them|rebels|forces|troops|"
                           r"insurgents|soldiers|militia|militias|army)\b", re.I)
 _DIRECTION = re.compile(r"^\s*(?:the\s+)?(?:east|west|north|south|eastern|western|northern|southern|north-?east(?:ern)?|"
@@ -226,7 +226,7 @@ def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
     end = _span_end(sv.text, pos)
     head = sv.text[pos:end]
     partial = bool(re.match(r"\s*(?:(?:the|some|of|several|more|other|a|an|number|nearby|key|strategic|large|small|"
-                            r"remaining|most|much|[a-z]+ern|[A-Z]{2,}|\d+)\s+){0,4}(?:" + "|".join(_lex()["partial"])
+                            r"remaining|most|much|[a-z]+ern|(?-i:[A-Z]{2,})|\d+)\s+){0,4}(?:" + "|".join(_lex()["partial"])
                             + r")\b", head, re.I))
     if partial and re.search(r"\bincluding\b", head, re.I):
         partial = False  # "much of the area, including Palmyra": the named place itself
@@ -262,6 +262,10 @@ def _list_before(sv: SentenceView, pos: int, *, gap: int = 40, locative: bool = 
             r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+$",
             sv.text[:sv.places[last][0]], re.I)):
         return ()  # "the town of Jafrah, south of Deir ez-Zor, was captured": Deir ez-Zor is a landmark
+    if re.search(r"\b(?:outskirts|edges?|suburbs?|countryside|vicinity|part|parts|areas?|bases?|positions|"
+                 r"districts?|neighbou?rhoods?|pockets?|outposts?)\s+(?:of|around|near)\s+(?:the\s+)?$",
+                 sv.text[:sv.places[last][0]], re.I) and not locative:
+        return ()  # "two bases on the outskirts of X remained under army control": not X itself
     between = sv.text[sv.places[last][1]:pos]
     if len(between) > gap or re.search(r"[;:]", between) or _OTHER_NP.search(between):
         return ()
@@ -348,8 +352,9 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             continue
         used.add(m.span("cue"))
         s_end = _span_end(text, m.end())
-        places = tuple(i for i, (s, e) in enumerate(sv.places) if m.end() <= s < max(s_end, m.end() + 1)
-                       and _place_ok_as_object(sv, i, partial=False) or sv.places[i][0] == m.end())
+        places = tuple(i for i, (s, e) in enumerate(sv.places)
+                       if (m.end() <= s < max(s_end, m.end() + 1) and _place_ok_as_object(sv, i, partial=False)
+                           or s == m.end()) and not _facility(text[m.end():s], text[e:e + 25]))
         add(places, w.faction, "change", m["cue"], m.start(), "object")
 
     # "<winner> ... into <place> and forced out <loser>"
@@ -395,10 +400,13 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         by = re.match(r"[^.;]{0,60}?\b(?:by|to)\s+", text[m.end():])
         a = _actor_after(sv, m.end() + by.end(), window=15) if by else None
         a = a or _actor_before(sv, m.start())
-        lead = re.match(r"\W*(?:after|following|with|since)\s+(?:the\s+)?$", text[:m.start()], re.I)
+        lead = re.match(r"\W*(?:after|following)\s+(?:the\s+)?$", text[:m.start()], re.I)
         if a is None and lead:  # "After the capture of X, the rebels turned …": the main clause's subject
             comma = text.find(",", m.end())
-            a = next((x for x in sv.actors if comma != -1 and x.start > comma), None)
+            a = next((x for x in sv.actors if comma != -1 and x.start > comma and _subject_ok(sv, x)), None)
+            if a is not None and re.match(r"[\w\s'’-]{0,30}?\b(?:retreated|withdrew|fled|pulled|lost|surrendered)\b",
+                                          text[a.end:]):
+                continue  # "…, ISIL fighters retreated": the subject is the loser, the winner unsaid
         controller = a.faction if a else sv.prev_actor
         add(obj, controller, "change", m["cue"], m.start(), "object", weak=a is None)
 
@@ -443,7 +451,8 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         if lead in {"took", "taken", "entered"}:
             continue  # bare "took"/"entered" need a named object
         ante = _antecedent(sv, m.start())
-        if ante and re.search(r"\b(?:which|that)\b[^,.;]{0,40}$", text[:m.start()], re.I):
+        if ante and re.search(r"\b(?:which|that)\b[^,.;]{0,40}$", text[:m.start()], re.I) and not re.search(
+                r"\b(?:in|on|at|from|of|by|during|after|with|under)\s+(?:which|whom)\b[^,.;]{0,40}$", text[:m.start()], re.I):
             add(ante, w.faction, "change", cue, m.start(), "antecedent")
             continue
         noun = _anaphor(sv, verb_end)
