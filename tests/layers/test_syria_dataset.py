@@ -18,6 +18,7 @@ import pytest
 
 import gazetteer
 from gazetteer.errors import AmbiguousPlace, PlaceNotFound
+from layers.check import check_observations
 from layers.factions import load_factions
 from layers.observations import read_observations
 from layers.timeline import build_timeline, slice_at
@@ -142,9 +143,12 @@ def test_dataset_columns_and_sources():
 
 
 def test_dataset_resolves_offline_and_is_substantial(observations):
-    errors = [f"line {p.line}: {p.column}={p.value!r}: {p.message} ({p.fix})"
-              for p in observations.errors]
-    assert not errors, "\n".join(errors)
+    problems = [f"line {p.line}: {p.column}={p.value!r}: {p.message} ({p.fix})"
+                for p in observations.problems]
+    # What `frontline events check --strict` would say: no errors, no warnings (conflicts,
+    # duplicates), every row usable.
+    assert check_observations(observations).exit_code(strict=True) == 0, "\n".join(problems)
+    assert len(observations.frame) == observations.rows_read
     assert len(observations.frame) >= 450
     places = observations.places
     assert len(places) >= 220
