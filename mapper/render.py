@@ -229,7 +229,7 @@ def build_map(model: MapModel, options: RenderOptions = RenderOptions()) -> foli
     ui = styles.ui_strings(options.lang)  # validates the language
     days, at_day = slider_days(model, start=options.start, end=options.end,
                                every=options.every, at=options.at)
-    meta = {"title": options.title, "lang": options.lang, "canvas_above": styles.CANVAS_ABOVE,
+    meta = {"title": options.title, "lang": options.lang,
             "offline": options.offline}
     payload = build_payload(model, days=days, at=at_day, meta=meta)
     lat = model.places["lat"].to_numpy(dtype=float)

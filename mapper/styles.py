@@ -15,7 +15,6 @@ OUTLINE_COLOUR = "#555555"
 MARKER_RADIUS = 6
 SEARCH_ZOOM = 11
 PLAY_INTERVAL_MS = 700
-CANVAS_ABOVE = 1500          # places; above this vector layers draw on a <canvas>
 FALLBACK_PALETTE = ("#e41a1c", "#4daf4a", "#377eb8", "#984ea3", "#ff7f00", "#ffd92f",
                     "#a65628", "#f781bf", "#666666", "#1b9e77")
 

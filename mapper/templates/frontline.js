@@ -5,7 +5,6 @@ function frontlineApp(map, D, UI) {
   "use strict";
   var DAY_MS = 86400000;
   var nP = D.P.id.length;
-  var canvas = nP > D.meta.canvas_above ? L.canvas({padding: 0.2}) : undefined;
 
   /* ---------- decoding ---------- */
   function offsets(counts) {
@@ -84,53 +83,196 @@ function frontlineApp(map, D, UI) {
   var cur = new Int32Array(nP).fill(-2);
   function ctrlOf(k) { return k >= 0 ? D.I.c[k] : -1; }
 
-  /* ---------- layers ---------- */
-  var layers = {
-    territory: L.layerGroup(), front: L.layerGroup(), places: L.layerGroup(),
-    changes: L.layerGroup(), contested: L.layerGroup(), outline: L.layerGroup()
-  };
-  if (D.B) {
-    L.polyline(D.B.g.map(latlngs), {color: "#555", weight: 1.2, opacity: 0.8, interactive: false,
-      renderer: canvas}).addTo(layers.outline);
+  /* ---------- drawing: one canvas per layer, each layer drawn in a few batched paths ----------
+     Places, cells and edges are projected once per zoom (Web Mercator, as the map) and a date
+     change repaints whole layers with one path per faction: constant cost per date, whatever
+     changed, and no per-feature Leaflet objects. */
+  var MAXLAT = 85.0511287798, R2D = Math.PI / 180;
+  function unitX(lonv) { return (lonv + 180) / 360; }
+  function unitY(latv) {
+    var s = Math.sin(Math.max(Math.min(latv, MAXLAT), -MAXLAT) * R2D);
+    return 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
   }
-  var cells = new Array(nP);
+  function unitLines(list) {  /* delta-encoded int lines -> flat unit coords + offsets */
+    var total = 0, k;
+    for (k = 0; k < list.length; k++) total += list[k].length / 2;
+    var xy = new Float64Array(total * 2), off = new Int32Array(list.length + 1), n = 0;
+    for (k = 0; k < list.length; k++) {
+      var g = list[k], x = 0, y = 0;
+      for (var j = 0; j < g.length; j += 2) {
+        x += g[j]; y += g[j + 1];
+        xy[2 * n] = unitX(x / 1e4); xy[2 * n + 1] = unitY(y / 1e4); n++;
+      }
+      off[k + 1] = n;
+    }
+    return {xy: xy, off: off};
+  }
+  var pX = new Float64Array(nP), pY = new Float64Array(nP);
+  for (var q0 = 0; q0 < nP; q0++) { pX[q0] = unitX(lon[q0]); pY[q0] = unitY(lat[q0]); }
+  var cellGeo = D.C ? unitLines(D.C.g) : null;
+  var cellRingOff = new Int32Array(nP + 1);  /* rings of place p: cellRingOff[p]..[p+1] */
   if (D.C) {
-    var rings = new Array(nP);
-    for (var r = 0; r < D.C.p.length; r++) {
-      var p = D.C.p[r];
-      if (!rings[p]) rings[p] = [];
-      if (D.C.e[r]) rings[p].push([]);
-      rings[p][rings[p].length - 1].push(latlngs(D.C.g[r]));
-    }
-    for (var ci = 0; ci < nP; ci++) {
-      if (!rings[ci]) continue;
-      cells[ci] = L.polygon(rings[ci], {stroke: true, weight: 0.4, color: "#ffffff", opacity: 0.6,
-        fillOpacity: 0, renderer: canvas, bubblingMouseEvents: false});
-      cells[ci].on("click", cellClick(ci));
-      cells[ci].addTo(layers.territory);
-    }
+    for (var r0 = 0; r0 < D.C.p.length; r0++) cellRingOff[D.C.p[r0] + 1]++;
+    for (var p0 = 0; p0 < nP; p0++) cellRingOff[p0 + 1] += cellRingOff[p0];
   }
-  var edgeLines = [];
-  if (D.E) for (var e = 0; e < D.E.i.length; e++) edgeLines.push(latlngs(D.E.g[e]));
-  var frontLine = L.polyline([], {color: UI.front_colour, weight: 3, opacity: 0.9, interactive: false,
-    renderer: canvas}).addTo(layers.front);
+  var edgeGeo = D.E ? unitLines(D.E.g) : null;
+  var frontOn = new Uint8Array(D.E ? D.E.i.length : 0), frontCount = 0;
 
-  var markers = new Array(nP);
-  for (var m = 0; m < nP; m++) {
-    markers[m] = L.circleMarker([lat[m], lon[m]], {radius: UI.radius, weight: 1.5, color: "#222",
-      fillOpacity: 0.9, fillColor: UI.unknown_colour, renderer: canvas});
-    markers[m].bindPopup(popupFor(m), {maxWidth: 340, minWidth: 220, autoPanPadding: [20, 60]});
-    markers[m].bindTooltip(String(D.P.n[m]), {direction: "top", offset: [0, -6]});
-    markers[m].addTo(layers.places);
+  var CanvasLayer = L.Layer.extend({
+    initialize: function (draw) { this._draw = draw; },
+    onAdd: function () {
+      this._canvas = L.DomUtil.create("canvas", "fl-canvas leaflet-zoom-hide");
+      this.getPane().appendChild(this._canvas);
+      map.on("moveend zoomend resize viewreset", this._reset, this);
+      this._reset();
+    },
+    onRemove: function () {
+      L.DomUtil.remove(this._canvas);
+      map.off("moveend zoomend resize viewreset", this._reset, this);
+    },
+    _reset: function () {
+      var size = map.getSize(), pad = 0.1;
+      var topLeft = map.containerPointToLayerPoint(size.multiplyBy(-pad)).round();
+      var w = Math.round(size.x * (1 + 2 * pad)), h = Math.round(size.y * (1 + 2 * pad));
+      var dpr = window.devicePixelRatio || 1;
+      this._canvas.width = Math.round(w * dpr); this._canvas.height = Math.round(h * dpr);
+      this._canvas.style.width = w + "px"; this._canvas.style.height = h + "px";
+      L.DomUtil.setPosition(this._canvas, topLeft);
+      this._topLeft = topLeft; this._w = w; this._h = h; this._dpr = dpr;
+      this.redraw();
+    },
+    redraw: function () {
+      if (!this._map) return;
+      var ctx = this._canvas.getContext("2d"), origin = map.getPixelOrigin();
+      ctx.setTransform(this._dpr, 0, 0, this._dpr, 0, 0);
+      ctx.clearRect(0, 0, this._w, this._h);
+      /* canvas pixel of a unit coordinate u: u * scale - (pixel origin + canvas top-left) */
+      this._draw(ctx, 256 * Math.pow(2, map.getZoom()), origin.x + this._topLeft.x,
+                 origin.y + this._topLeft.y, this._w, this._h);
+    }
+  });
+
+  function codeOf(i) { return ctrlOf(cur[i]); }
+  function statusOf(i) { return cur[i] >= 0 ? D.I.s[cur[i]] : -1; }
+  function isContested(i) { var s = statusOf(i); return s >= 0 && s !== HELD; }
+  function isClaimed(i) { return cur[i] >= 0 && D.I.q[cur[i]] === CLAIMED; }
+  function ringPath(ctx, geo, r, s, ox, oy) {
+    var a = geo.off[r], b = geo.off[r + 1], xy = geo.xy;
+    ctx.moveTo(xy[2 * a] * s - ox, xy[2 * a + 1] * s - oy);
+    for (var v = a + 1; v < b; v++) ctx.lineTo(xy[2 * v] * s - ox, xy[2 * v + 1] * s - oy);
+    ctx.closePath();
   }
-  var openPlace = -1;
-  map.on("popupopen", function (ev) { openPlace = markers.indexOf(ev.popup._source); });
-  map.on("popupclose", function () { openPlace = -1; });
-  function cellClick(i) { return function () { markers[i].openPopup(); }; }
-
-  ["outline", "territory", "front", "places", "changes", "contested"].forEach(function (k) {
+  /* Canvas paths with thousands of sub-paths are very slow to build (measured: ~1 s for 6,000
+     cells in one path), so every layer is painted in batches of BATCH sub-paths (~7 ms). */
+  var BATCH = 64;
+  function batched(ctx, want, add, paint) {
+    var inPath = 0;
+    ctx.beginPath();
+    for (var i = 0; i < nP; i++) {
+      if (!want(i)) continue;
+      add(i);
+      if (++inPath === BATCH) { paint(); ctx.beginPath(); inPath = 0; }
+    }
+    if (inPath) paint();
+  }
+  function cellsPaint(ctx, s, ox, oy, want, paint) {
+    batched(ctx, want, function (i) {
+      for (var r = cellRingOff[i]; r < cellRingOff[i + 1]; r++) ringPath(ctx, cellGeo, r, s, ox, oy);
+    }, paint);
+  }
+  function drawTerritory(ctx, s, ox, oy) {
+    if (!D.C) return;
+    function fill() { ctx.fill("evenodd"); }
+    for (var f = 0; f < D.F.length; f++) {
+      ctx.fillStyle = D.F[f][2];
+      ctx.globalAlpha = 0.38;
+      cellsPaint(ctx, s, ox, oy, function (i) { return codeOf(i) === f && !isContested(i); }, fill);
+      ctx.globalAlpha = 0.15;
+      cellsPaint(ctx, s, ox, oy, function (i) { return codeOf(i) === f && isContested(i); }, fill);
+    }
+    ctx.globalAlpha = 0.9; ctx.lineWidth = 1.5; ctx.strokeStyle = UI.contested_colour;
+    ctx.setLineDash([4, 4]);
+    cellsPaint(ctx, s, ox, oy, isContested, function () { ctx.stroke(); });
+    ctx.setLineDash([]); ctx.globalAlpha = 1;
+  }
+  function drawFront(ctx, s, ox, oy) {
+    if (!D.E || !frontCount) return;
+    var xy = edgeGeo.xy, off = edgeGeo.off, inPath = 0;
+    ctx.strokeStyle = UI.front_colour; ctx.lineWidth = 3; ctx.globalAlpha = 0.9;
+    ctx.lineCap = "round"; ctx.lineJoin = "round";
+    ctx.beginPath();
+    for (var e = 0; e < frontOn.length; e++) {
+      if (!frontOn[e]) continue;
+      ctx.moveTo(xy[2 * off[e]] * s - ox, xy[2 * off[e] + 1] * s - oy);
+      for (var v = off[e] + 1; v < off[e + 1]; v++) ctx.lineTo(xy[2 * v] * s - ox, xy[2 * v + 1] * s - oy);
+      if (++inPath === BATCH) { ctx.stroke(); ctx.beginPath(); inPath = 0; }
+    }
+    if (inPath) ctx.stroke();
+    ctx.globalAlpha = 1;
+  }
+  function circlesPaint(ctx, s, ox, oy, w, h, radius, want, paint) {
+    batched(ctx, function (i) {
+      if (!want(i)) return false;
+      var x = pX[i] * s - ox, y = pY[i] * s - oy;
+      return x >= -radius && y >= -radius && x <= w + radius && y <= h + radius;
+    }, function (i) {
+      var x = pX[i] * s - ox, y = pY[i] * s - oy;
+      ctx.moveTo(x + radius, y);
+      ctx.arc(x, y, radius, 0, 2 * Math.PI);
+    }, paint);
+  }
+  function drawPlaces(ctx, s, ox, oy, w, h) {
+    var rad = UI.radius;
+    for (var f = -1; f < D.F.length; f++) {
+      for (var claimed = 0; claimed < 2; claimed++) {
+        var fillAlpha = f < 0 ? 0.9 : (claimed ? 0.55 : 0.95);
+        ctx.fillStyle = colour(f); ctx.lineWidth = 1.5;
+        ctx.strokeStyle = f < 0 ? "#888888" : "#222222";
+        ctx.setLineDash(claimed ? [3, 3] : []);
+        circlesPaint(ctx, s, ox, oy, w, h, rad, function (i) {
+          return codeOf(i) === f && isClaimed(i) === (claimed === 1);
+        }, function () {
+          ctx.globalAlpha = fillAlpha; ctx.fill(); ctx.globalAlpha = 1; ctx.stroke();
+        });
+      }
+    }
+    ctx.setLineDash([]);
+  }
+  function ringsDrawer(radius, colourValue, width, dash, want) {
+    return function (ctx, s, ox, oy, w, h) {
+      ctx.strokeStyle = colourValue; ctx.lineWidth = width; ctx.setLineDash(dash);
+      circlesPaint(ctx, s, ox, oy, w, h, radius, want, function () { ctx.stroke(); });
+      ctx.setLineDash([]);
+    };
+  }
+  var changeWindow = {from: -Infinity, to: -Infinity};
+  var drawContested = ringsDrawer(UI.radius + 6, UI.contested_colour, 2, [2, 3], isContested);
+  var drawChanges = ringsDrawer(UI.radius + 4, UI.change_colour, 3, [], function (i) {
+    var k = cur[i]; return k >= 0 && iDay[k] > changeWindow.from && iDay[k] <= changeWindow.to;
+  });
+  /* All sub-layers paint into ONE canvas (one bitmap to composite per frame, which is what
+     costs most without a GPU); the layer control toggles them through proxy layers. */
+  var shown = {territory: true, front: true, contested: true, places: true, changes: true};
+  var order = [["territory", drawTerritory], ["front", drawFront], ["contested", drawContested],
+               ["places", drawPlaces], ["changes", drawChanges]];
+  var painter = new CanvasLayer(function (ctx, s, ox, oy, w, h) {
+    for (var k = 0; k < order.length; k++) if (shown[order[k][0]]) order[k][1](ctx, s, ox, oy, w, h);
+  });
+  var Toggle = L.Layer.extend({
+    initialize: function (name) { this._name = name; },
+    onAdd: function () { shown[this._name] = true; painter.redraw(); },
+    onRemove: function () { shown[this._name] = false; painter.redraw(); }
+  });
+  var layers = {outline: L.layerGroup()};
+  order.forEach(function (entry) { layers[entry[0]] = new Toggle(entry[0]); });
+  if (D.B) {
+    L.polyline(D.B.g.map(latlngs), {color: "#555", weight: 1.2, opacity: 0.8, interactive: false})
+      .addTo(layers.outline);
+  }
+  ["outline", "territory", "front", "contested", "places", "changes"].forEach(function (k) {
     layers[k].addTo(map);
   });
+  painter.addTo(map);
   var overlays = {};
   overlays[UI.layer_places] = layers.places;
   if (D.C) overlays[UI.layer_territory] = layers.territory;
@@ -140,21 +282,65 @@ function frontlineApp(map, D, UI) {
   if (D.B) overlays[UI.layer_outline] = layers.outline;
   L.control.layers(null, overlays, {collapsed: true, position: "topright"}).addTo(map);
 
-  /* ---------- styles ---------- */
-  function markerStyle(k) {
-    var c = ctrlOf(k), s = k >= 0 ? D.I.s[k] : -1, q = k >= 0 ? D.I.q[k] : -1;
-    return {
-      fillColor: colour(c), fillOpacity: c < 0 ? 0.25 : (q === CLAIMED ? 0.55 : 0.95),
-      color: s >= 0 && s !== HELD ? UI.contested_colour : "#222",
-      weight: s >= 0 && s !== HELD ? 3 : 1.5, dashArray: q === CLAIMED ? "3 3" : null
-    };
+  /* ---------- hit testing: a click or hover finds the place (marker, else its cell) ---------- */
+  function toContainer() {
+    var s = 256 * Math.pow(2, map.getZoom()), origin = map.getPixelOrigin();
+    var off = map.layerPointToContainerPoint([0, 0]);
+    return {s: s, ox: origin.x - off.x, oy: origin.y - off.y};
   }
-  function cellStyle(k) {
-    var c = ctrlOf(k), s = k >= 0 ? D.I.s[k] : -1, contested = s >= 0 && s !== HELD;
-    return {fillColor: colour(c), fillOpacity: c < 0 ? 0 : (contested ? 0.15 : 0.38),
-      dashArray: contested ? "4 4" : null, color: contested ? UI.contested_colour : "#ffffff",
-      weight: contested ? 1.5 : 0.4};
+  function nearestPlace(cp, maxPx) {
+    var t = toContainer(), best = -1, bestD = maxPx * maxPx;
+    for (var i = 0; i < nP; i++) {
+      var dx = pX[i] * t.s - t.ox - cp.x, dy = pY[i] * t.s - t.oy - cp.y, d = dx * dx + dy * dy;
+      if (d <= bestD) { bestD = d; best = i; }
+    }
+    return best;
   }
+  function insideCell(i, cp, t) {
+    var inside = false;
+    for (var r = cellRingOff[i]; r < cellRingOff[i + 1]; r++) {
+      var a = cellGeo.off[r], b = cellGeo.off[r + 1], xy = cellGeo.xy;
+      for (var v = a, u = b - 1; v < b; u = v++) {
+        var xv = xy[2 * v] * t.s - t.ox, yv = xy[2 * v + 1] * t.s - t.oy;
+        var xu = xy[2 * u] * t.s - t.ox, yu = xy[2 * u + 1] * t.s - t.oy;
+        if ((yv > cp.y) !== (yu > cp.y) && cp.x < (xu - xv) * (cp.y - yv) / (yu - yv) + xv) inside = !inside;
+      }
+    }
+    return inside;
+  }
+  function cellAt(cp) {
+    if (!D.C || !map.hasLayer(layers.territory)) return -1;
+    var t = toContainer(), order = [];
+    for (var i = 0; i < nP; i++) {
+      var dx = pX[i] * t.s - t.ox - cp.x, dy = pY[i] * t.s - t.oy - cp.y;
+      order.push([dx * dx + dy * dy, i]);
+    }
+    order.sort(function (a, b) { return a[0] - b[0]; });
+    for (var k = 0; k < Math.min(8, order.length); k++) if (insideCell(order[k][1], cp, t)) return order[k][1];
+    return -1;
+  }
+  var popup = L.popup({maxWidth: 340, minWidth: 220, autoPanPadding: [20, 60], offset: [0, -4]});
+  var openPlace = -1;
+  function openPopupAt(i) {
+    openPlace = i;
+    popup.setLatLng([lat[i], lon[i]]).setContent(popupFor(i)).openOn(map);
+  }
+  map.on("popupclose", function (ev) { if (ev.popup === popup) openPlace = -1; });
+  map.on("click", function (ev) {
+    var i = map.hasLayer(layers.places) ? nearestPlace(ev.containerPoint, UI.radius + 5) : -1;
+    if (i < 0) i = cellAt(ev.containerPoint);
+    if (i >= 0) openPopupAt(i);
+  });
+  var hoverTip = L.tooltip({direction: "top", offset: [0, -UI.radius - 2]}), hovered = -1;
+  map.on("mousemove", function (ev) {
+    var i = map.hasLayer(layers.places) ? nearestPlace(ev.containerPoint, UI.radius + 3) : -1;
+    if (i === hovered) return;
+    hovered = i;
+    map.getContainer().style.cursor = i >= 0 ? "pointer" : "";
+    if (i < 0) { map.closeTooltip(hoverTip); return; }
+    hoverTip.setLatLng([lat[i], lon[i]]).setContent(ut("span", null, D.P.n[i]));
+    map.openTooltip(hoverTip);
+  });
 
   /* ---------- date ---------- */
   var T = D.T, state = {day: D.at, index: 0, playing: null};
@@ -171,16 +357,13 @@ function frontlineApp(map, D, UI) {
     var anyChange = false;
     for (var i = 0; i < nP; i++) {
       var k = intervalAt(i, day);
-      if (k !== cur[i]) {
-        cur[i] = k;
-        anyChange = true;
-        markers[i].setStyle(markerStyle(k));
-        if (cells[i]) cells[i].setStyle(cellStyle(k));
-      }
+      if (k !== cur[i]) { cur[i] = k; anyChange = true; }
     }
-    if (anyChange) { redrawFront(); redrawContested(); }
-    redrawChanges(prevStop, day);
-    if (openPlace >= 0 && markers[openPlace].isPopupOpen()) markers[openPlace].getPopup().update();
+    if (anyChange) updateFront();
+    var windowMoved = changeWindow.from !== prevStop || changeWindow.to !== day;
+    changeWindow.from = prevStop; changeWindow.to = day;
+    if (anyChange || (windowMoved && shown.changes)) painter.redraw();
+    if (openPlace >= 0 && popup.isOpen()) popup.update();
     ui.date.textContent = iso(day);
     ui.slider.value = String(state.index);
     ui.slider.setAttribute("aria-valuetext", iso(day));
@@ -188,33 +371,13 @@ function frontlineApp(map, D, UI) {
     updateLegendCounts();
     if (!opts.keepHash) writeHash();
   }
-  function redrawFront() {
+  function updateFront() {
     if (!D.E) return;
-    var lines = [];
-    for (var e = 0; e < D.E.i.length; e++) {
-      var edge = D.E.i[e], a = ctrlOf(cur[D.E.l[edge]]), b = ctrlOf(cur[D.E.r[edge]]);
-      if (a >= 0 && b >= 0 && a !== b) lines.push(edgeLines[e]);
-    }
-    frontLine.setLatLngs(lines);
-  }
-  function redrawContested() {
-    layers.contested.clearLayers();
-    for (var i = 0; i < nP; i++) {
-      var k = cur[i];
-      if (k >= 0 && D.I.s[k] >= 0 && D.I.s[k] !== HELD) {
-        L.circleMarker([lat[i], lon[i]], {radius: UI.radius + 6, color: UI.contested_colour, weight: 2,
-          dashArray: "2 3", fill: false, interactive: false, renderer: canvas}).addTo(layers.contested);
-      }
-    }
-  }
-  function redrawChanges(prevStop, day) {
-    layers.changes.clearLayers();
-    for (var i = 0; i < nP; i++) {
-      var k = cur[i];
-      if (k >= 0 && iDay[k] > prevStop && iDay[k] <= day) {
-        L.circleMarker([lat[i], lon[i]], {radius: UI.radius + 4, color: UI.change_colour, weight: 3,
-          fill: false, interactive: false, renderer: canvas}).addTo(layers.changes);
-      }
+    frontCount = 0;
+    for (var e = 0; e < frontOn.length; e++) {
+      var edge = D.E.i[e], a = codeOf(D.E.l[edge]), b = codeOf(D.E.r[edge]);
+      frontOn[e] = a >= 0 && b >= 0 && a !== b ? 1 : 0;
+      frontCount += frontOn[e];
     }
   }
 
@@ -368,7 +531,7 @@ function frontlineApp(map, D, UI) {
   function goTo(i) {
     map.setView([lat[i], lon[i]], Math.max(map.getZoom(), UI.search_zoom));
     layers.places.addTo(map);
-    markers[i].openPopup();
+    openPopupAt(i);
   }
   ui.search.addEventListener("input", function () {
     var q = fold(ui.search.value.trim());
@@ -402,7 +565,13 @@ function frontlineApp(map, D, UI) {
     return out;
   }
   var lastHash = null;
+  /* The URL follows the slider, at most every 300 ms (browsers throttle history updates). */
+  var hashTimer = null;
   function writeHash() {
+    if (hashTimer === null) hashTimer = setTimeout(writeHashNow, 300);
+  }
+  function writeHashNow() {
+    hashTimer = null;
     var c = map.getCenter();
     var h = "#date=" + iso(state.day) + "&z=" + map.getZoom() + "&ll=" + c.lat.toFixed(4) + "," + c.lng.toFixed(4);
     if (h === location.hash) return;
@@ -451,8 +620,8 @@ function frontlineApp(map, D, UI) {
         since: k >= 0 ? iso(iDay[k]) : null, source: oi >= 0 && D.O.u[oi] >= 0 ? D.S[D.O.u[oi]] : null};
     },
     openPopup: function (name) { var i = findPlace(name); if (i < 0) return false; goTo(i); return true; },
-    frontSegments: function () { return frontLine.getLatLngs().length; },
-    colourOf: function (name) { var i = findPlace(name); return i < 0 ? null : markers[i].options.fillColor; },
+    frontSegments: function () { return frontCount; },
+    colourOf: function (name) { var i = findPlace(name); return i < 0 ? null : colour(codeOf(i)); },
     focus: function (name) {
       var i = findPlace(name);
       if (i < 0) return null;

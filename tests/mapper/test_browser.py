@@ -109,7 +109,7 @@ def test_slider_to_2014_04_15_colours_maaloula_government_and_douma_opposition(s
     assert w.js("frontline.date()") <= "2014-04-15"
     w.js("frontline.setDate('2014-04-15')")
     assert w.page.locator("#fl-date").inner_text() == "2014-04-15"
-    assert "date=2014-04-15" in w.js("location.hash")
+    w.page.wait_for_function("location.hash.includes('date=2014-04-15')")
     colours = w.js("""() => { const f = {}; for (const x of frontlineFactions()) f[x[0]] = x[2];
                               return f; }""".replace("frontlineFactions()",
                                                      "JSON.parse(document.getElementById("
@@ -130,7 +130,7 @@ def test_permalink_date_is_read_on_load(seeds_site, watched):
     assert w.js("frontline.map.getZoom()") == 9
     w.js("frontline.setDate('2013-05-15')")
     assert w.js("frontline.stateOf('Qusair')")["controller"] == "opposition"
-    assert re.search(r"date=2013-05-15&z=9&ll=", w.js("location.hash"))
+    w.page.wait_for_function("/date=2013-05-15&z=9&ll=/.test(location.hash)")
     w.assert_clean()
 
 
