@@ -73,11 +73,14 @@ def from_iso(value: str) -> DateGuess:
     if not m:
         raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD, YYYY-MM or YYYY")
     y, mo, d = m.groups()
-    if d:
-        return day(dt.date(int(y), int(mo), int(d)), value)
-    if mo:
-        return month(int(y), int(mo), value)
-    return year(int(y), value)
+    try:
+        if d:
+            return day(dt.date(int(y), int(mo), int(d)), value)
+        if mo:
+            return month(int(y), int(mo), value)
+        return year(int(y), value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a valid date ({exc}); write YYYY-MM-DD, YYYY-MM or YYYY") from None
 
 
 def shift(anchor: dt.date, n: int, unit: str) -> dt.date:

@@ -379,7 +379,9 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         if len(others) != 1:
             continue
         used.add(m.span("cue"))
-        obj, _ = _object_places(sv, m.end())
+        end = _span_end(text, m.end())
+        obj = tuple(i for i, (ps, pe) in enumerate(sv.places) if m.end() <= ps < end
+                    and not _facility(text[m.end():ps], text[pe:pe + 25]))
         add(obj, others.pop(), "change", m["cue"], m.start(), "object", weak=True)
 
     # "<giver> handed over <place> to <winner>"
