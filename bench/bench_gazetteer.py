@@ -128,14 +128,14 @@ def main(argv=None) -> None:
 
     home = args.home or Path(tempfile.mkdtemp(prefix="frontline-bench-"))
     os.environ["FRONTLINE_HOME"] = str(home)
-    import gazetteer
     from rapidfuzz import fuzz, process
 
+    import gazetteer
     from gazetteer.rank import km
 
     ensure_store(home)
     gz = gazetteer.load()
-    gz.index.deletes  # fuzzy blocking tables: built/loaded once, not per name
+    _ = gz.index.groups  # fuzzy blocking tables: built or loaded once, not per name
     rows = make_names(gz, n)
     names = [q for _, q, _ in rows]
 

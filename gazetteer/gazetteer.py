@@ -140,7 +140,8 @@ class Gazetteer:
         hits = find(self.index, keys(name), fuzzy=fuzzy)
         if not hits:
             return Ranked([], [], False)
-        country_votes = {a[8:] for a in ctx.admin_ids if a.startswith("country:")}
+        country_votes = {a[8:] for a in ctx.admin_ids if a.startswith("country:")} \
+            if ctx.admin_ids else None
         if country_votes and not ctx.countries:
             ctx = Context(frozenset(country_votes), ctx.admin_ids, ctx.near, ctx.lats, ctx.lons,
                           ctx.point_countries, ctx.notes)

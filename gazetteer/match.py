@@ -39,6 +39,15 @@ def _add(hits: Hits, ix: NameIndex, nid: int, quality: float, how: str) -> None:
         hits[pos] = (quality, nid, how)
 
 
+def _add_all(hits: Hits, ix: NameIndex, scored: list[tuple[int, float]], how: str) -> None:
+    place = ix.name_place
+    for nid, quality in scored:
+        pos = place[nid]
+        old = hits.get(pos)
+        if old is None or quality > old[0]:
+            hits[pos] = (quality, nid, how)
+
+
 def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -> Hits:
     hits: Hits = {}
     for nid in lookup(ix.exact, q.exact):
@@ -51,14 +60,13 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
     if group is not None:
         same_ids, same_keys, cross_ids = (group[2], group[3], group[0]) if q.arabic else \
             (group[0], group[1], group[2])
-        for nid, sim in _extract(q.normalized, same_ids, same_keys, MIN_SKELETON_SIM):
-            _add(hits, ix, nid, SKELETON_BASE + SKELETON_SPAN * sim,
-                 "arabic" if q.arabic else "skeleton")
+        how = "arabic" if q.arabic else "skeleton"
+        _add_all(hits, ix, [(nid, SKELETON_BASE + SKELETON_SPAN * sim) for nid, sim in
+                            _extract(q.normalized, same_ids, same_keys, MIN_SKELETON_SIM)], how)
         if cross_ids and (q.arabic or len(q.skeleton) >= 3):
             # two Latin consonants against an Arabic spelling are noise ("Zzzzqqq" ~ "زاكية")
             quality = SKELETON_BASE + SKELETON_SPAN * cross_script_sim(q)
-            for nid in cross_ids:
-                _add(hits, ix, nid, quality, "arabic")
+            _add_all(hits, ix, [(nid, quality) for nid in cross_ids], "arabic")
     # Weak skeleton agreement ("Jibbehm" ~ "Jubb Hamam") must still meet the typo tier.
     if not fuzzy or (hits and max(h[0] for h in hits.values()) >= STRONG_SKELETON):
         return hits

@@ -88,6 +88,8 @@ def exact_key(name: str) -> str:
 
 
 def _latin_token(token: str, t: dict) -> str:
+    if token.isascii():  # the common case: nothing to decompose
+        return token.lower()
     token = unicodedata.normalize("NFKD", token)
     token = "".join(c for c in token if not unicodedata.combining(c))
     return token.casefold().translate(t["letters"])
@@ -111,7 +113,7 @@ def tokens(name: str) -> tuple[str, ...]:
     for raw in _SPLIT_RE.split(text):
         if not raw:
             continue
-        if _ARABIC_RE.search(raw):
+        if not raw.isascii() and _ARABIC_RE.search(raw):
             tok = _arabic_token(raw, t)
         else:
             tok = _latin_token(raw, t)
@@ -131,7 +133,7 @@ def normalized_key(name: str) -> str:
 @lru_cache(maxsize=200_000)
 def _token_skeleton(token: str) -> str:
     t = _tables()
-    if _ARABIC_RE.search(token):
+    if not token.isascii() and _ARABIC_RE.search(token):
         if token.endswith("ه"):  # final heh is a vowel ending, like Latin final h
             token = token[:-1]
         sk = token.translate(t["ar_skel"])
@@ -165,5 +167,7 @@ def skeleton_key(name: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=100_000)
 def keys(name: str) -> Keys:
+    """All keys of ``name`` (memoized: documents and events files repeat names)."""
     return Keys(exact_key(name), normalized_key(name), skeleton_key(name), is_arabic(name))

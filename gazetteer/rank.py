@@ -125,20 +125,21 @@ def max_bonus(ctx: Context) -> float:
 
 
 def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -> Ranked:
-    scored = []
     if len(hits) > 10:
         floor = max(h[0] for h in hits.values()) - max_bonus(ctx) - AMBIGUITY_MARGIN
         hits = {pos: h for pos, h in hits.items() if h[0] >= floor}
     rows, admin = ix.rows, ix.admin_ids
-    static = ix.__dict__.setdefault("_static_bonus", {})
+    static = ix.__dict__.get("_static_bonus")
+    if static is None:  # context-free bonuses, once per index (not pickled)
+        static = ix.__dict__["_static_bonus"] = [static_bonus(r) for r in rows]
     with_ctx = not ctx.empty
-    for pos, (quality, nid, how) in hits.items():
-        row = rows[pos]
-        sb = static.get(pos)
-        if sb is None:
-            sb = static[pos] = static_bonus(row)
-        raw = quality + sb + (bonus(row, admin[pos], ctx)[0] if with_ctx else 0.0)
-        scored.append((-raw, -quality, -row[_POP], row[0], pos, nid, how))
+    if with_ctx:
+        scored = [(-(q + static[pos] + bonus(rows[pos], admin[pos], ctx)[0]), -q,
+                   -rows[pos][_POP], rows[pos][0], pos, nid, how)
+                  for pos, (q, nid, how) in hits.items()]
+    else:
+        scored = [(-(q + static[pos]), -q, -rows[pos][_POP], rows[pos][0], pos, nid, how)
+                  for pos, (q, nid, how) in hits.items()]
     scored.sort()
     kept: list[tuple] = []
     for s in scored:
