@@ -164,7 +164,8 @@ class _Draft:
 class Extractor:
     """Holds the gazetteer and factions; ``extract(text, source=…)`` does one document."""
 
-    def __init__(self, *, gazetteer, factions, countries: Iterable[str] = ()):
+    def __init__(self, *, gazetteer, factions, countries: Iterable[str] = (), prefilter: bool = True):
+        self.prefilter = prefilter  # only sentences with a control cue (and their neighbours) are scanned
         self.gazetteer = gazetteer
         self.factions = factions
         self.actors = ActorMatcher(factions)
@@ -246,7 +247,7 @@ class Extractor:
         pieces = [(piece, sentences(text, piece.start, piece.end)) for piece in segment(text, default=default_date)]
         needed: list[set[int]] = []
         for _, spans in pieces:
-            cues = {k for k, (a, b) in enumerate(spans) if _CUE.search(text, a, b)}
+            cues = {k for k, (a, b) in enumerate(spans) if not self.prefilter or _CUE.search(text, a, b)}
             needed.append({j for k in cues for j in (k - 1, k, k + 1) if 0 <= j < len(spans)})
         scan = [spans[k] for (_, spans), need in zip(pieces, needed) for k in sorted(need)]
         mentions = self._mentions(text, scan)

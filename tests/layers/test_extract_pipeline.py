@@ -5,7 +5,7 @@ import json
 from layers.extract import extract_texts, to_csv, to_jsonl
 from layers.factions import load_factions
 
-from ._extract_fakes import FakeGazetteer
+from .test_extract_fakes import FakeGazetteer
 
 FACTIONS = load_factions()
 

@@ -6,7 +6,7 @@ from layers.extract.actors import ActorMatcher
 from layers.extract.verbs import SentenceView, statements
 from layers.factions import load_factions
 
-from ._extract_fakes import FakeGazetteer
+from .test_extract_fakes import FakeGazetteer
 
 GZ = FakeGazetteer()
 MATCHER = ActorMatcher(load_factions())
