@@ -43,10 +43,10 @@ def front_line_codes(topology: CellTopology, codes: np.ndarray, *, wgs84: bool =
                           np.empty(0, dtype=float))
     side_a = np.minimum(left, right)[slice_index, edge]
     side_b = np.maximum(left, right)[slice_index, edge]
-    groups, dense, counts = np.unique(
-        np.column_stack([slice_index, side_a, side_b]), axis=0, return_inverse=True,
-        return_counts=True,
-    )
+    width = int(site_codes.max()) + 1  # one int64 key per (slice, side_a, side_b)
+    keys, dense, counts = np.unique((slice_index * width + side_a) * width + side_b,
+                                    return_inverse=True, return_counts=True)
+    groups = np.column_stack([keys // (width * width), keys // width % width, keys % width])
     dense = dense.reshape(-1)
     order = np.argsort(dense, kind="stable")
     edges = topology.edges_wgs84 if wgs84 else topology.edges

@@ -24,6 +24,7 @@ from .theatre import WGS84
 
 _LEAF = 16  # cells per leaf node; leaf membership packs into the low _LEAF bits of a key
 _FANOUT = 16  # children per upper node
+_ROOT_FANOUT = 64  # at most this many nodes left: one last union
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,10 +75,13 @@ def dissolve_codes(topology: CellTopology, codes: np.ndarray, *, wgs84: bool = F
     )
     # Upper levels: a node's key is the tuple of its children's piece ids.
     while ids.shape[-1] > 1:
-        n_nodes = -(-ids.shape[-1] // _FANOUT)
-        grown = np.full(ids.shape[:-1] + (n_nodes * _FANOUT,), -1, dtype=np.int64)
+        # A few nodes left: union them straight into the root (another level would only redo
+        # the same boundaries once more).
+        fanout = ids.shape[-1] if ids.shape[-1] <= _ROOT_FANOUT else _FANOUT
+        n_nodes = -(-ids.shape[-1] // fanout)
+        grown = np.full(ids.shape[:-1] + (n_nodes * fanout,), -1, dtype=np.int64)
         grown[..., : ids.shape[-1]] = ids
-        ids, pieces = _union_rows(grown.reshape(ids.shape[:-1] + (n_nodes, _FANOUT)), pieces)
+        ids, pieces = _union_rows(grown.reshape(ids.shape[:-1] + (n_nodes, fanout)), pieces)
     top = ids[..., 0]  # [F, D]
 
     faction_index, slice_index = np.nonzero(top >= 0)

@@ -35,7 +35,7 @@ class Every(StrEnum):
 
 
 EventsArg = Annotated[str | None, typer.Argument(
-    metavar="[EVENTS]",
+    metavar="EVENTS",
     help="Events file (CSV, TSV, JSON, JSON Lines, YAML, GeoJSON), or - for stdin. "
          "Leave out when using --areas.")]
 AreasOpt = Annotated[Path | None, typer.Option(
