@@ -115,6 +115,72 @@ def run(n_places: int, n_slices: int, baseline_slices: int, radius_km: float) ->
     }
 
 
+SHARED = ROOT.parent / "shared" / "data" / "deepstatemap_ukraine"
+WEEKLY = SHARED / "cyterat_occupied_weekly_2024-07-08_2026-08-22.geojson.gz"
+
+
+def deepstate() -> dict | None:
+    """Dated polygons: our area series against the polygons' own EPSG:6933 area, front lengths
+    (default theatre: convex hull). Skipped when ../shared is absent."""
+    if not WEEKLY.exists():
+        return None
+    from layers.areas import area_front_lines, read_areas
+    from layers.stats import area_stats
+
+    with Clock() as t_read:
+        snaps = read_areas(WEEKLY)
+    with Clock() as t_stats:
+        stats = area_stats(snaps.frame, by="status")
+        fronts = area_front_lines(snaps.frame, snaps.theatre)
+    outlined = None
+    outline = _natural_earth_ukraine()
+    if outline is not None:  # the same fronts inside a (coarse) country outline
+        lengths = area_front_lines(snaps.frame, outline, border_tolerance_km=5.0)["length_km"]
+        outlined = (float(lengths.min()), float(lengths.max()))
+    raw = gpd.read_file(f"/vsigzip/{WEEKLY}")
+    own = raw.to_crs("EPSG:6933").area.to_numpy() / 1e6
+    ours = stats.set_index("date").loc[raw["date"].astype(str), "area_km2"].to_numpy()
+    return {"dates": len(snaps.dates), "t_read": t_read, "t_stats": t_stats,
+            "max_dev": float(np.max(np.abs(ours / own - 1))),
+            "area": (float(ours[0]), float(ours[-1])), "first": snaps.dates[0],
+            "last": snaps.dates[-1], "front": (float(fronts["length_km"].min()),
+                                               float(fronts["length_km"].max())),
+            "outlined": outlined}
+
+
+def _natural_earth_ukraine():
+    """Ukraine from the Natural Earth 1:110m countries that pyogrio ships as a test fixture
+    (used here only to show the effect of a theatre; None when absent)."""
+    import pyogrio
+
+    fixtures = Path(pyogrio.__file__).parent / "tests" / "fixtures"
+    path = fixtures / "naturalearth_lowres" / "naturalearth_lowres.shp"
+    if not path.exists():
+        return None
+    countries = gpd.read_file(path)
+    return countries.loc[countries["name"] == "Ukraine"].union_all()
+
+
+def report_deepstate(d: dict | None) -> str:
+    if d is None:
+        return "DeepStateMap check skipped: ../shared/data/deepstatemap_ukraine is absent.\n"
+    return "\n".join([
+        "## Dated polygons: DeepStateMap weekly occupied area (110 dates)",
+        "",
+        f"Read + dissolve {d['t_read']}; area stats + front lines for every date {d['t_stats']}.",
+        f"Area {d['area'][0]:,.0f} km² ({d['first']}) → {d['area'][1]:,.0f} km² ({d['last']}); "
+        f"largest deviation from the polygons' own EPSG:6933 area over all dates: "
+        f"{d['max_dev']:.1e} (target < 0.5%).",
+        f"Front line length per date (default theatre = convex hull of all polygons): "
+        f"{d['front'][0]:,.0f}–{d['front'][1]:,.0f} km. Without a country outline this counts "
+        "the Azov/Black Sea coast and the border with Russia that lie inside the hull.",
+        *([f"With a Ukraine outline as theatre (Natural Earth 1:110m from pyogrio's test "
+           f"fixtures, border tolerance 5 km): {d['outlined'][0]:,.0f}–{d['outlined'][1]:,.0f} km "
+           "per date."] if d["outlined"] else []),
+        "",
+    ])
+
+
 def report(r: dict, command: str) -> str:
     return "\n".join([
         "# Territory and front lines benchmark",
@@ -166,7 +232,7 @@ def main(argv=None) -> int:
     baseline = args.baseline_slices or (10 if args.full else 5)
     r = run(n_places, n_slices, baseline, args.max_radius_km)
     command = ".venv/bin/python bench/bench_territory.py " + " ".join(argv or sys.argv[1:])
-    text = report(r, command.strip())
+    text = report(r, command.strip()) + "\n" + report_deepstate(deepstate())
     print(text)
     if args.write:
         (ROOT / "bench" / "RESULTS-territory.md").write_text(text)

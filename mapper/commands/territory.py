@@ -14,7 +14,7 @@ import typer
 
 from gazetteer._io import atomic_write_bytes
 from layers import build_timeline, write_frame, write_layers
-from layers.areas import area_front_lines, read_areas
+from layers.areas import DEFAULT_BORDER_TOLERANCE_KM, area_front_lines, read_areas
 from layers.cells import DEFAULT_MAX_RADIUS_KM, build_cells
 from layers.dates import date_grid, to_datetime64
 from layers.io import output_format
@@ -60,6 +60,10 @@ MergeOpt = Annotated[list[str] | None, typer.Option(
     "--merge-status", metavar="PREFIX=STATUS",
     help="--areas: statuses starting with PREFIX count as STATUS (repeatable), e.g. "
          "'occupied=occupied' folds 'occupied crimea' into 'occupied'.")]
+BorderOpt = Annotated[float, typer.Option(
+    "--border-tolerance-km", metavar="KM", min=0.0,
+    help="--areas: polygon boundary within this distance of the theatre's edge (coast, border) "
+         "is not front; raise it for a coarse outline.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one machine-readable JSON document.")]
 
 
@@ -81,6 +85,7 @@ def territory(
     date_property: DatePropOpt = None,
     status_property: StatusPropOpt = None,
     merge_status: MergeOpt = None,
+    border_tolerance_km: BorderOpt = DEFAULT_BORDER_TOLERANCE_KM,
     as_json: JsonOpt = False,
 ) -> None:
     """Territory polygons (cells dissolved by controller), front lines (shared edges between
@@ -97,7 +102,8 @@ def territory(
             raise ValueError(f"{areas}: no snapshot on or before {at} (first: "
                              f"{snaps.dates[0] if snaps.dates else 'none'})")
         polys["area_km2"] = area_stats(polys, by="status")["area_km2"].to_numpy()
-        layers = {"territory": polys, "front_lines": area_front_lines(polys, snaps.theatre)}
+        layers = {"territory": polys, "front_lines": area_front_lines(
+            polys, snaps.theatre, border_tolerance_km=border_tolerance_km)}
     else:
         obs = _events(events, factions, fmt)
         topology = build_cells(obs.places, theatre=shape, max_radius_km=max_radius_km)
@@ -140,6 +146,7 @@ def stats(
     date_property: DatePropOpt = None,
     status_property: StatusPropOpt = None,
     merge_status: MergeOpt = None,
+    border_tolerance_km: BorderOpt = DEFAULT_BORDER_TOLERANCE_KM,
     as_json: JsonOpt = False,
 ) -> None:
     """Per date and faction (or polygon status): places held, area in km² (equal-area
@@ -159,7 +166,9 @@ def stats(
             dates = _grid(every, start or snaps.dates[0], end or snaps.dates[-1])
         polys = snaps.at(dates)
         table = with_front_lengths(area_stats(polys, by="status", dates=dates),
-                                   area_front_lines(polys, snaps.theatre), by=("status",))
+                                   area_front_lines(polys, snaps.theatre,
+                                                    border_tolerance_km=border_tolerance_km),
+                                   by=("status",))
     else:
         obs = _events(events, factions, fmt)
         timeline = build_timeline(obs)
