@@ -26,10 +26,11 @@ COLUMNS = ("date", "date_precision", "date_from", "date_to", "place", "place_id"
            "cue", "piece_date")
 
 # names that are areas, not places: "Homs Province", "the Qusair region", "Qalamoun mountains"
-_AREA_AFTER = re.compile(r"^[’'`]?s?\s+(?:province|governorate|countryside|region|mountains?|desert|valley|plains?|"
+_AREA_AFTER = re.compile(r"^[’'`]?s?\s+(?:(?:village|town|city|hamlet|district|countryside)s?\s+of\b|province|governorate|countryside|region|mountains?|desert|valley|plains?|"
                          r"river|heights|area|front|highway|road|lake|basin|pocket|enclave|corridor|governorates|provinces|"
                          r"muhafazah|district|subdistrict|sub-district|coast|plateau|range|basin)\b", re.I)
-_AREA_BEFORE = re.compile(r"(?:\b(?:SW|NW|NE|SE|N|S|E|W)\.?\s*$)|\b(?:eastern|western|northern|southern|north-?eastern|north-?western|south-?eastern|"
+_AREA_BEFORE = re.compile(r"(?:\b(?:SW|NW|NE|SE|N|S|E|W)\.?\s*$)|\b(?:countryside|outskirts|suburbs|vicinity|"
+                          r"environs|province|governorate|region|desert|plains?|mountains)\s+of\s+(?:the\s+)?$|\b(?:eastern|western|northern|southern|north-?eastern|north-?western|south-?eastern|"
                           r"south-?western|northeast|northwest|southeast|southwest|central|rural|greater|"
                           r"(?:east|west|north|south))\s*$", re.I)
 _AREA_KINDS = {"country", "region", "admin1", "admin2", "adm1", "adm2", "province", "governorate", "district",
@@ -58,6 +59,8 @@ _NOT_NAME_PART = {"On", "In", "The", "A", "An", "And", "But", "As", "At", "By", 
 # a capitalised word (not hyphenated, not sentence-initial) right before: the name continues leftwards
 _NAME_BEFORE = re.compile(r"(?<=[a-z,;)])\s+(?!(?:The|A|An|In|On|At|Of|And|But|By|For|From|Near|To|With|Outside|Inside|"
                           r"Around|Into|HERE|Western|Eastern|Northern|Southern|Central)\b)['’‘ʿ]?[A-Z][a-z’'`ʿ]+\s+$")
+_LEAD = re.compile(r"\W*(?:(?:on|in|by|during|from|since|until|at|between|after|around|about|throughout|"
+                   r"early|late|mid|the|end|beginning|start|of)\s+)*", re.I)
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 _ARTICLE_TAIL = re.compile(r"[ -](?:al|el|ad|ar|as|at|an|az|ash|ath|adh|ed|es|er|ez)-[\w’'-]+")
 _MIN_FUZZY = 0.45  # lowest gazetteer score accepted for names the mention scan did not find
@@ -377,10 +380,11 @@ class Extractor:
                 prev_places, prev_text = [(a, b, sent[a:b]) for a, b in places], sent
             first_date = next((m.guess for m in dms if m.guess is not None), None)
             prev_date = first_date or prev_date
-            if narrative:
-                dated = [m.guess for m in dms if m.guess is not None and m.kind in ("absolute", "relative")]
-                if dated:
-                    running = d.narrative(dated[-1])
+            if narrative:  # the time marker that opens a sentence moves the narrative on ("On 12 May, …")
+                lead = [m.guess for m in dms if m.guess is not None and m.kind in ("absolute", "relative")
+                        and _LEAD.fullmatch(sent[:m.start])]
+                if lead:
+                    running = d.narrative(lead[0])
             vague = _VAGUE_OBJECT.search(sent)  # "troops seized at least three communities": named next
             subject = [a for a in actors if vague and a.end <= vague.start()]
             prev_actor = subject[0].faction if subject else None

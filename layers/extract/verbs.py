@@ -226,6 +226,7 @@ def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
     end = _span_end(sv.text, pos)
     head = sv.text[pos:end]
     partial = bool(re.match(r"\s*(?:(?:the|some|of|several|more|other|a|an|number|nearby|key|strategic|large|small|"
+                            r"at|least|only|nearly|almost|about|around|over|all|fully|"
                             r"remaining|most|much|[a-z]+ern|(?-i:[A-Z]{2,})|\d+)\s+){0,4}(?:" + "|".join(_lex()["partial"])
                             + r")\b", head, re.I))
     if partial and re.search(r"\bincluding\b", head, re.I):
@@ -237,7 +238,7 @@ def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
             end = min(len(sv.text), end + 20)
     idx = tuple(i for i, (s, e) in enumerate(sv.places)
                 if pos <= s < end and _place_ok_as_object(sv, i, partial=partial)
-                and (partial or not _facility(sv.text[pos:s], sv.text[e:e + 25])))
+                and not _facility("" if partial else sv.text[pos:s], sv.text[e:e + 25]))
     return idx, partial
 
 
@@ -401,6 +402,8 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         obj, _ = _object_places(sv, m.end())
         by = re.match(r"[^.;]{0,60}?\b(?:by|to)\s+", text[m.end():])
         a = _actor_after(sv, m.end() + by.end(), window=15) if by else None
+        # "ISIL takeover of Idlib", "the rebel capture of X": the actor right before the noun
+        a = a or next((x for x in sv.actors if 0 <= m.start() - x.end <= 4 and _subject_ok(sv, x)), None)
         a = a or _actor_before(sv, m.start())
         lead = re.match(r"\W*(?:after|following)\s+(?:the\s+)?$", text[:m.start()], re.I)
         if a is None and lead:  # "After the capture of X, the rebels turned …": the main clause's subject
