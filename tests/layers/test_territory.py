@@ -137,3 +137,30 @@ def test_territory_layers_from_a_timeline_state_matrix():
     wrong = timeline.state_matrix(["2020-01-15"], place_ids=["p2", "p1", "p0"])
     with pytest.raises(ValueError, match="place_ids"):
         territory_layers(topo, wrong)
+
+
+def test_wgs84_dissolve_matches_the_reprojected_local_dissolve():
+    rng = np.random.default_rng(3)
+    coords = [(36 + x, 35 + y) for x, y in rng.uniform(0, 1.0, (150, 2))]
+    topo = build_cells(places(coords), max_radius_km=12)
+    codes = rng.integers(-1, 3, (3, len(coords)))
+    local = dissolve_codes(topo, codes)
+    wgs = dissolve_codes(topo, codes, wgs84=True)
+    assert local.code.tolist() == wgs.code.tolist()
+    assert np.allclose(local.area_km2, wgs.area_km2)
+    assert np.allclose(local.area_km2, shapely.area(local.geometry) / 1e6, rtol=1e-9)
+    back = topo.to_wgs84(local.geometry)
+    sym = shapely.area(shapely.symmetric_difference(back, wgs.geometry))
+    assert (sym <= 1e-12 * np.maximum(shapely.area(wgs.geometry), 1e-9) + 1e-14).all()
+
+
+def test_theatre_in_two_parts_splits_territory():
+    gap = shapely.box(36.05, 34.85, 36.15, 35.15)
+    theatre = shapely.box(35.9, 34.9, 36.3, 35.1).difference(gap)
+    topo = build_cells(places([(35.95, 35.0), (36.25, 35.0), (37.0, 35.0)]), theatre=theatre)
+    result = dissolve_codes(topo, np.array([0, 0, 1]))
+    assert result.code.tolist() == [0, 1]
+    assert shapely.get_num_geometries(result.geometry[0]) == 2
+    # the third place lies outside the theatre: held, but its cell claims nothing
+    assert result.places.tolist() == [2, 1]
+    assert shapely.is_empty(result.geometry[1]) and result.area_km2[1] == 0
