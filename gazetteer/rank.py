@@ -133,24 +133,27 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
     if static is None:  # context-free bonuses, once per index (not pickled)
         static = ix.__dict__["_static_bonus"] = [static_bonus(r) for r in rows]
     with_ctx = not ctx.empty
+    # Sort key: score, then match quality, then index position (deterministic: the index is
+    # built in source order, and the embedded layer is sorted by GeoNames id).
     if with_ctx:
-        scored = [(-(q + static[pos] + bonus(rows[pos], admin[pos], ctx)[0]), -q,
-                   -rows[pos][_POP], rows[pos][0], pos, nid, how)
+        scored = [(-(q + static[pos] + bonus(rows[pos], admin[pos], ctx)[0]), -q, pos, nid, how)
                   for pos, (q, nid, how) in hits.items()]
     else:
-        scored = [(-(q + static[pos]), -q, -rows[pos][_POP], rows[pos][0], pos, nid, how)
-                  for pos, (q, nid, how) in hits.items()]
-    scored.sort()
-    kept: list[tuple] = []
-    for s in scored:
-        r = rows[s[4]]
-        if any(_near_km(r, rows[k[4]]) < SAME_PLACE_KM for k in kept):
-            continue
-        kept.append(s)
-        if limit and len(kept) >= limit:
-            break
+        scored = [(-(q + static[pos]), -q, pos, nid, how) for pos, (q, nid, how) in hits.items()]
+    if len(scored) == 1:
+        kept = scored
+    else:
+        scored.sort()
+        kept = []
+        for s in scored:
+            r = rows[s[2]]
+            if any(_near_km(r, rows[k[2]]) < SAME_PLACE_KM for k in kept):
+                continue
+            kept.append(s)
+            if limit and len(kept) >= limit:
+                break
     candidates = []
-    for neg_raw, neg_q, _, _, pos, nid, how in kept:
+    for neg_raw, neg_q, pos, nid, how in kept:
         raw, q = -neg_raw, -neg_q
         why = bonus(rows[pos], admin[pos], ctx, explain=True)[1] if with_ctx else []
         candidates.append(Candidate(
