@@ -288,7 +288,10 @@ class Extractor:
         # Markdown and encyclopaedic text narrate forward: "On 9 April" takes its year from the last
         # date written before it (heading, title or text), not from when the page was published
         narrative = piece.how in ("heading", "title", "front-matter", "none")
-        running: d.DateGuess | None = piece.anchor if piece.how in ("heading", "title") else None
+        running: d.DateGuess | None = None
+        if piece.how in ("heading", "title") and piece.anchor is not None:
+            # a heading's month runs forward ("(April–August 2019)" … "On 6 May" is 2019, not 2018)
+            running = piece.anchor if piece.anchor.precision == "year" else d.narrative(piece.anchor)
         if running is None and narrative:
             running = self._running  # a heading without a year continues the narrative above it
         atts = {}
@@ -324,6 +327,13 @@ class Extractor:
                     areas.append((rs, re_))
                 else:
                     places.append((rs, re_))
+            for a0, b0 in sorted(areas, reverse=True):  # "Hama, Idlib and Aleppo governorates": all areas
+                for p0 in sorted(places, reverse=True):
+                    if p0[1] <= a0 and re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or)\s*", sent[p0[1]:a0]) \
+                            and _AREA_AFTER.match(sent[b0:]):
+                        places.remove(p0)
+                        areas.append(p0)
+                        a0 = p0[0]
             sv = SentenceView(sent, tuple(places), tuple(areas), tuple(actors), self.actors.incumbent,
                               self.actors.resolve_word, prev_actor)
             found = statements(sv)
@@ -378,6 +388,8 @@ class Extractor:
                 report.unresolved.append((source, name, sent))
             if places:
                 prev_places, prev_text = [(a, b, sent[a:b]) for a, b in places], sent
+            if k + 1 < len(spans) and "\n" in text[e:spans[k + 1][0]]:
+                prev_places = []  # "the village" points back only within a paragraph (or table row)
             first_date = next((m.guess for m in dms if m.guess is not None), None)
             prev_date = first_date or prev_date
             if narrative:  # the time marker that opens a sentence moves the narrative on ("On 12 May, …")
