@@ -18,7 +18,7 @@ from layers.areas import DEFAULT_BORDER_TOLERANCE_KM, area_front_lines, read_are
 from layers.cells import DEFAULT_MAX_RADIUS_KM, build_cells
 from layers.dates import date_grid, to_datetime64
 from layers.io import output_format
-from layers.stats import area_stats, with_front_lengths
+from layers.stats import area_stats, equal_area_km2, with_front_lengths
 from layers.territory import territory_layers
 from layers.theatre import read_theatre
 
@@ -101,7 +101,7 @@ def territory(
         if len(polys) == 0:
             raise ValueError(f"{areas}: no snapshot on or before {at} (first: "
                              f"{snaps.dates[0] if snaps.dates else 'none'})")
-        polys["area_km2"] = area_stats(polys, by="status")["area_km2"].to_numpy()
+        polys["area_km2"] = equal_area_km2(polys.geometry.values).round(3)
         layers = {"territory": polys, "front_lines": area_front_lines(
             polys, snaps.theatre, border_tolerance_km=border_tolerance_km)}
     else:

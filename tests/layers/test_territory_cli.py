@@ -117,12 +117,18 @@ def test_areas_directory_territory_and_stats(tmp_path):
     gpd.GeoDataFrame({"status": ["x"]}, geometry=[shapely.box(30, 45, 32, 47)],
                      crs=4326).to_file(tmp_path / "theatre.geojson")
     out = tmp_path / "areas.gpkg"
-    result = runner.invoke(app, ["territory", "--areas", str(folder), "--at", "2024-07-10",
-                                 "-o", str(out), "--theatre", str(tmp_path / "theatre.geojson")])
+    result = runner.invoke(app, ["territory", "--areas", str(folder), "--at",
+                                 "2024-07-10,2024-07-20", "-o", str(out),
+                                 "--theatre", str(tmp_path / "theatre.geojson")])
     assert result.exit_code == 0, result.output
     assert "2 features read = 2 used" in result.output
     fronts = gpd.read_file(out, layer="front_lines")
     assert fronts["length_km"].iloc[0] == pytest.approx(222, rel=0.01)
+    territory = gpd.read_file(out, layer="territory")
+    assert territory[["date", "snapshot"]].values.tolist() == [
+        ["2024-07-10", "2024-07-08"], ["2024-07-20", "2024-07-15"]]
+    assert territory["area_km2"].iloc[1] == pytest.approx(1.5 * territory["area_km2"].iloc[0],
+                                                          rel=0.01)
     stats = runner.invoke(app, ["stats", "--areas", str(folder), "--json",
                                 "--theatre", str(tmp_path / "theatre.geojson")])
     assert stats.exit_code == 0, stats.output
