@@ -47,6 +47,8 @@ class ActorMatcher:
         loose = sorted((a for a in table if a not in exact), key=len, reverse=True)
         self._by_key = {alias_key(a): fid for a, fid in table.items()}
         self._generic = {alias_key(w) for w in lex.get("generic", {})}
+        # one-word lower-case aliases are common nouns ("army", "regime"): a nationality can override them
+        self._common = {alias_key(a) for a in table if a.islower() and " " not in a}
         # nationality adjectives that name the home side in this factions file ("Syrian troops")
         self._home = {w for a in table for w in re.findall(r"\b([A-Z][a-z]+(?:ish|i|ian|an|ese))\s+(?:army|troops|forces|government)\b", a)
                       if table[a] == _incumbent(lex, factions)}
@@ -62,7 +64,11 @@ class ActorMatcher:
         for m in self._rx.finditer(text, start, len(text) if end is None else end):
             raw = re.sub(r"['’]s$", "", m.group(0))
             fid = self._by_exact.get(raw) or self._by_key.get(alias_key(raw))
-            if fid and alias_key(raw) in self._generic:
+            key = alias_key(raw)
+            if fid and key in self._generic and raw[:1].isupper() and re.match(r"\s+[A-Z]", text[m.end():]) \
+                    and m.start() > 0 and not re.search(r"[.!?:]\s*$|^\s*$", text[:m.start()]):
+                continue  # "Akhtarin Military Council": part of a name, not the army
+            if fid and (key in self._generic or key in self._common):
                 # "Turkish troops", "Iraqi army": a nationality makes a generic word someone else's
                 nat = re.search(r"\b([A-Z][a-z]+(?:ish|i|ian|an|ese)|US|U\.S\.)\s+$", text[max(0, m.start() - 20):m.start()])
                 if nat:

@@ -59,6 +59,7 @@ _NOT_NAME_PART = {"On", "In", "The", "A", "An", "And", "But", "As", "At", "By", 
 # a capitalised word (not hyphenated, not sentence-initial) right before: the name continues leftwards
 _NAME_BEFORE = re.compile(r"(?<=[a-z,;)])\s+(?!(?:The|A|An|In|On|At|Of|And|But|By|For|From|Near|To|With|Outside|Inside|"
                           r"Around|Into|HERE|Western|Eastern|Northern|Southern|Central)\b)['’‘ʿ]?[A-Z][a-z’'`ʿ]+\s+$")
+_MARKUP = re.compile(r"\*{2,3}|(?<=\w)\*(?=\W)|(?<=\W)\*(?=\w)|__|\[\[|\]\]")
 _LEAD = re.compile(r"\W*(?:(?:on|in|by|during|from|since|until|at|between|after|around|about|throughout|"
                    r"early|late|mid|the|end|beginning|start|of)\s+)*", re.I)
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
@@ -247,6 +248,8 @@ class Extractor:
     def extract(self, text: str, *, source: str = "-", default_date: d.DateGuess | None = None
                 ) -> tuple[list[Proposal], Report]:
         report = Report(documents=1)
+        # Markdown emphasis hides words from every pattern ("On 4 **March**"): blank it, offsets kept
+        text = _MARKUP.sub(lambda m: " " * len(m.group(0)), text)
         pieces = [(piece, sentences(text, piece.start, piece.end)) for piece in segment(text, default=default_date)]
         needed: list[set[int]] = []
         for _, spans in pieces:

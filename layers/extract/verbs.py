@@ -173,11 +173,24 @@ def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor |
     """The subject: the first actor of the clause before ``pos`` ("ISIL and its allies seized")."""
     if strict:
         start = _clause_start(sv.text, pos)
+        near = re.search(r"(?:\S+\s+){0,3}$", sv.text[start:pos])
+        lo_near = start + (near.start() if near else 0)
+        window = list(sv.text[lo_near:pos])
+        for ps, pe in sv.places + sv.areas:  # place names are not subjects
+            for j in range(max(ps, lo_near), min(pe, pos)):
+                window[j - lo_near] = " "
+        if not any(a.start < pos and a.end > lo_near for a in sv.actors) and re.search(
+                r"\b(?:forces|troops|fighters|militants|soldiers|units|police|investigators|inspectors|militias?|"
+                r"army|(?-i:[A-Z][a-z]+))\b", "".join(window), re.I):
+            return None  # "the day Iraqi forces entered": the subject is someone this factions file does not name
         comma = max((m.end() for m in re.finditer(r",|\band\b(?=\s+(?:then\s+)?[a-z]+ed\b)", sv.text[:pos])), default=0)
         for lo in (max(start, comma), start):
             first = next((a for a in sv.actors if lo <= a.start and a.end <= pos and _subject_ok(sv, a)), None)
             if first is not None:
                 return first
+            if re.search(r"\b(?:forces|troops|fighters|militants|soldiers|units|police|investigators|inspectors|"
+                         r"militias?|(?-i:[A-Z][a-z]+))\b", sv.text[lo:pos], re.I):
+                return None  # "the day Iraqi forces entered": a subject no faction of this file names
     if strict and re.search(r"\b(?:they|it|he|which|who)\s+(?:\w+\s+){0,2}$", sv.text[:pos], re.I):
         first = next((a for a in sv.actors if a.end <= pos and _subject_ok(sv, a)), None)
         if first is not None:
@@ -229,6 +242,8 @@ def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
                             r"at|least|only|nearly|almost|about|around|over|all|fully|"
                             r"remaining|most|much|[a-z]+ern|(?-i:[A-Z]{2,})|\d+)\s+){0,4}(?:" + "|".join(_lex()["partial"])
                             + r")\b", head, re.I))
+    partial = partial or bool(re.match(r"\s*(?:the\s+)?(?:(?-i:[A-Z])[\w'’-]*\s+){1,3}(?:district|neighbou?rhood|"
+                                       r"quarter|area|part)s?\s+of\b", head, re.I))
     if partial and re.search(r"\bincluding\b", head, re.I):
         partial = False  # "much of the area, including Palmyra": the named place itself
     if not partial:  # "areas on Mleiha's edges": partial head after the place ("X's outskirts")
@@ -277,6 +292,8 @@ def _list_before(sv: SentenceView, pos: int, *, gap: int = 40, locative: bool = 
             out.append(i)
         else:
             break
+    if not locative and _word_before(sv.text, sv.places[out[-1]][0]) in _LOCATIVE - {"of"}:
+        return ()  # "supplies north to Idlib and Aleppo has fallen to …": the list is a destination
     return tuple(sorted(out))
 
 
@@ -292,7 +309,8 @@ def _antecedent(sv: SentenceView, pos: int) -> tuple[int, ...]:
         s, e = sv.places[i]
         if e > rel.start():
             continue
-        if _word_before(sv.text, s) in _LOCATIVE - {"of"}:
+        if _word_before(sv.text, s) in _LOCATIVE - {"of"} or re.search(
+                r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+$", sv.text[:s], re.I):
             continue
         if rel.start() - e > 120:
             break
@@ -360,7 +378,7 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
 
     # "<winner> ... into <place> and forced out <loser>"
     for m in lx["expel_out"].finditer(text):
-        if _modal(sv, m.start()):
+        if _modal(sv, m.start()) or _word_before(text, m.start()) in {"was", "were", "been", "being", "be"}:
             continue
         w = _actor_before(sv, m.start())
         if w is None:
@@ -376,7 +394,9 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         loser = _actor_before(sv, m.start())
         if loser is None:
             continue
-        others = {a.faction for a in sv.actors if a.faction != loser.faction}
+        stop = re.search(r",\s+[a-z]+ing\b|[.;:]", text[m.end():])
+        limit = m.end() + (stop.start() if stop else len(text))
+        others = {a.faction for a in sv.actors if a.faction != loser.faction and a.start < limit}
         if len(others) != 1:
             continue
         used.add(m.span("cue"))
@@ -438,7 +458,7 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         transient = any(w in {"briefly", "temporarily", "momentarily"} for w in _prev_words(text, m.start(), 3))
         if not transient and (_modal(sv, m.start()) or _in_past(sv, m.start())):
             continue
-        w = _actor_before(sv, m.start()) or _actor_before(sv, m.start(), strict=False)
+        w = _actor_before(sv, m.start())
         if transient and w is not None:
             # "IS briefly captured the town": the hold did not last; the piece's change by IS there is void
             obj, _ = _object_places(sv, verb_end)

@@ -72,3 +72,10 @@ def test_output_formats_carry_every_column():
     row = json.loads(to_jsonl(props).splitlines()[0])
     assert row["evidence"] == "Rebels captured Saraqib on 3 March 2013." and row["source_file"] == "doc.txt"
     assert 0 < row["confidence"] <= 1
+
+
+def test_markdown_emphasis_and_area_lists():
+    text = ("---\ntitle: Campaign (2014)\n---\n## Events\nOn 4 **March**, the Syrian Army took control of Sarkha. "
+            "Rebels captured another 10 villages, encircling IS in a pocket spanning Homs, Aleppo and Saraqib governorates.\n")
+    rows, _ = run(text)
+    assert rows == [("Sarkha", "government", "change", "2014-03-04", "confirmed")]
