@@ -80,6 +80,13 @@ def make_names(gz, n: int, seed: int = 7) -> list[tuple[str, str, str]]:
     return rows
 
 
+def clear_key_caches() -> None:
+    from gazetteer import normalize
+
+    for f in (normalize.keys, normalize._tokens, normalize._token_skeleton):
+        f.cache_clear()
+
+
 def ensure_store(home: Path) -> None:
     """Import the WOF SY+LB files into ``home`` unless already there."""
     from gazetteer.imports import import_file, manifest
@@ -121,6 +128,7 @@ def main(argv=None) -> None:
     ap.add_argument("--scan-sample", type=int, help="names timed for the scan baseline")
     ap.add_argument("--home", type=Path, help="user store to use (default: a temp dir)")
     ap.add_argument("--repeats", type=int, default=3, help="cold-start repeats (min is kept)")
+    ap.add_argument("--passes", type=int, default=3, help="resolve passes (best is kept)")
     args = ap.parse_args(argv)
     n = args.names or (10_000 if args.full else 2_000)
     sample = args.scan_sample or (500 if args.full else 100)
@@ -138,10 +146,16 @@ def main(argv=None) -> None:
     rows = make_names(gz, n)
     names = [q for _, q, _ in rows]
 
-    # CPU time of this process: the machine is shared, wall time also counts other jobs.
-    t, w = time.process_time(), time.perf_counter()
-    results = [gz.resolve(q, limit=5) for q in names]
-    ours, ours_wall = time.process_time() - t, time.perf_counter() - w
+    # CPU time of this process (the machine is shared; wall time also counts other jobs).
+    # Several passes, each with the name-key memo cleared so no pass reuses the previous
+    # pass's keys; the best pass is reported (the others are noise from the neighbours).
+    passes = []
+    for _ in range(args.passes):
+        clear_key_caches()
+        t, w = time.process_time(), time.perf_counter()
+        results = [gz.resolve(q, limit=5) for q in names]
+        passes.append((time.process_time() - t, time.perf_counter() - w))
+    ours, ours_wall = min(passes)
     rate = n / ours
 
     correct: dict[str, list[int]] = {}
@@ -166,7 +180,8 @@ def main(argv=None) -> None:
     per_name = ours / n
     print(f"store: {home} ({len(gz)} places, {len(choices)} names)")
     print(f"resolve(): {n} names in {ours:.3f} s CPU ({ours_wall:.3f} s wall) = "
-          f"{rate:,.0f} names/s ({per_name * 1e6:.1f} µs/name)")
+          f"{rate:,.0f} names/s ({per_name * 1e6:.1f} µs/name); best of {len(passes)} passes, "
+          f"all: {', '.join(f'{n / p[0]:,.0f}' for p in passes)} names/s")
     for kind, oks in correct.items():
         print(f"  {kind:<8} top-1 within 5 km of the source place: {sum(oks) / len(oks):.1%}")
     print(f"baseline rapidfuzz process.extractOne(q, all {len(choices)} names, "

@@ -84,7 +84,13 @@ def clean(text: str) -> str:
 
 def exact_key(name: str) -> str:
     """Casefolded spelling; only the many apostrophe/ayn glyphs are unified (Sa'd = Sa‘d)."""
-    return unicodedata.normalize("NFC", clean(name)).casefold().translate(_tables()["quote"])
+    return _exact(clean(name))
+
+
+def _exact(cleaned: str) -> str:
+    if not cleaned.isascii():
+        cleaned = unicodedata.normalize("NFC", cleaned)
+    return cleaned.casefold().translate(_tables()["quote"])
 
 
 def _latin_token(token: str, t: dict) -> str:
@@ -103,12 +109,16 @@ def _arabic_token(token: str, t: dict) -> str:
     return token
 
 
-@lru_cache(maxsize=200_000)
 def tokens(name: str) -> tuple[str, ...]:
     """Folded tokens of ``name``: marks and diacritics dropped, articles folded, variants
     unified."""
+    return _tokens(clean(name))
+
+
+@lru_cache(maxsize=200_000)
+def _tokens(cleaned: str) -> tuple[str, ...]:
     t = _tables()
-    text = clean(name).translate(t["drop"])
+    text = cleaned.translate(t["drop"])
     out: list[str] = []
     for raw in _SPLIT_RE.split(text):
         if not raw:
@@ -154,12 +164,20 @@ def _token_skeleton(token: str) -> str:
 
 
 def token_skeletons(name: str) -> tuple[str, ...]:
-    return tuple(s for s in map(_token_skeleton, tokens(name)) if s)
+    return _token_skeletons(tokens(name))
+
+
+def _token_skeletons(toks: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(s for s in map(_token_skeleton, toks) if s)
 
 
 def skeleton_key(name: str) -> str:
     """Consonant skeleton: vowels, w/y, doubling and final h gone; Arabic transliterated."""
-    sk = "".join(token_skeletons(name))
+    return _skeleton(tokens(name))
+
+
+def _skeleton(toks: tuple[str, ...]) -> str:
+    sk = "".join(_token_skeletons(toks))
     out: list[str] = []
     for c in sk:  # collapse doubles across token joins too ("Tall Lahm")
         if not out or c != out[-1]:
@@ -170,4 +188,6 @@ def skeleton_key(name: str) -> str:
 @lru_cache(maxsize=100_000)
 def keys(name: str) -> Keys:
     """All keys of ``name`` (memoized: documents and events files repeat names)."""
-    return Keys(exact_key(name), normalized_key(name), skeleton_key(name), is_arabic(name))
+    c = clean(name)
+    toks = _tokens(c)
+    return Keys(_exact(c), "".join(toks), _skeleton(toks), not c.isascii() and is_arabic(c))
