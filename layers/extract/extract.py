@@ -26,7 +26,7 @@ COLUMNS = ("date", "date_precision", "date_from", "date_to", "place", "place_id"
            "cue", "piece_date")
 
 # names that are areas, not places: "Homs Province", "the Qusair region", "Qalamoun mountains"
-_AREA_AFTER = re.compile(r"^[’'`]?s?\s+(?:(?:village|town|city|hamlet|district|countryside)s?\s+of\b|province|governorate|countryside|region|mountains?|desert|valley|plains?|"
+_AREA_AFTER = re.compile(r"^[’'`]?s?\s+(?:(?:village|town|city|hamlet|district|countryside|suburb)s?\s+of\b|province|governorate|countryside|region|mountains?|desert|valley|plains?|"
                          r"river|heights|area|front|highway|road|lake|basin|pocket|enclave|corridor|governorates|provinces|"
                          r"muhafazah|district|subdistrict|sub-district|coast|plateau|range|basin)\b", re.I)
 _AREA_BEFORE = re.compile(r"(?:\b(?:SW|NW|NE|SE|N|S|E|W)\.?\s*$)|\b(?:countryside|outskirts|suburbs|vicinity|"

@@ -106,6 +106,9 @@ def _lex():
         "flag": re.compile(r"(?P<cue>" + st["flag"] + r")\s+", re.I),
         "partial": {w.lower() for w in load("verbs")["partial"]["heads"]},
         "quantity": re.compile(load("verbs")["partial"]["quantity"], re.I),
+        "captives": re.compile(r"^\s*(?:(?:the|a|an|some|several|dozens|hundreds|of|at|least|about|around|more|than|over|"
+                               r"\d[\d,]*|\w+ty|two|three|four|five|six|seven|eight|nine|ten|twelve|\w+)\s+){0,4}?(?:"
+                               + "|".join(load("verbs")["partial"]["captives"]) + r")\b", re.I),
         "facility": re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, load("verbs")["partial"]["facility"]),
                                                          key=len, reverse=True)) + r")\b", re.I),
         "modal": {w.lower() for w in mod["before"]},
@@ -242,6 +245,8 @@ def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
                             r"at|least|only|nearly|almost|about|around|over|all|fully|"
                             r"remaining|most|much|[a-z]+ern|(?-i:[A-Z]{2,})|\d+)\s+){0,4}(?:" + "|".join(_lex()["partial"])
                             + r")\b", head, re.I))
+    partial = partial or bool(re.match(r"\s*(?:(?:at\s+least|about|around|nearly|almost|over)\s+)?\d+(?:\.\d+)?\s?%\s+of\b",
+                                       head, re.I))
     partial = partial or bool(re.match(r"\s*(?:the\s+)?(?:(?-i:[A-Z])[\w'’-]*\s+){1,3}(?:district|neighbou?rhood|"
                                        r"quarter|area|part)s?\s+of\b", head, re.I))
     if partial and re.search(r"\bincluding\b", head, re.I):
@@ -259,6 +264,8 @@ def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
 
 def _facility(before: str, after: str) -> bool:
     """"the base of X", "the X roundabout": the object is a facility, the place only names it."""
+    if _lex()["captives"].match(before):
+        return True  # "captured 50 troops in the town of X": people, not the place
     rx = _lex()["facility"]
     if rx.search(before) and not re.search(r"\b(?:town|village|city|hamlet|district|suburb)\s+of\s+(?:the\s+)?$",
                                            before, re.I):
@@ -396,7 +403,9 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             continue
         stop = re.search(r",\s+[a-z]+ing\b|[.;:]", text[m.end():])
         limit = m.end() + (stop.start() if stop else len(text))
-        others = {a.faction for a in sv.actors if a.faction != loser.faction and a.start < limit}
+        # the winner is named after the withdrawal ("… after an onslaught by the army"); sides listed
+        # before the verb are the ones withdrawing
+        others = {a.faction for a in sv.actors if a.faction != loser.faction and m.end() <= a.start < limit}
         if len(others) != 1:
             continue
         used.add(m.span("cue"))
