@@ -43,11 +43,28 @@ __all__ = [
 ]
 
 
+# (gazetteer, monotonic time of the last freshness check, user store it came from)
+_DEFAULT: list = [None, 0.0, None]
+_RECHECK_SECONDS = 2.0
+
+
+def _default() -> Gazetteer:
+    """load(), re-checked for changed inputs at most every couple of seconds: a caller that
+    resolves row by row must not stat every source file for every row."""
+    import os
+    import time
+
+    now, home = time.monotonic(), os.environ.get("FRONTLINE_HOME")
+    if _DEFAULT[0] is None or now - _DEFAULT[1] > _RECHECK_SECONDS or home != _DEFAULT[2]:
+        _DEFAULT[:] = [load(), now, home]
+    return _DEFAULT[0]
+
+
 def resolve(name: str, *, country=None, near=None, context=None) -> list[Candidate]:
     """Candidates for ``name`` in the default gazetteer (``load()``), best first."""
-    return load().resolve(name, country=country, near=near, context=context)
+    return _default().resolve(name, country=country, near=near, context=context)
 
 
 def resolve_one(name: str, *, country=None, near=None, context=None) -> Candidate:
     """The place ``name`` means in the default gazetteer; PlaceNotFound / AmbiguousPlace."""
-    return load().resolve_one(name, country=country, near=near, context=context)
+    return _default().resolve_one(name, country=country, near=near, context=context)

@@ -50,7 +50,7 @@ def split_names(value: str) -> list[str]:
 
 
 def _columns(header: list[str], path: str) -> dict[str, str]:
-    lowered = {h.strip().lower(): h for h in header if h}
+    lowered = {h.strip().lstrip("\ufeff").lower(): h for h in header if h}
     found = {}
     for field_name, options in COLUMNS.items():
         for opt in options:
