@@ -13,8 +13,8 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 from ._io import atomic_write_bytes
-from .admin import by_code, canonical_admin
-from .normalize import generic_tokens, keys, token_skeletons
+from .admin import admin_areas, by_code, canonical_admin
+from .normalize import generic_tokens, is_arabic, keys, token_skeletons
 from .records import SourceRecord, unique_names
 from .types import Place
 
@@ -29,8 +29,12 @@ def merge_records(records: Iterable[SourceRecord]) -> tuple[list[Place], dict[st
         p = rec.place
         old = by_id.get(p.id)
         if old is not None:
+            # The display name stays the earlier one (stable labels for maps and events
+            # files) unless only the newer one is in Latin script; new names become aliases.
+            keep_old_name = not (is_arabic(old.name) and not is_arabic(p.name))
             p = replace(
                 p,
+                name=old.name if keep_old_name else p.name,
                 country=p.country or old.country,
                 admin1=p.admin1 or old.admin1,
                 admin2=p.admin2 or old.admin2,
@@ -55,6 +59,11 @@ class NameIndex:
             if target in self.id_to_pos and a not in self.id_to_pos:
                 self.id_to_pos[a] = self.id_to_pos[target]
         self.admin_ids = [_admin_id(p) for p in places]
+        # One spelling per admin area across sources ("Dar`a", "Daraa" → "Daraa").
+        names = {a.id: a.name for a in admin_areas()}
+        places = self.places = [
+            replace(p, admin1=names[a]) if a and names.get(a, p.admin1) != p.admin1 else p
+            for p, a in zip(places, self.admin_ids, strict=True)]
         # Plain tuples (id, name, lat, lon, country, admin1, admin2, kind, population, source):
         # ranking reads these without building Place objects.
         self.rows = [astuple_fast(p)[:-2] + (p.source,) for p in places]
