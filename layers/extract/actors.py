@@ -65,6 +65,8 @@ class ActorMatcher:
             raw = re.sub(r"['’]s$", "", m.group(0))
             fid = self._by_exact.get(raw) or self._by_key.get(alias_key(raw))
             key = alias_key(raw)
+            if key in self._generic and out and re.fullmatch(r"[\s-]*", text[out[-1].end:m.start()]):
+                continue  # "SDF troops": the generic word belongs to the actor just named
             if fid and key in self._generic and raw[:1].isupper() and re.match(r"\s+[A-Z]", text[m.end():]) \
                     and m.start() > 0 and not re.search(r"[.!?:]\s*$|^\s*$", text[:m.start()]):
                 continue  # "Akhtarin Military Council": part of a name, not the army

@@ -21,7 +21,8 @@ MONTHS["sept"] = 9
 WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
 NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-           "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": 3, "few": 3, "a few": 3}
+           "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+           "fifteen": 15, "twenty": 20, "thirty": 30, "several": 3, "few": 3, "a few": 3}
 PRECISIONS = ("day", "month", "year")
 
 
@@ -145,6 +146,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("ago", re.compile(r"\b" + _NUM + r"\s+(?P<u>days?|weeks?|months?|years?)\s+ago\b", re.I)),
     ("days_ago", re.compile(r"\b(?:days|weeks) ago\b", re.I)),
     ("after", re.compile(r"\b(?:(?:almost|nearly|about|around|some|just|only|roughly|more than|less than)\s+)?" + _NUM + r"\s+(?P<u>days?|weeks?|months?|years?)\s+(?:after|since)\b", re.I)),
+    ("later_n", re.compile(r"\b(?:(?:almost|nearly|about|around|some|just|only|roughly|more than|less than)\s+)?" + _NUM
+                           + r"\s+(?P<u>days?|weeks?|months?|years?)\s+later\b", re.I)),
     ("today_wd", re.compile(r"\b(?:this morning|today|this afternoon|this evening|tonight)\s*,?\s*(?P<wd>" + _WD + r")\b", re.I)),
     ("wd", re.compile(r"\b(?P<rel>last |this |on |by |late |early |midnight |since )?(?P<wd>" + _WD + r")(?!\w)", re.I)),
     ("yesterday", re.compile(r"\b(?:yesterday|last night|overnight)\b", re.I)),
@@ -259,6 +262,12 @@ def find_dates(text: str, anchor: DateGuess | None) -> list[DateMention]:
                 taken.append((s, e))
                 out.append(DateMention(s, e, None, "later"))
                 continue
+            if name == "later_n":
+                n = m.group("n")
+                n = int(n) if n.isdigit() else NUMBERS[n.lower()]
+                taken.append((s, e))
+                out.append(DateMention(s, e, None, "later", (-n, m.group("u").lower().rstrip("s"))))
+                continue
             guess = _resolve(name, m, anchor)
             if guess is None and name in ("wd", "today", "yesterday", "today_wd", "m", "dm", "md"):
                 taken.append((s, e))
@@ -271,8 +280,16 @@ def find_dates(text: str, anchor: DateGuess | None) -> list[DateMention]:
     return sorted(out, key=lambda d: d.start)
 
 
+def coarser(guess: DateGuess) -> DateGuess:
+    """The same date one step less precise (a day → its month): for "later" and "following X"."""
+    if guess.precision == "day":
+        return month(guess.date.year, guess.date.month, guess.text)
+    return guess
+
+
 def minus(guess: DateGuess, n: int, unit: str) -> DateGuess:
-    """The date ``n`` units before ``guess``, at the precision the unit supports ("two months after")."""
+    """The date ``n`` units before ``guess`` (after, for negative ``n``), at the precision the unit
+    supports ("two months after", "two months later")."""
     d = shift(guess.date, n, unit)
     if unit in ("day", "week") and guess.precision == "day":
         return day(d, f"{n} {unit}s before")

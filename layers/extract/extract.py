@@ -365,7 +365,7 @@ class Extractor:
                     certainty = "claimed"
                 targets = [(sv.places[i], sent[slice(*sv.places[i])]) for i in st.places]
                 if st.anaphor:
-                    hit = _anaphor_target(st.anaphor, prev_places, prev_text)
+                    hit = _row_topic(text, s, mentions) or _anaphor_target(st.anaphor, prev_places, prev_text)
                     if hit is None:
                         report.unresolved.append((source, f"the {st.anaphor}", sent))
                         continue
@@ -441,24 +441,46 @@ def _date_for(st: Statement, sv: SentenceView, dms, anchor, prev_date):
     seg_end = last + nxt.start() if nxt else len(text)
     inside = [m for m in dms if seg_start <= m.start < seg_end and m.kind != "after"]
     chosen = next((m for m in inside if m.start >= pos), None) or (inside[-1] if inside else None)
+    if chosen is not None and chosen.kind == "later" and chosen.offset:  # "two months later"
+        base = next((m.guess for m in reversed(dms) if m.guess is not None and m.end <= chosen.start), None)
+        base = base or prev_date or anchor
+        return d.minus(base, *chosen.offset) if base else None
     if chosen is None:  # ", and on 22 June, captured X": the date just before the segment's comma
         prev_comma = max((x.end() for x in re.finditer(r"[,;:(—–]", text[:max(0, seg_start - 1)])), default=0)
         chosen = next((m for m in dms if m.kind != "after" and m.guess is not None
                        and 0 <= seg_start - 1 - m.end <= 1 and re.fullmatch(
                            r"\s*(?:and|but|then|while|or)?\s*", text[prev_comma:m.start])), None)
-    if chosen is None:
-        lead = next((m for m in dms if m.kind != "after" and m.end <= pos
-                     and (m.start < 30 and re.match(r"\s*,", text[m.end:]) or m.start <= 3)), None)
-        chosen = lead
+    if chosen is None:  # the nearest date before, unless it sits in a relative clause ("… that began in February")
+        for m in reversed([m for m in dms if m.kind not in ("after", "later") and m.guess is not None and m.end <= first]):
+            own_start = max((x.end() for x in re.finditer(r"[,;:(—–]", text[:m.start])), default=0)
+            if not re.search(r"\b(?:that|which|who|whose|when)\b", text[own_start:m.start], re.I):
+                chosen = m
+                break
     if chosen is None:
         return anchor
-    if chosen.kind == "later":
-        return prev_date or anchor
+    if chosen.kind == "later":  # "later", "then": after the last date said, so less precise than it
+        base = prev_date or anchor
+        return d.coarser(base) if base is not None else None
+    if re.search(r"\b(?:following|after|since)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$", text[:pos], re.I) \
+            and st.cue.lower().endswith(" of"):
+        return d.coarser(chosen.guess)  # "On 25 February, following the fall of Al-Bab": some days before
     return chosen.guess
 
 
 def _in_background(st: Statement, dms, text: str) -> bool:
     return any(m.kind == "after" and m.end <= st.pos and not re.search(r"[.;]", text[m.end:st.pos]) for m in dms)
+
+
+def _row_topic(text: str, pos: int, mentions) -> str | None:
+    """In a Markdown table row ("| Jasim | 31,683 | … the army captured the town."), the row's place."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    if not text.startswith("|", line_start):
+        return None
+    first_cell_end = text.find("|", line_start + 1)
+    for m in mentions:
+        if line_start <= m.start and m.end <= first_cell_end:
+            return text[m.start:m.end]
+    return None
 
 
 def _anaphor_target(noun: str, prev_places: list[tuple[int, int, str]], prev_text: str) -> str | None:

@@ -401,7 +401,8 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         loser = _actor_before(sv, m.start())
         if loser is None:
             continue
-        stop = re.search(r",\s+[a-z]+ing\b|[.;:]", text[m.end():])
+        stop = re.search(r",\s+[a-z]+ing\b|[.;:]|,\s+(?:[\w'’-]+\s+){0,4}(?:said|says|reported|added|according)\b",
+                         text[m.end():])
         limit = m.end() + (stop.start() if stop else len(text))
         # the winner is named after the withdrawal ("… after an onslaught by the army"); sides listed
         # before the verb are the ones withdrawing
