@@ -5,15 +5,19 @@ Pure: MapModel (+ slider days) in, plain dict out. Layout (``v`` 1):
 - ``F`` factions ``[id, label, colour]``; ``ST``/``Q``/``K``/``PR`` the status, certainty, kind
   and date-precision vocabularies; codes index them, -1 means unknown.
 - ``S`` a string table (sources and notes, each stored once).
-- ``P`` places: ``id``, ``n`` (label), ``a`` (other names, ``|``-joined), ``y``/``x`` (lat/lon ×1e5).
+- ``P`` places: ``id``, ``n`` (label), ``a`` (other names, ``|``-joined),
+  ``y``/``x`` (lat/lon ×1e5).
 - ``O`` observations grouped by place: ``n`` count per place, ``d`` day (delta within the place,
   the first one absolute), ``p``, ``c``, ``s``, ``q``, ``k`` codes, ``u`` source and ``m`` note
-  (string-table index, -1 none), ``r`` input row.
+  (string-table index + 1, 0 = none).
 - ``I`` state intervals grouped by place: ``n``, ``d`` (as ``O``), ``c``, ``s``, ``q``, ``o``
   (observation index within the place, -1 when no single observation set it).
+- Small code columns (``p c s q k`` of ``O`` and ``c s q`` of ``I``) are strings, one character
+  per value (``CODE_ALPHABET[v]``, ``.`` for -1) when the vocabulary fits, else int lists.
 - ``C`` cells: per ring ``p`` place, ``e`` 1 when the ring starts a polygon (0 = hole), ``g``
-  coordinates ×1e4 delta-encoded; ``E`` shared edges: ``l``/``r`` places, per line part ``i`` edge
-  index and ``g`` coordinates; ``B`` outline lines ``g``.
+  coordinates ×1e4 delta-encoded; ``E`` shared edges: ``l`` left places (delta-encoded),
+  ``r`` right places, per line part ``i`` edge index (null when each edge is one line) and ``g``
+  coordinates; ``B`` outline lines ``g``.
 - ``T`` slider days, ``at`` the initial day.
 """
 
@@ -30,6 +34,7 @@ CERTAINTIES = ("confirmed", "claimed")
 KINDS = ("change", "state")
 PRECISIONS = ("day", "month", "year")
 PLACE_SCALE = 1e5
+CODE_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 GEOMETRY_SCALE = 1e4
 
 
@@ -85,9 +90,14 @@ def _vocabulary(base: tuple[str, ...], *columns: pd.Series) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _codes(column: pd.Series, vocabulary) -> list[int]:
+def _codes(column: pd.Series, vocabulary) -> str | list[int]:
+    """Codes of ``column`` in ``vocabulary`` (-1 unknown): one character each when they fit."""
     lookup = {value: i for i, value in enumerate(vocabulary)}
-    return column.map(lookup).fillna(-1).astype(int).tolist()
+    codes = column.map(lookup).fillna(-1).astype(int).to_numpy()
+    if len(vocabulary) > len(CODE_ALPHABET):
+        return codes.tolist()
+    alphabet = np.array([".", *CODE_ALPHABET])
+    return "".join(alphabet[codes + 1].tolist())
 
 
 def _counts(place_pos: pd.Series, n_places: int) -> list[int]:
@@ -125,9 +135,8 @@ def _observations(obs: pd.DataFrame, n_places: int, faction_ids, statuses, strin
         "s": _codes(obs["status"], statuses),
         "q": _codes(obs["certainty"], CERTAINTIES),
         "k": _codes(obs["kind"], KINDS),
-        "u": strings.codes(obs["source"]),
-        "m": strings.codes(obs["note"]),
-        "r": obs["row"].fillna(-1).astype(int).tolist(),
+        "u": [c + 1 for c in strings.codes(obs["source"])],
+        "m": [c + 1 for c in strings.codes(obs["note"])],
     }
 
 
@@ -185,10 +194,11 @@ def _edges(edges) -> dict | None:
     left, right, geoms = edges
     lines, edge_index = shapely.get_parts(np.asarray(geoms, dtype=object), return_index=True)
     coords, line_of_coord = shapely.get_coordinates(lines, return_index=True)
+    one_line_each = np.array_equal(edge_index, np.arange(len(geoms)))
     return {
-        "l": np.asarray(left, dtype=np.int64).tolist(),
+        "l": np.diff(np.asarray(left, dtype=np.int64), prepend=0).tolist(),
         "r": np.asarray(right, dtype=np.int64).tolist(),
-        "i": edge_index.tolist(),
+        "i": None if one_line_each else edge_index.tolist(),
         "g": _encode_lines(coords, line_of_coord),
     }
 

@@ -25,6 +25,24 @@ function frontlineApp(map, D, UI) {
     for (var k = 0; k < g.length; k += 2) { x += g[k]; y += g[k + 1]; pts[k / 2] = [y / 1e4, x / 1e4]; }
     return pts;
   }
+  /* one character per small code (see mapper/payload.py), "." = -1 */
+  var ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  var CODE = {".": -1};
+  for (var ca = 0; ca < ALPHABET.length; ca++) CODE[ALPHABET[ca]] = ca;
+  function codes(x) {
+    if (typeof x !== "string") return x;
+    var out = new Array(x.length);
+    for (var k = 0; k < x.length; k++) out[k] = CODE[x[k]];
+    return out;
+  }
+  ["p", "c", "s", "q", "k"].forEach(function (key) { D.O[key] = codes(D.O[key]); });
+  ["c", "s", "q"].forEach(function (key) { D.I[key] = codes(D.I[key]); });
+  D.O.u = D.O.u.map(function (v) { return v - 1; });
+  D.O.m = D.O.m.map(function (v) { return v - 1; });
+  if (D.E) {
+    for (var le = 1; le < D.E.l.length; le++) D.E.l[le] += D.E.l[le - 1];
+    if (!D.E.i) D.E.i = D.E.l.map(function (_, idx) { return idx; });
+  }
   var oOff = offsets(D.O.n), oDay = undelta(D.O.d, oOff);
   var iOff = offsets(D.I.n), iDay = undelta(D.I.d, iOff);
   var lat = D.P.y.map(function (v) { return v / 1e5; });
@@ -496,7 +514,6 @@ function frontlineApp(map, D, UI) {
         if (oi >= 0) {
           fact(UI.source, sourceNode(D.O.u[oi]));
           if (D.O.m[oi] >= 0) fact(UI.note, ut("span", null, D.S[D.O.m[oi]]));
-          if (D.O.r[oi] >= 0) fact(UI.row, el("span", null, String(D.O.r[oi])));
         } else fact(UI.source, el("span", "fl-muted", UI.disagreement));
       } else {
         fact(UI.on_date, el("span", null, iso(state.day)));

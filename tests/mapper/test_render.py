@@ -65,9 +65,19 @@ def payload_of(html: str) -> dict:
     return json.loads(match.group(1))
 
 
+def codes(column) -> list[int]:
+    """A code column as the browser decodes it (one character per value, "." = -1)."""
+    from mapper.payload import CODE_ALPHABET
+
+    if isinstance(column, list):
+        return column
+    return [-1 if ch == "." else CODE_ALPHABET.index(ch) for ch in column]
+
+
 def decoded_states(payload: dict, day: int) -> list[tuple]:
     """What the browser computes for ``day``: per place (controller id, status, certainty)."""
     out = []
+    ctrl, status, certainty = (codes(payload["I"][key]) for key in "csq")
     counts = payload["I"]["n"]
     start = 0
     for n in counts:
@@ -76,10 +86,10 @@ def decoded_states(payload: dict, day: int) -> list[tuple]:
         if k < 0:
             out.append((None, None, None))
         else:
-            c = payload["I"]["c"][start + k]
+            c = ctrl[start + k]
             out.append((payload["F"][c][0] if c >= 0 else None,
-                        payload["ST"][payload["I"]["s"][start + k]],
-                        payload["Q"][payload["I"]["q"][start + k]]))
+                        payload["ST"][status[start + k]],
+                        payload["Q"][certainty[start + k]]))
         start += n
     return out
 
@@ -107,9 +117,9 @@ def test_popup_provenance_points_at_the_observation_that_set_the_state(prepared)
     first_iv = sum(payload["I"]["n"][:beta])
     # Beta's second interval (north, claimed, March 2020) was set by its second observation.
     obs = first_obs + payload["I"]["o"][first_iv + 1]
-    assert payload["S"][payload["O"]["u"][obs]] == "https://example.org/b2"
-    assert payload["S"][payload["O"]["m"][obs]] == "claimed by the north"
-    assert payload["PR"][payload["O"]["p"][obs]] == "month"
+    assert payload["S"][payload["O"]["u"][obs] - 1] == "https://example.org/b2"
+    assert payload["S"][payload["O"]["m"][obs] - 1] == "claimed by the north"
+    assert payload["PR"][codes(payload["O"]["p"])[obs]] == "month"
 
 
 def test_output_is_byte_identical_and_ids_are_not_random(prepared):
@@ -256,3 +266,13 @@ def test_cli_render_reports_bad_options_cleanly(war, tmp_path):
     assert result.exit_code == 1
     assert "--every 'fortnight'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_code_columns_are_one_character_each_and_fall_back_to_lists():
+    import pandas as pd
+
+    from mapper.payload import _codes
+
+    assert _codes(pd.Series(["b", "a", None, "zz"]), ["a", "b"]) == "10.."
+    many = [f"f{i}" for i in range(70)]
+    assert _codes(pd.Series(["f69", "f0", "x"]), many) == [69, 0, -1]
