@@ -19,6 +19,7 @@ __all__ = ["Keys", "exact_key", "normalized_key", "skeleton_key", "keys", "token
 _ARABIC_RE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 _TASHKEEL_RE = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
 _SPLIT_RE = re.compile(r"[^\w]+|_")
+_DOUBLE_RE = re.compile(r"(.)\1+")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
@@ -45,7 +46,7 @@ def _tables() -> dict:
     drop = {ord(c): None for c in variants["drop_marks"]}
     letters = {ord(k): v for k, v in variants["letters"].items()}
     skel = variants["skeleton"]
-    digraphs = sorted(skel["digraphs"], key=len, reverse=True)
+    digraphs = sorted(skel["digraphs"], key=lambda d: (-len(d), d))
     return {
         "drop": drop,
         "quote": {ord(c): "'" for c in variants["drop_marks"] if c != '"'},
@@ -54,7 +55,7 @@ def _tables() -> dict:
         "token_map": token_map,
         "generic": frozenset(variants["generic"]["tokens"]),
         "admin_words": frozenset(variants["admin_words"]["tokens"]),
-        "digraph_re": re.compile("|".join(map(re.escape, digraphs))),
+        "digraph_list": [(d, skel["digraphs"][d]) for d in digraphs],
         "digraphs": skel["digraphs"],
         "skel_letters": str.maketrans({k: v for k, v in skel["letters"].items()}),
         "ar_skel": str.maketrans(arabic["letters"]),
@@ -149,18 +150,14 @@ def _token_skeleton(token: str) -> str:
         sk = token.translate(t["ar_skel"])
         sk = "".join(c for c in sk if c.isascii())
     else:
-        digraphs = t["digraphs"]
-        sk = t["digraph_re"].sub(lambda m: digraphs[m.group(0)], token)
+        sk = token
+        for d, v in t["digraph_list"]:  # longest first ("sch" before "sh"); C-level replaces
+            if d in sk:
+                sk = sk.replace(d, v)
         if len(sk) > 1 and sk.endswith("h"):
             sk = sk[:-1]
         sk = sk.translate(t["skel_letters"])
-    if not sk:
-        return ""
-    out = [sk[0]]
-    for c in sk[1:]:
-        if c != out[-1]:
-            out.append(c)
-    return "".join(out)
+    return _DOUBLE_RE.sub(r"\1", sk) if _DOUBLE_RE.search(sk) else sk
 
 
 def token_skeletons(name: str) -> tuple[str, ...]:
@@ -177,12 +174,9 @@ def skeleton_key(name: str) -> str:
 
 
 def _skeleton(toks: tuple[str, ...]) -> str:
+    # collapse doubles across token joins too ("Tall Lahm")
     sk = "".join(_token_skeletons(toks))
-    out: list[str] = []
-    for c in sk:  # collapse doubles across token joins too ("Tall Lahm")
-        if not out or c != out[-1]:
-            out.append(c)
-    return "".join(out)
+    return _DOUBLE_RE.sub(r"\1", sk) if _DOUBLE_RE.search(sk) else sk
 
 
 @lru_cache(maxsize=100_000)

@@ -22,6 +22,7 @@ MAX_RAW = 1.0 + COUNTRY_BONUS + ADMIN_BONUS + NEAR_BONUS + CONTEXT_BONUS + CONTE
     + POPULATION_BONUS + max(KIND_BONUS.values())
 AMBIGUITY_MARGIN = 0.03  # raw-score gap under which two distinct places are "ambiguous"
 SAME_PLACE_KM = 2.0      # candidates this close to a better one are the same place
+_SAME_DEG = SAME_PLACE_KM / 111.0
 
 
 @dataclass(frozen=True)
@@ -145,11 +146,16 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
     else:
         scored.sort()
         kept = []
+        seen: list[tuple] = []
         for s in scored:
             r = rows[s[2]]
-            if any(_near_km(r, rows[k[2]]) < SAME_PLACE_KM for k in kept):
+            lat, lon = r[_LAT], r[_LON]
+            # bounding-box pre-test, exact distance only for the rare near pair
+            if any(abs(lat - o[_LAT]) < _SAME_DEG and abs(lon - o[_LON]) < _SAME_DEG * 1.5
+                   and _near_km(r, o) < SAME_PLACE_KM for o in seen):
                 continue
             kept.append(s)
+            seen.append(r)
             if limit and len(kept) >= limit:
                 break
     candidates = []
