@@ -69,12 +69,12 @@ def slider_days(model: MapModel, *, start: str | None = None, end: str | None = 
     ``at`` is added as a stop when missing; it defaults to the last stop.
     """
     changes = model.change_days()
-    first = to_day(start) if start else (int(changes[0]) if len(changes) else None)
-    last = to_day(end) if end else (int(changes[-1]) if len(changes) else None)
+    first = _option_day("--from", start) if start else (int(changes[0]) if len(changes) else None)
+    last = _option_day("--to", end) if end else (int(changes[-1]) if len(changes) else None)
     if first is None or last is None:
         if at is None:
             raise ValueError("nothing to map: no usable observations (see the problems report)")
-        first = last = to_day(at)
+        first = last = _option_day("--at", at)
     if first > last:
         raise ValueError(f"--from {iso(first)} is after --to {iso(last)}")
     if every:
@@ -87,8 +87,17 @@ def slider_days(model: MapModel, *, start: str | None = None, end: str | None = 
     else:
         days = changes[(changes >= first) & (changes <= last)]
     days = np.union1d(days, [first, last])
-    at_day = to_day(at) if at else int(days[-1])
+    at_day = _option_day("--at", at) if at else int(days[-1])
     return np.union1d(days, [at_day]).astype(np.int64), at_day
+
+
+def _option_day(option: str, value: str) -> int:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value).strip()):
+        raise ValueError(f"{option} {value!r}: give a date as YYYY-MM-DD")
+    try:
+        return to_day(str(value).strip())
+    except ValueError as exc:
+        raise ValueError(f"{option} {value!r}: not a calendar date ({exc})") from None
 
 
 # ---------------------------------------------------------------- deterministic ids

@@ -49,6 +49,8 @@ function frontlineApp(map, D, UI) {
   var lon = D.P.x.map(function (v) { return v / 1e5; });
 
   /* ---------- small helpers ---------- */
+  /* Canvas resolution: the screen's, capped at 2 (per-date work is per pixel). */
+  function pixelRatio() { return Math.min(window.devicePixelRatio || 1, 2); }
   function iso(day) { return new Date(day * DAY_MS).toISOString().slice(0, 10); }
   function parseDay(s) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(s || "")) return null;
@@ -152,7 +154,7 @@ function frontlineApp(map, D, UI) {
       var size = map.getSize(), pad = 0.05;
       var topLeft = map.containerPointToLayerPoint(size.multiplyBy(-pad)).round();
       var w = Math.round(size.x * (1 + 2 * pad)), h = Math.round(size.y * (1 + 2 * pad));
-      var dpr = window.devicePixelRatio || 1;
+      var dpr = pixelRatio();
       this._canvas.width = Math.round(w * dpr); this._canvas.height = Math.round(h * dpr);
       this._canvas.style.width = w + "px"; this._canvas.style.height = h + "px";
       L.DomUtil.setPosition(this._canvas, topLeft);
@@ -297,7 +299,7 @@ function frontlineApp(map, D, UI) {
      (measured: 6,000 drawImage calls ~60 ms, this ~15 ms), then laid on the map at once. */
   var sprites = {};
   function sprite(key, radius, paint) {
-    var dpr = window.devicePixelRatio || 1, id = key + "@" + dpr;
+    var dpr = pixelRatio(), id = key + "@" + dpr;
     if (!sprites[id]) {
       var n = Math.ceil((2 * radius + 6) * dpr), c = document.createElement("canvas");
       c.width = n; c.height = n;
@@ -342,7 +344,7 @@ function frontlineApp(map, D, UI) {
      short front line are stroked over it. */
   var image = null;
   function paint(ctx, s, ox, oy, w, h) {
-    var dpr = window.devicePixelRatio || 1, W = Math.round(w * dpr), H = Math.round(h * dpr);
+    var dpr = pixelRatio(), W = Math.round(w * dpr), H = Math.round(h * dpr);
     if (!image || image.width !== W || image.height !== H) image = ctx.createImageData(W, H);
     var u = new Uint32Array(image.data.buffer);
     if (D.C && shown.territory) {
@@ -558,6 +560,10 @@ function frontlineApp(map, D, UI) {
     results: document.getElementById("fl-results"), legend: document.getElementById("fl-legend"),
     toggle: document.getElementById("fl-toggle")
   };
+  if (window.innerWidth <= 640) {  /* phones start with the slider only; ☰ opens the rest */
+    ui.panel.classList.add("fl-collapsed");
+    ui.toggle.setAttribute("aria-expanded", "false");
+  }
   L.DomEvent.disableClickPropagation(ui.panel);
   L.DomEvent.disableScrollPropagation(ui.panel);
   ui.slider.max = String(Math.max(0, T.length - 1));
@@ -700,7 +706,14 @@ function frontlineApp(map, D, UI) {
   var bounds = L.latLngBounds(lat.map(function (y, i) { return [y, lon[i]]; }));
   var fromHash = location.hash.length > 1;
   if (!fromHash || !applyHash()) {
-    if (nP && bounds.isValid()) map.fitBounds(bounds.pad(0.15), {animate: false, maxZoom: 11});
+    if (nP && bounds.isValid()) {
+      /* keep the places clear of the panel: beside it on wide screens, above it on phones */
+      var narrow = window.innerWidth <= 640, panel = ui.panel;
+      map.fitBounds(bounds.pad(0.1), {animate: false, maxZoom: 11,
+        paddingTopLeft: narrow || UI.dir === "rtl" ? [10, 10] : [panel.offsetLeft + panel.offsetWidth, 10],
+        paddingBottomRight: narrow ? [10, panel.offsetHeight + 10] :
+          (UI.dir === "rtl" ? [window.innerWidth - panel.offsetLeft, 10] : [10, 10])});
+    }
   }
   if (!fromHash) setDay(state.day, {keepHash: true});
   else if (parseDay(readHash().date) === null) setDay(state.day, {keepHash: true});

@@ -276,3 +276,11 @@ def test_code_columns_are_one_character_each_and_fall_back_to_lists():
     assert _codes(pd.Series(["b", "a", None, "zz"]), ["a", "b"]) == "10.."
     many = [f"f{i}" for i in range(70)]
     assert _codes(pd.Series(["f69", "f0", "x"]), many) == [69, 0, -1]
+
+
+@pytest.mark.parametrize(("option", "value"), [("--at", "2014-13-01"), ("--from", "April 2014"),
+                                               ("--to", "2014-02-30")])
+def test_bad_dates_name_the_option(prepared, option, value):
+    key = {"--at": "at", "--from": "start", "--to": "end"}[option]
+    with pytest.raises(ValueError, match=f"{option} '{value}'"):
+        slider_days(prepared.model, **{key: value})
