@@ -59,17 +59,27 @@ def seed_scores(gz, factions) -> dict:
         dates[row["seed"]] = max(dates.get(row["seed"], ""), row["article_date"])
     props = []
     for path in sorted((SHARED / "seeds").glob("*.txt")):
-        p, _ = extract_texts([(path.name, path.read_text(encoding="utf-8"))], gazetteer=gz, factions=factions,
-                             default_date=dates.get(path.name))
+        p, _ = extract_texts(
+            [(path.name, path.read_text(encoding="utf-8"))],
+            gazetteer=gz,
+            factions=factions,
+            default_date=dates.get(path.name),
+        )
         props += p
     return score(read_rows(to_csv(props)), truth).to_dict(details=False)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--full", action="store_true", help="all 150 articles (default: 20)")
-    ap.add_argument("--no-baseline", action="store_true", help="skip the scan-every-sentence baseline")
-    ap.add_argument("--sample", type=int, default=0, help="print N random proposals (for a hand-check)")
+    ap.add_argument(
+        "--no-baseline", action="store_true", help="skip the scan-every-sentence baseline"
+    )
+    ap.add_argument(
+        "--sample", type=int, default=0, help="print N random proposals (for a hand-check)"
+    )
     ap.add_argument("--seed", type=int, default=7, help="random seed of the sample")
     ap.add_argument("--csv", help="write all proposals of the run here")
     args = ap.parse_args()
@@ -83,12 +93,20 @@ def main() -> None:
     load_s = time.perf_counter() - t0
     docs = articles(None if args.full else 20)
     props, report, fast_s = run(docs, gz, factions, prefilter=True)
-    result = {"articles": len(docs), "gazetteer_load_s": round(load_s, 2), "extract_s": round(fast_s, 2),
-              "proposals": len(props), **{k: v for k, v in report.to_dict().items() if k != "proposals"}}
+    result = {
+        "articles": len(docs),
+        "gazetteer_load_s": round(load_s, 2),
+        "extract_s": round(fast_s, 2),
+        "proposals": len(props),
+        **{k: v for k, v in report.to_dict().items() if k != "proposals"},
+    }
     if not args.no_baseline:
         base, _, base_s = run(docs, gz, factions, prefilter=False)
-        result |= {"baseline_scan_all_s": round(base_s, 2), "baseline_proposals": len(base),
-                   "speedup_vs_baseline": round(base_s / fast_s, 2)}
+        result |= {
+            "baseline_scan_all_s": round(base_s, 2),
+            "baseline_proposals": len(base),
+            "speedup_vs_baseline": round(base_s / fast_s, 2),
+        }
     result["seeds"] = seed_scores(gz, factions)
     print(json.dumps(result, indent=2))
     if args.csv:
@@ -96,9 +114,13 @@ def main() -> None:
     if args.sample:
         rows = list(csv.DictReader(io.StringIO(to_csv(props))))
         random.Random(args.seed).shuffle(rows)
-        for i, r in enumerate(rows[:args.sample], 1):
-            print(f"\n{i}. {r['source_file']} | {r['date']} ({r['date_precision']}) {r['place']} [{r['mention']}] "
-                  f"→ {r['controller']} {r['kind']} {r['certainty']} | cue: {r['cue']}\n   {r['evidence']}")
+        for i, r in enumerate(rows[: args.sample], 1):
+            print(
+                f"\n{i}. {r['source_file']} | {r['date']} ({r['date_precision']}) {r['place']} "
+                f"[{r['mention']}] "
+                f"→ {r['controller']} {r['kind']} {r['certainty']} | cue: {r['cue']}\n   "
+                f"{r['evidence']}"
+            )
 
 
 if __name__ == "__main__":

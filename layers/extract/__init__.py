@@ -15,14 +15,34 @@ from .extract import COLUMNS, Extractor, Proposal, Report
 from .output import FORMATS, to_csv, to_jsonl
 from .score import Score, read_rows, score
 
-__all__ = ["COLUMNS", "DateGuess", "Extractor", "FORMATS", "Proposal", "Report", "Score", "extract_texts",
-           "from_iso", "read_rows", "score", "to_csv", "to_jsonl"]
+__all__ = [
+    "COLUMNS",
+    "DateGuess",
+    "Extractor",
+    "FORMATS",
+    "Proposal",
+    "Report",
+    "Score",
+    "extract_texts",
+    "from_iso",
+    "read_rows",
+    "score",
+    "to_csv",
+    "to_jsonl",
+]
 
 
-def extract_texts(documents: Iterable[tuple[str, str]], *, gazetteer, factions,
-                  default_date: DateGuess | str | None = None,
-                  progress: Callable[[str], None] | None = None) -> tuple[list[Proposal], Report]:
-    """Proposals for every ``(source_name, text)``; ``default_date`` dates pieces the text leaves undated."""
+def extract_texts(
+    documents: Iterable[tuple[str, str]],
+    *,
+    gazetteer,
+    factions,
+    default_date: DateGuess | str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[Proposal], Report]:
+    """Proposals for every ``(source_name, text)``; ``default_date`` dates pieces the text leaves
+    undated.
+    """
     if isinstance(default_date, str):
         default_date = from_iso(default_date)
     ex = Extractor(gazetteer=gazetteer, factions=factions)

@@ -47,17 +47,26 @@ class ActorMatcher:
         loose = sorted((a for a in table if a not in exact), key=len, reverse=True)
         self._by_key = {alias_key(a): fid for a, fid in table.items()}
         self._generic = {alias_key(w) for w in lex.get("generic", {})}
-        # one-word lower-case aliases are common nouns ("army", "regime"): a nationality can override them
+        # one-word lower-case aliases are common nouns ("army", "regime"): a nationality can
+        # override them
         self._common = {alias_key(a) for a in table if a.islower() and " " not in a}
         # nationality adjectives that name the home side in this factions file ("Syrian troops")
-        self._home = {w for a in table for w in re.findall(r"\b([A-Z][a-z]+(?:ish|i|ian|an|ese))\s+(?:army|troops|forces|government)\b", a)
-                      if table[a] == _incumbent(lex, factions)}
+        self._home = {
+            w
+            for a in table
+            for w in re.findall(
+                r"\b([A-Z][a-z]+(?:ish|i|ian|an|ese))\s+(?:army|troops|forces|government)\b", a
+            )
+            if table[a] == _incumbent(lex, factions)
+        }
         self._by_exact = {a: table[a] for a in exact}
         parts = []
         if exact:
             parts.append("(?-i:" + "|".join(re.escape(a) for a in exact) + ")")
         parts.append("|".join(_loose(a) for a in loose))
-        self._rx = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?:'s|’s)?(?![\w])", re.IGNORECASE)
+        self._rx = re.compile(
+            r"(?<![\w-])(?:" + "|".join(parts) + r")(?:'s|’s)?(?![\w])", re.IGNORECASE
+        )
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[Actor]:
         out = []
@@ -65,14 +74,27 @@ class ActorMatcher:
             raw = re.sub(r"['’]s$", "", m.group(0))
             fid = self._by_exact.get(raw) or self._by_key.get(alias_key(raw))
             key = alias_key(raw)
-            if key in self._generic and out and re.fullmatch(r"[\s-]*", text[out[-1].end:m.start()]):
+            if (
+                key in self._generic
+                and out
+                and re.fullmatch(r"[\s-]*", text[out[-1].end : m.start()])
+            ):
                 continue  # "SDF troops": the generic word belongs to the actor just named
-            if fid and key in self._generic and raw[:1].isupper() and re.match(r"\s+[A-Z]", text[m.end():]) \
-                    and m.start() > 0 and not re.search(r"[.!?:]\s*$|^\s*$", text[:m.start()]):
+            if (
+                fid
+                and key in self._generic
+                and raw[:1].isupper()
+                and re.match(r"\s+[A-Z]", text[m.end() :])
+                and m.start() > 0
+                and not re.search(r"[.!?:]\s*$|^\s*$", text[: m.start()])
+            ):
                 continue  # "Akhtarin Military Council": part of a name, not the army
             if fid and (key in self._generic or key in self._common):
                 # "Turkish troops", "Iraqi army": a nationality makes a generic word someone else's
-                nat = re.search(r"\b([A-Z][a-z]+(?:ish|i|ian|an|ese)|US|U\.S\.)\s+$", text[max(0, m.start() - 20):m.start()])
+                nat = re.search(
+                    r"\b([A-Z][a-z]+(?:ish|i|ian|an|ese)|US|U\.S\.)\s+$",
+                    text[max(0, m.start() - 20) : m.start()],
+                )
                 if nat:
                     try:
                         fid = self.factions.resolve(f"{nat.group(1)} forces").id

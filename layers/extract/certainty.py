@@ -45,38 +45,71 @@ def _rx():
     gap = r"(?:[\s,]+[\w'’\-]+){0,4}?[\s,]+"
     return {
         # "state TV said", "Hezbollah's declaration", "pro-regime accounts say"
-        "before": re.compile(r"(?<![\w-])(?P<src>" + partisan + r")(?:" + gap + r"|\s*)(?P<verb>" + speech + r")(?![\w])", re.I),
+        "before": re.compile(
+            r"(?<![\w-])(?P<src>"
+            + partisan
+            + r")(?:"
+            + gap
+            + r"|\s*)(?P<verb>"
+            + speech
+            + r")(?![\w])",
+            re.I,
+        ),
         # "said state television", "according to the group", "spread by pro-Assad outlets"
-        "after": re.compile(r"(?<![\w-])(?P<verb>" + speech + r")(?:" + gap + r"|\s+)(?P<src>" + partisan + r")(?![\w])", re.I),
+        "after": re.compile(
+            r"(?<![\w-])(?P<verb>"
+            + speech
+            + r")(?:"
+            + gap
+            + r"|\s+)(?P<src>"
+            + partisan
+            + r")(?![\w])",
+            re.I,
+        ),
         "confirm": re.compile(r"(?<![\w-])" + alternation(lex["confirm"]) + r"(?![\w])", re.I),
         "hedge": re.compile(r"(?<![\w-])" + alternation(lex["hedges"]) + r"(?![\w])", re.I),
     }
 
 
 def attribution(sentence: str, *, faction_speakers: list[tuple[int, int]] = ()) -> Attribution:
-    """Attribution facts of one sentence. ``faction_speakers``: actor spans followed by a speech verb."""
+    """Attribution facts of one sentence. ``faction_speakers``: actor spans followed by a speech
+    verb.
+    """
     rx = _rx()
     scopes: list[tuple[int, int]] = []
     n = len(sentence)
     for m in rx["before"].finditer(sentence):
-        tail = re.match(r"[^,;:.]*", sentence[m.end():]).group(0)
-        if re.search(r",\s*(?:[\w'’\-]+\s+){0,3}$", sentence[:m.start()]) and len(tail.split()) <= 3:  # ", state TV said" governs the sentence before it
+        tail = re.match(r"[^,;:.]*", sentence[m.end() :]).group(0)
+        if (
+            re.search(r",\s*(?:[\w'’\-]+\s+){0,3}$", sentence[: m.start()])
+            and len(tail.split()) <= 3
+        ):  # ", state TV said" governs the sentence before it
             scopes.append((0, m.start()))
         else:
             scopes.append((m.end(), n))
     for m in rx["after"].finditer(sentence):
-        trailing = re.match(r"(?:said|says|say|told|reported|added|according to|stated|claimed)\b", m["verb"], re.I)
+        trailing = re.match(
+            r"(?:said|says|say|told|reported|added|according to|stated|claimed)\b", m["verb"], re.I
+        )
         if m["verb"].lower().startswith("according"):
             scopes.append((0, n))  # "according to state media" qualifies the whole sentence
-        elif trailing and sentence[:m.start()].rstrip().endswith(","):
+        elif trailing and sentence[: m.start()].rstrip().endswith(","):
             scopes.append((0, m.start()))
         else:
             scopes.append((m.end(), n))
     scopes.extend(faction_speakers)
     hedge = rx["hedge"].search(sentence)
     confirm = [m for m in rx["confirm"].finditer(sentence)]
-    negated = bool(re.search(r"\b(?:not|no|cannot|couldn't|without)\b[\w\s]{0,20}(?:confirm|verif)", sentence, re.I))
+    negated = bool(
+        re.search(
+            r"\b(?:not|no|cannot|couldn't|without)\b[\w\s]{0,20}(?:confirm|verif)", sentence, re.I
+        )
+    )
     confirmed = bool(confirm) and not negated
     hedged = bool(hedge) and not confirmed
-    disclaimer = bool(hedge) and len(sentence) < 90 and not re.search(r"\b(?:captured|seized|held|took)\b", sentence)
+    disclaimer = (
+        bool(hedge)
+        and len(sentence) < 90
+        and not re.search(r"\b(?:captured|seized|held|took)\b", sentence)
+    )
     return Attribution(tuple(scopes), hedged, confirmed, disclaimer)

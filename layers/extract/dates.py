@@ -19,10 +19,37 @@ MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS |= {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
 MONTHS["sept"] = 9
 WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
-SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
-NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-           "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-           "fifteen": 15, "twenty": 20, "thirty": 30, "several": 3, "few": 3, "a few": 3}
+SEASONS = {
+    "spring": (3, 5),
+    "summer": (6, 8),
+    "autumn": (9, 11),
+    "fall": (9, 11),
+    "winter": (12, 2),
+}
+NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "several": 3,
+    "few": 3,
+    "a few": 3,
+}
 PRECISIONS = ("day", "month", "year")
 
 
@@ -61,7 +88,9 @@ def day(d: dt.date, text: str = "") -> DateGuess:
 
 def month(year: int, m: int, text: str = "") -> DateGuess:
     last = calendar.monthrange(year, m)[1]
-    return DateGuess(dt.date(year, m, 1), "month", dt.date(year, m, 1), dt.date(year, m, last), text)
+    return DateGuess(
+        dt.date(year, m, 1), "month", dt.date(year, m, 1), dt.date(year, m, last), text
+    )
 
 
 def year(y: int, text: str = "") -> DateGuess:
@@ -81,7 +110,9 @@ def from_iso(value: str) -> DateGuess:
             return month(int(y), int(mo), value)
         return year(int(y), value)
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a valid date ({exc}); write YYYY-MM-DD, YYYY-MM or YYYY") from None
+        raise ValueError(
+            f"{value!r} is not a valid date ({exc}); write YYYY-MM-DD, YYYY-MM or YYYY"
+        ) from None
 
 
 def shift(anchor: dt.date, n: int, unit: str) -> dt.date:
@@ -95,13 +126,20 @@ def shift(anchor: dt.date, n: int, unit: str) -> dt.date:
         total = anchor.year * 12 + anchor.month - 1 - n
         y, m = divmod(total, 12)
         return dt.date(y, m + 1, min(anchor.day, calendar.monthrange(y, m + 1)[1]))
-    return dt.date(anchor.year - n, anchor.month, min(anchor.day, 28 if anchor.month == 2 else anchor.day))
+    return dt.date(
+        anchor.year - n, anchor.month, min(anchor.day, 28 if anchor.month == 2 else anchor.day)
+    )
 
 
 def narrative(guess: DateGuess) -> DateGuess:
     """An anchor for forward-running text: year precision, remembering the month it had reached."""
-    return DateGuess(guess.date, "year", dt.date(guess.date.year, 1, 1), dt.date(guess.date.year, 12, 31),
-                     NARRATIVE if guess.precision != "year" else NARRATIVE_YEAR)
+    return DateGuess(
+        guess.date,
+        "year",
+        dt.date(guess.date.year, 1, 1),
+        dt.date(guess.date.year, 12, 31),
+        NARRATIVE if guess.precision != "year" else NARRATIVE_YEAR,
+    )
 
 
 NARRATIVE, NARRATIVE_YEAR = "\x00narrative", "\x00narrative-year"
@@ -109,7 +147,8 @@ NARRATIVE, NARRATIVE_YEAR = "\x00narrative", "\x00narrative-year"
 
 def _year_for(m: int, d: int | None, anchor: DateGuess | None) -> int | None:
     """The year of a day/month written without one: the latest not after the anchor; in a narrative
-    (see ``narrative``) the next one on or after the month reached ("October 2017 … On 29 January")."""
+    (see ``narrative``) the next one on or after the month reached
+    ("October 2017 … On 29 January")."""
     if anchor is None:
         return None
     y = anchor.date.year
@@ -128,16 +167,71 @@ _M = r"(?P<{g}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _WD = "|".join(WEEKDAYS)
 _NUM = r"(?P<n>\d+|a few|" + "|".join(sorted(NUMBERS, key=len, reverse=True)) + ")"
 _PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("dmy", re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _M.format(g="m") + r",?\s+(?P<y>\d{4})\b", re.I)),
-    ("mdy", re.compile(r"\b" + _M.format(g="m") + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})\b", re.I)),
+    (
+        "dmy",
+        re.compile(
+            r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _M.format(g="m") + r",?\s+(?P<y>\d{4})\b", re.I
+        ),
+    ),
+    (
+        "mdy",
+        re.compile(
+            r"\b" + _M.format(g="m") + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})\b", re.I
+        ),
+    ),
     ("iso", re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")),
-    ("dm", re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _M.format(g="m") + r"(?![\w-])", re.I)),
-    ("md", re.compile(r"\b" + _M.format(g="m") + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:,\s*)?\d{4})(?![\w:])", re.I)),
-    ("season_y", re.compile(r"\b(?:(?P<part>early|late|mid)[- ])?(?P<s>spring|summer|autumn|fall|winter)\s+(?:of\s+)?(?P<y>\d{4})\b", re.I)),
-    ("season_rel", re.compile(r"\b(?P<rel>last|this|past|previous)\s+(?P<s>spring|summer|autumn|fall|winter)\b", re.I)),
-    ("my", re.compile(r"\b(?:(?P<part>early|late|mid)[- ]|the end of |the start of |the beginning of )?" + _M.format(g="m") + r",?\s+(?P<y>\d{4})\b", re.I)),
-    ("m", re.compile(r"\b(?:in|since|by|during|until|from|of|(?P<part>early|late|mid))[- ](?:early |late |mid-?)?" + _M.format(g="m") + r"(?![\w-])", re.I)),
-    ("y", re.compile(r"\b(?:in|since|during|by|of|throughout|early|late|mid|until)[- ](?:early |late |mid-?)?(?P<y>(?:19|20)\d{2})\b(?![-–/]\d)", re.I)),
+    (
+        "dm",
+        re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _M.format(g="m") + r"(?![\w-])", re.I),
+    ),
+    (
+        "md",
+        re.compile(
+            r"\b"
+            + _M.format(g="m")
+            + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:,\s*)?\d{4})(?![\w:])",
+            re.I,
+        ),
+    ),
+    (
+        "season_y",
+        re.compile(
+            r"\b(?:(?P<part>early|late|mid)[- ])?(?P<s>spring|summer|autumn|fall|"
+            r"winter)\s+(?:of\s+)?(?P<y>\d{4})\b",
+            re.I,
+        ),
+    ),
+    (
+        "season_rel",
+        re.compile(
+            r"\b(?P<rel>last|this|past|previous)\s+(?P<s>spring|summer|autumn|fall|winter)\b", re.I
+        ),
+    ),
+    (
+        "my",
+        re.compile(
+            r"\b(?:(?P<part>early|late|mid)[- ]|the end of |the start of |the beginning of )?"
+            + _M.format(g="m")
+            + r",?\s+(?P<y>\d{4})\b",
+            re.I,
+        ),
+    ),
+    (
+        "m",
+        re.compile(
+            r"\b(?:in|since|by|during|until|from|of|(?P<part>early|late|mid))[- ](?:early |late |"
+            r"mid-?)?" + _M.format(g="m") + r"(?![\w-])",
+            re.I,
+        ),
+    ),
+    (
+        "y",
+        re.compile(
+            r"\b(?:in|since|during|by|of|throughout|early|late|mid|until)[- ](?:early |late |"
+            r"mid-?)?(?P<y>(?:19|20)\d{2})\b(?![-–/]\d)",
+            re.I,
+        ),
+    ),
     ("this_month", re.compile(r"\b(?:earlier|later)?\s*this month\b|\bthis month\b", re.I)),
     ("last_month", re.compile(r"\b(?:last|past|previous) month\b", re.I)),
     ("this_year", re.compile(r"\b(?:earlier |later )?this year\b", re.I)),
@@ -145,11 +239,42 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("last_week", re.compile(r"\b(?:last|past|previous|earlier this) week\b", re.I)),
     ("ago", re.compile(r"\b" + _NUM + r"\s+(?P<u>days?|weeks?|months?|years?)\s+ago\b", re.I)),
     ("days_ago", re.compile(r"\b(?:days|weeks) ago\b", re.I)),
-    ("after", re.compile(r"\b(?:(?:almost|nearly|about|around|some|just|only|roughly|more than|less than)\s+)?" + _NUM + r"\s+(?P<u>days?|weeks?|months?|years?)\s+(?:after|since)\b", re.I)),
-    ("later_n", re.compile(r"\b(?:(?:almost|nearly|about|around|some|just|only|roughly|more than|less than)\s+)?" + _NUM
-                           + r"\s+(?P<u>days?|weeks?|months?|years?)\s+later\b", re.I)),
-    ("today_wd", re.compile(r"\b(?:this morning|today|this afternoon|this evening|tonight)\s*,?\s*(?P<wd>" + _WD + r")\b", re.I)),
-    ("wd", re.compile(r"\b(?P<rel>last |this |on |by |late |early |midnight |since )?(?P<wd>" + _WD + r")(?!\w)", re.I)),
+    (
+        "after",
+        re.compile(
+            r"\b(?:(?:almost|nearly|about|around|some|just|only|roughly|more than|less than)\s+)?"
+            + _NUM
+            + r"\s+(?P<u>days?|weeks?|months?|years?)\s+(?:after|since)\b",
+            re.I,
+        ),
+    ),
+    (
+        "later_n",
+        re.compile(
+            r"\b(?:(?:almost|nearly|about|around|some|just|only|roughly|more than|less than)\s+)?"
+            + _NUM
+            + r"\s+(?P<u>days?|weeks?|months?|years?)\s+later\b",
+            re.I,
+        ),
+    ),
+    (
+        "today_wd",
+        re.compile(
+            r"\b(?:this morning|today|this afternoon|this evening|tonight)\s*,?\s*(?P<wd>"
+            + _WD
+            + r")\b",
+            re.I,
+        ),
+    ),
+    (
+        "wd",
+        re.compile(
+            r"\b(?P<rel>last |this |on |by |late |early |midnight |since )?(?P<wd>"
+            + _WD
+            + r")(?!\w)",
+            re.I,
+        ),
+    ),
     ("yesterday", re.compile(r"\b(?:yesterday|last night|overnight)\b", re.I)),
     ("today", re.compile(r"\b(?:today|this morning|this afternoon|this evening|tonight)\b", re.I)),
     ("later", re.compile(r"\b(?:later|subsequently|then|afterwards|soon after)\b", re.I)),
@@ -172,7 +297,9 @@ def _weekday(wd: str, anchor: DateGuess, *, around: bool) -> DateGuess | None:
         return None
     target = WEEKDAYS[wd.lower()]
     back = (anchor.date.weekday() - target) % 7
-    if around and back > 3:  # "this morning, Monday" said of a Saturday-dated compilation → next Monday
+    if (
+        around and back > 3
+    ):  # "this morning, Monday" said of a Saturday-dated compilation → next Monday
         return day(anchor.date + dt.timedelta(days=7 - back))
     return day(anchor.date - dt.timedelta(days=back))
 
@@ -182,8 +309,14 @@ def _resolve(name: str, m: re.Match, anchor: DateGuess | None) -> DateGuess | No
     g = m.groupdict()
     try:
         if name in ("dmy", "mdy", "iso"):
-            return day(dt.date(int(g["y"]), MONTHS.get(str(g["m"]).lower().rstrip("."), 0) or int(g["m"]),
-                               int(g["d"])), text)
+            return day(
+                dt.date(
+                    int(g["y"]),
+                    MONTHS.get(str(g["m"]).lower().rstrip("."), 0) or int(g["m"]),
+                    int(g["d"]),
+                ),
+                text,
+            )
         if name in ("dm", "md"):
             mo, d = MONTHS[g["m"].lower().rstrip(".")], int(g["d"])
             y = _year_for(mo, d, anchor)
@@ -231,7 +364,13 @@ def _resolve(name: str, m: re.Match, anchor: DateGuess | None) -> DateGuess | No
             return day(d, text)
         return month(d.year, d.month, text) if unit == "month" else year(d.year, text)
     if name == "days_ago":
-        return DateGuess(a - dt.timedelta(days=3), "day", a - dt.timedelta(days=6), a - dt.timedelta(days=1), text)
+        return DateGuess(
+            a - dt.timedelta(days=3),
+            "day",
+            a - dt.timedelta(days=6),
+            a - dt.timedelta(days=1),
+            text,
+        )
     if name == "today_wd":
         return _weekday(g["wd"], anchor, around=True)
     if name == "wd":
@@ -274,7 +413,9 @@ def find_dates(text: str, anchor: DateGuess | None) -> list[DateMention]:
                 continue
             if guess is None:
                 continue
-            kind = "absolute" if name in ("dmy", "mdy", "iso", "my", "y", "season_y") else "relative"
+            kind = (
+                "absolute" if name in ("dmy", "mdy", "iso", "my", "y", "season_y") else "relative"
+            )
             taken.append((s, e))
             out.append(DateMention(s, e, guess, kind))
     return sorted(out, key=lambda d: d.start)

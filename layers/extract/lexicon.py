@@ -1,4 +1,6 @@
-"""The extraction lexicons (control verbs, attribution, generic actor words), loaded from data/*.toml."""
+"""The extraction lexicons (control verbs, attribution, generic actor words), loaded from
+data/*.toml.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +23,11 @@ def alternation(words) -> str:
     Entries are regex fragments already; spaces match any run of whitespace.
     """
     # longest literal first; lookaheads ("took(?! place)") do not count towards the length
-    items = sorted({w for w in words if w}, key=lambda w: len(re.sub(r"\(\?<?[!=][^)]*\)", "", w)), reverse=True)
+    items = sorted(
+        {w for w in words if w},
+        key=lambda w: len(re.sub(r"\(\?<?[!=][^)]*\)", "", w)),
+        reverse=True,
+    )
     return "(?:" + "|".join(w.replace(" ", r"\s+") for w in items) + ")"
 
 

@@ -23,7 +23,9 @@ import numpy as np
 
 from . import dates as d
 
-_RANGE_NOTE = re.compile(r"any date (\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2}) accepted", re.I)
+_RANGE_NOTE = re.compile(
+    r"any date (\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2}) accepted", re.I
+)
 EARTH_KM = 6371.0088
 
 
@@ -42,13 +44,22 @@ class Score:
     wrong_certainty: tuple[dict, ...] = field(default=())
 
     def to_dict(self, *, details: bool = True) -> dict:
-        out = {"precision": round(self.precision, 4), "recall": round(self.recall, 4),
-               "certainty_accuracy": round(self.certainty_accuracy, 4), "predicted": self.predicted,
-               "annotated": self.annotated, "true_positives": self.true_positives,
-               "matched_rows": self.matched_rows, "certainty_right": self.certainty_right}
+        out = {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "certainty_accuracy": round(self.certainty_accuracy, 4),
+            "predicted": self.predicted,
+            "annotated": self.annotated,
+            "true_positives": self.true_positives,
+            "matched_rows": self.matched_rows,
+            "certainty_right": self.certainty_right,
+        }
         if details:
-            out |= {"false_positives": list(self.false_positives), "missed": list(self.missed),
-                    "wrong_certainty": list(self.wrong_certainty)}
+            out |= {
+                "false_positives": list(self.false_positives),
+                "missed": list(self.missed),
+                "wrong_certainty": list(self.wrong_certainty),
+            }
         return out
 
 
@@ -80,14 +91,25 @@ def _source(row: dict) -> str:
 
 def _km(lat1, lon1, lat2, lon2) -> np.ndarray:
     p1, p2 = np.radians(lat1), np.radians(lat2)
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    a = (
+        np.sin((p2 - p1) / 2) ** 2
+        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
-def score(predicted: list[dict], annotated: list[dict], *, max_km: float = 5.0, tolerance_days: int = 0,
-          min_confidence: float = 0.0) -> Score:
+def score(
+    predicted: list[dict],
+    annotated: list[dict],
+    *,
+    max_km: float = 5.0,
+    tolerance_days: int = 0,
+    min_confidence: float = 0.0,
+) -> Score:
     """Compare proposals with annotated rows (both as dicts of strings)."""
-    preds = [p for p in predicted if p.get("date") and float(p.get("confidence") or 0) >= min_confidence]
+    preds = [
+        p for p in predicted if p.get("date") and float(p.get("confidence") or 0) >= min_confidence
+    ]
     n_p, n_t = len(preds), len(annotated)
     if n_p == 0 or n_t == 0:
         return Score(0.0, 0.0, 0.0, n_p, n_t, 0, 0, 0, tuple(preds), tuple(annotated), ())
@@ -113,14 +135,28 @@ def score(predicted: list[dict], annotated: list[dict], *, max_km: float = 5.0, 
     for j in np.flatnonzero(hit_rows):
         cands = np.flatnonzero(match[:, j])
         mid_t = t_iv[j][0] + (t_iv[j][1] - t_iv[j][0]) / 2
-        best = max(cands, key=lambda i: (float(preds[i].get("confidence") or 0),
-                                         -abs((p_iv[i][0] + (p_iv[i][1] - p_iv[i][0]) / 2 - mid_t).days)))
+        best = max(
+            cands,
+            key=lambda i: (
+                float(preds[i].get("confidence") or 0),
+                -abs((p_iv[i][0] + (p_iv[i][1] - p_iv[i][0]) / 2 - mid_t).days),
+            ),
+        )
         if preds[best].get("certainty", "confirmed") == annotated[j].get("certainty", "confirmed"):
             right += 1
         else:
             wrong.append({"annotated": annotated[j], "proposal": preds[best]})
     matched = int(hit_rows.sum())
-    return Score(precision=tp / n_p, recall=matched / n_t, certainty_accuracy=right / matched if matched else 0.0,
-                 predicted=n_p, annotated=n_t, true_positives=tp, matched_rows=matched, certainty_right=right,
-                 false_positives=tuple(preds[i] for i in np.flatnonzero(~match.any(axis=1))),
-                 missed=tuple(annotated[j] for j in np.flatnonzero(~hit_rows)), wrong_certainty=tuple(wrong))
+    return Score(
+        precision=tp / n_p,
+        recall=matched / n_t,
+        certainty_accuracy=right / matched if matched else 0.0,
+        predicted=n_p,
+        annotated=n_t,
+        true_positives=tp,
+        matched_rows=matched,
+        certainty_right=right,
+        false_positives=tuple(preds[i] for i in np.flatnonzero(~match.any(axis=1))),
+        missed=tuple(annotated[j] for j in np.flatnonzero(~hit_rows)),
+        wrong_certainty=tuple(wrong),
+    )

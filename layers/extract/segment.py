@@ -14,16 +14,25 @@ from dataclasses import dataclass
 from . import dates as d
 
 # "(Source / 14.04.2014)", "(Source: Syrian Coalition / 12.04.2014)" — closes the piece above it
-_TRAILER = re.compile(r"^\s*\(?\s*source\b[^\n/]{0,80}/\s*(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})\s*\)?\s*$",
-                      re.I | re.M)
+_TRAILER = re.compile(
+    r"^\s*\(?\s*source\b[^\n/]{0,80}/\s*(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})\s*\)?\s*$",
+    re.I | re.M,
+)
 # A line that is only a date: "November 26, 2018", "26 November 2018", "2018-11-26" — opens a piece
-_DATELINE = re.compile(r"^\s*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?:[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}"
-                       r"|\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}|\d{4}-\d{2}-\d{2})\s*$", re.M)
+_DATELINE = re.compile(
+    r"^\s*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?:[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}"
+    r"|\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}|\d{4}-\d{2}-\d{2})\s*$",
+    re.M,
+)
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$", re.M)
 _FRONT = re.compile(r"\A---\s*\n(?P<body>.*?)\n---\s*\n", re.S)
-_FRONT_DATE = re.compile(r"^(?:date|published|published_at|pubdate|created|timestamp)\s*:\s*['\"]?(?P<v>\d{4}(?:-\d{2}(?:-\d{2})?)?)",
-                         re.M | re.I)
-_FRONT_TITLE = re.compile(r"^(?:title|subject|headline)\s*:\s*['\"]?(?P<v>.+?)['\"]?\s*$", re.M | re.I)
+_FRONT_DATE = re.compile(
+    r"^(?:date|published|published_at|pubdate|created|timestamp)\s*:\s*['\"]?(?P<v>\d{4}(?:-\d{2}(?:-\d{2})?)?)",
+    re.M | re.I,
+)
+_FRONT_TITLE = re.compile(
+    r"^(?:title|subject|headline)\s*:\s*['\"]?(?P<v>.+?)['\"]?\s*$", re.M | re.I
+)
 _YEAR = re.compile(r"(?<![\d–-])(?P<y>(?:19|20)\d{2})(?![\d])")
 
 
@@ -38,7 +47,7 @@ class Piece:
 
 
 def _heading_anchor(title: str, parent: d.DateGuess | None) -> d.DateGuess | None:
-    """"## March 2016 offensive" → month; "## 2015" → year; "## 2011–2012" → the first year;
+    """ "## March 2016 offensive" → month; "## 2015" → year; "## 2011–2012" → the first year;
     "(April–June 2015)" → April 2015 at month precision, covering April..June."""
     months = "|".join(k for k in d.MONTHS if len(k) > 3)
     rng = re.search(rf"\b({months})\s*[–-]\s*({months})\s+((?:19|20)\d{{2}})\b", title, re.I)
@@ -52,7 +61,9 @@ def _heading_anchor(title: str, parent: d.DateGuess | None) -> d.DateGuess | Non
             return m.guess
     y = _YEAR.search(title)
     if y:
-        month_hit = re.search(r"\b(" + "|".join(k for k in d.MONTHS if len(k) > 3) + r")\b", title, re.I)
+        month_hit = re.search(
+            r"\b(" + "|".join(k for k in d.MONTHS if len(k) > 3) + r")\b", title, re.I
+        )
         if month_hit:
             return d.month(int(y["y"]), d.MONTHS[month_hit.group(1).lower()])
         return d.year(int(y["y"]))
@@ -80,7 +91,9 @@ def segment(text: str, *, default: d.DateGuess | None = None) -> list[Piece]:
         elif fd:
             default_how = "front-matter"
         start = front.end()
-    markers: list[tuple[int, int, str, d.DateGuess | None, int]] = []  # (pos, cut, how, date, level)
+    markers: list[
+        tuple[int, int, str, d.DateGuess | None, int]
+    ] = []  # (pos, cut, how, date, level)
     for m in _TRAILER.finditer(text, start):
         try:
             guess = d.day(d.dt.date(int(m["y"]), int(m["m"]), int(m["d"])), m.group(0).strip())
@@ -114,7 +127,9 @@ def segment(text: str, *, default: d.DateGuess | None = None) -> list[Piece]:
         if how == "dateline":
             cur_anchor, cur_how = guess, how
         else:
-            title = text[pos:text.find("\n", pos) if "\n" in text[pos:] else len(text)].lstrip("# ")
+            title = text[pos : text.find("\n", pos) if "\n" in text[pos:] else len(text)].lstrip(
+                "# "
+            )
             headings = [(lv, a) for lv, a in headings if lv < level]
             parent = next((a for _, a in reversed(headings) if a is not None), None)
             own = _heading_anchor(title, parent or default)

@@ -8,22 +8,64 @@ from __future__ import annotations
 
 import re
 
-_ABBREV = {"mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "st", "no", "vs", "jan", "feb",
-           "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.n", "u.k", "e.g",
-           "i.e", "etc", "al", "approx", "km", "sen", "rep", "gov", "prof", "inc", "co", "corp", "jr", "sr"}
+_ABBREV = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "gen",
+    "lt",
+    "col",
+    "maj",
+    "capt",
+    "sgt",
+    "st",
+    "no",
+    "vs",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "u.s",
+    "u.n",
+    "u.k",
+    "e.g",
+    "i.e",
+    "etc",
+    "al",
+    "approx",
+    "km",
+    "sen",
+    "rep",
+    "gov",
+    "prof",
+    "inc",
+    "co",
+    "corp",
+    "jr",
+    "sr",
+}
 _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9\u0600-\u06FF])")
 _LINE = re.compile(r"[^\n]+")
 
 
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of ``text[start:end]``, in order, whitespace trimmed."""
+    """(start, end) offsets of the sentences of ``text[start:end]``, in order, trimmed."""
     end = len(text) if end is None else end
     out: list[tuple[int, int]] = []
     for line in _LINE.finditer(text, start, end):
         ls, le = line.span()
         s = ls
         for m in _END.finditer(text, ls, le):
-            word = re.search(r"([\w.]+)$", text[s:m.start()])
+            word = re.search(r"([\w.]+)$", text[s : m.start()])
             token = word.group(1).lower() if word else ""
             if token in _ABBREV or (len(token) == 1 and token.isalpha()):
                 continue

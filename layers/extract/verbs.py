@@ -20,33 +20,80 @@ from ..factions import CONTESTED
 from .actors import Actor
 from .lexicon import alternation, load
 
-_LOCATIVE = {"in", "near", "at", "outside", "around", "from", "to", "into", "towards", "toward", "with",
-             "across", "between", "by", "through", "via", "on", "inside", "against", "beyond", "within",
-             "off", "past", "over", "under", "behind", "than"}
+_LOCATIVE = {
+    "in",
+    "near",
+    "at",
+    "outside",
+    "around",
+    "from",
+    "to",
+    "into",
+    "towards",
+    "toward",
+    "with",
+    "across",
+    "between",
+    "by",
+    "through",
+    "via",
+    "on",
+    "inside",
+    "against",
+    "beyond",
+    "within",
+    "off",
+    "past",
+    "over",
+    "under",
+    "behind",
+    "than",
+}
 _BOUNDARY = re.compile(
     r"[.;:!?()]|,\s+(?!including\b)(?:thus\s+|thereby\s+)?[a-z]+ing\b|\s[—–]\s|—|\s-\s|\b(?:before|after|while|but|when|though|although|as|since|following|amid|"
-    r"said|says|saying|according to|which|who|whose|where|near|outside|overlooking|around|close to|followed by|"
+    r"said|says|saying|according to|which|who|whose|where|near|outside|overlooking|around|"
+    r"close to|followed by|"
     r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|"
-    r"south-west)(?:ern)? of|on the (?:outskirts|edges?|border|road|highway|frontier)|along|towards?|"
-    r"with|to|comes?|came|and (?:then |later )?(?:a |the )?(?:\w+ )?(?:said|killed|hit|attacked))\b",
-    re.I)
-_CLAUSE_START = re.compile(r"[.;:!?()]|\s[—–]\s|—|\b(?:that|which|who|whose|said|says|saying|after|before|"
-                           r"but|while|when|as|since|because|although|though)\b", re.I)
-_OTHER_NP = re.compile(r"\b(?:other|territor\w*|areas?|positions?|villages|towns|cities|parts?|posts?|bases?|"
-                       r"and\s+(?:the\s+)?\w+s)\b", re.I)
+    r"south-west)(?:ern)? of|on the (?:outskirts|edges?|border|road|highway|frontier)|along|"
+    r"towards?|"
+    r"with|to|comes?|came|and (?:then |later )?(?:a |the )?(?:\w+ )?(?:said|killed|hit|"
+    r"attacked))\b",
+    re.I,
+)
+_CLAUSE_START = re.compile(
+    r"[.;:!?()]|\s[—–]\s|—|\b(?:that|which|who|whose|said|says|saying|after|before|"
+    r"but|while|when|as|since|because|although|though)\b",
+    re.I,
+)
+_OTHER_NP = re.compile(
+    r"\b(?:other|territor\w*|areas?|positions?|villages|towns|cities|parts?|posts?|bases?|"
+    r"and\s+(?:the\s+)?\w+s)\b",
+    re.I,
+)
 _REL = re.compile(r"\b(?:which|that|who|whom)\b", re.I)
-_ANAPHOR = re.compile(r"^\s*(?:the|this|that)\s+(?:(?:nearby|strategic|key|small|rebel|opposition|border|ancient|"
-                      r"christian|town|besieged|embattled|contested)\s+){0,2}(?P<noun>village|town|city|hamlet|"
-                      r"district|neighbourhood|neighborhood|suburb|crossing|base|airport|airbase|settlement|"
-                      r"enclave)\b(?!\s+of\b|\s+(?-i:[A-Z]))", re.I)
-_LOSER_WORDS = re.compile(r"\b(?:fighters|militants|gunmen|jihadists|terrorists|them|rebels|forces|troops|"
-                          r"insurgents|soldiers|militia|militias|army)\b", re.I)
-_DIRECTION = re.compile(r"^\s*(?:the\s+)?(?:east|west|north|south|eastern|western|northern|southern|north-?east(?:ern)?|"
-                        r"north-?west(?:ern)?|south-?east(?:ern)?|south-?west(?:ern)?|central|rural|parts|areas|"
-                        r"countryside|outskirts|suburbs|districts|neighbou?rhoods)\b", re.I)
-_HELD_FILLER = re.compile(r"^[\s,]*(?:(?:the|a|an|strategic|key|nearby|border|town|city|village|hamlet|district|"
-                          r"suburb|neighbou?rhood|crossing|base|airport|airbase|enclave|area|of|besieged|"
-                          r"small|large|ancient|christian|kurdish|alawite|sunni|druze|frontline|[A-Z][\w'’-]*)\s+)*$")
+_ANAPHOR = re.compile(
+    r"^\s*(?:the|this|that)\s+(?:(?:nearby|strategic|key|small|rebel|opposition|border|ancient|"
+    r"christian|town|besieged|embattled|contested)\s+){0,2}(?P<noun>village|town|city|hamlet|"
+    r"district|neighbourhood|neighborhood|suburb|crossing|base|airport|airbase|settlement|"
+    r"enclave)\b(?!\s+of\b|\s+(?-i:[A-Z]))",
+    re.I,
+)
+_LOSER_WORDS = re.compile(
+    r"\b(?:fighters|militants|gunmen|jihadists|terrorists|them|rebels|forces|troops|"
+    r"insurgents|soldiers|militia|militias|army)\b",
+    re.I,
+)
+_DIRECTION = re.compile(
+    r"^\s*(?:the\s+)?(?:east|west|north|south|eastern|western|northern|southern|north-?east(?:ern)?|"
+    r"north-?west(?:ern)?|south-?east(?:ern)?|south-?west(?:ern)?|central|rural|parts|areas|"
+    r"countryside|outskirts|suburbs|districts|neighbou?rhoods)\b",
+    re.I,
+)
+_HELD_FILLER = re.compile(
+    r"^[\s,]*(?:(?:the|a|an|strategic|key|nearby|border|town|city|village|hamlet|district|"
+    r"suburb|neighbou?rhood|crossing|base|airport|airbase|enclave|area|of|besieged|"
+    r"small|large|ancient|christian|kurdish|alawite|sunni|druze|frontline|[A-Z][\w'’-]*)\s+)*$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +114,15 @@ class Statement:
 class SentenceView:
     text: str
     places: tuple[tuple[int, int], ...]  # usable place spans (not areas, not countries)
-    areas: tuple[tuple[int, int], ...]  # spans of area names (ignored as places, skipped as antecedents)
+    areas: tuple[
+        tuple[int, int], ...
+    ]  # spans of area names (ignored as places, skipped as antecedents)
     actors: tuple[Actor, ...]
     incumbent: str | None
     resolve_word: object  # callable: str -> faction id | None
-    prev_actor: str | None = None  # the last actor of the previous sentence (for "The capture of X")
+    prev_actor: str | None = (
+        None  # the last actor of the previous sentence (for "The capture of X")
+    )
 
 
 @functools.cache
@@ -88,32 +139,61 @@ def _lex():
         "nominal": rx(ch["nominal"]),
         "fell_to": rx(ch["fell_to"], r"\s+"),
         "lost_to": rx(ch["lost_to"], r"(?P<obj>[^.;]{0,90}?)\bto\s+"),
-        "expel": rx(ch["expel"], r"(?P<loser>[^.;]{1,60}?)\s+" + alternation(ch["expel_prep"]) + r"\s+"),
+        "expel": rx(
+            ch["expel"], r"(?P<loser>[^.;]{1,60}?)\s+" + alternation(ch["expel_prep"]) + r"\s+"
+        ),
         "expel_out": rx(ch["expel_out"]),
         "withdraw": rx(ch["withdraw"]),
         "handover": rx(ch["handover"], r"(?P<obj>[^.;]{0,80}?)\bto\s+"),
-        "held_adj": re.compile(r"(?P<fac>(?:[\w'’]+[\s-])?[\w'’]+)-(?P<cue>" + alternation(st["held_adjective"])
-                               + r")(?![\w-])", re.I),
+        "held_adj": re.compile(
+            r"(?P<fac>(?:[\w'’]+[\s-])?[\w'’]+)-(?P<cue>"
+            + alternation(st["held_adjective"])
+            + r")(?![\w-])",
+            re.I,
+        ),
         "held_by": rx(st["held_by"], r"\s+"),
-        "hands": re.compile(r"(?P<pre>\b(?:fell|fallen|falls)\s+into\s+)?\bin\s+(?:the\s+)?(?P<fac>[\w'’-]+(?:\s[\w'’-]+)?)\s+"
-                            r"(?P<cue>hands)\b|\b(?P<pre2>came\s+)?under\s+(?:the\s+)?(?P<fac2>[\w'’-]+(?:\s[\w'’-]+)?)\s+"
-                            r"(?P<cue2>control)\b", re.I),
-        "stronghold": re.compile(r"(?P<pre>\b(?:an?|the|its|their|last|main|key|major|former|remaining|"
-                                 r"biggest|largest|final|one|of)\s+(?:[\w'’-]+\s+){0,2})?(?P<fac>[\w'’-]+)\s+(?P<cue>"
-                                 + alternation(st["stronghold"]) + r")\b", re.I),
-        "noun_of": re.compile(r"\b(?:the|an?)\s+(?P<fac>[\w'’-]+)(?:-held|-controlled)?\s+(?P<cue>"
-                              + alternation(st["place_nouns"]) + r")\s+of\s+", re.I),
+        "hands": re.compile(
+            r"(?P<pre>\b(?:fell|fallen|falls)\s+into\s+)?\bin\s+(?:the\s+)?(?P<fac>[\w'’-]+(?:\s[\w'’-]+)?)\s+"
+            r"(?P<cue>hands)\b|\b(?P<pre2>came\s+)?under\s+(?:the\s+)?(?P<fac2>[\w'’-]+(?:\s[\w'’-]+)?)\s+"
+            r"(?P<cue2>control)\b",
+            re.I,
+        ),
+        "stronghold": re.compile(
+            r"(?P<pre>\b(?:an?|the|its|their|last|main|key|major|former|remaining|"
+            r"biggest|largest|final|one|of)\s+(?:[\w'’-]+\s+){0,2})?(?P<fac>[\w'’-]+)\s+(?P<cue>"
+            + alternation(st["stronghold"])
+            + r")\b",
+            re.I,
+        ),
+        "noun_of": re.compile(
+            r"\b(?:the|an?)\s+(?P<fac>[\w'’-]+)(?:-held|-controlled)?\s+(?P<cue>"
+            + alternation(st["place_nouns"])
+            + r")\s+of\s+",
+            re.I,
+        ),
         "flag": re.compile(r"(?P<cue>" + st["flag"] + r")\s+", re.I),
         "partial": {w.lower() for w in load("verbs")["partial"]["heads"]},
         "quantity": re.compile(load("verbs")["partial"]["quantity"], re.I),
-        "captives": re.compile(r"^\s*(?:(?:the|a|an|some|several|dozens|hundreds|of|at|least|about|around|more|than|over|"
-                               r"\d[\d,]*|\w+ty|two|three|four|five|six|seven|eight|nine|ten|twelve|\w+)\s+){0,4}?(?:"
-                               + "|".join(load("verbs")["partial"]["captives"]) + r")\b", re.I),
-        "facility": re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, load("verbs")["partial"]["facility"]),
-                                                         key=len, reverse=True)) + r")\b", re.I),
+        "captives": re.compile(
+            r"^\s*(?:(?:the|a|an|some|several|dozens|hundreds|of|at|least|about|around|more|than|over|"
+            r"\d[\d,]*|\w+ty|two|three|four|five|six|seven|eight|nine|ten|twelve|\w+)\s+){0,4}?(?:"
+            + "|".join(load("verbs")["partial"]["captives"])
+            + r")\b",
+            re.I,
+        ),
+        "facility": re.compile(
+            r"\b(?:"
+            + "|".join(
+                sorted(map(re.escape, load("verbs")["partial"]["facility"]), key=len, reverse=True)
+            )
+            + r")\b",
+            re.I,
+        ),
         "modal": {w.lower() for w in mod["before"]},
         "conditional": {w.lower() for w in mod["conditional"]},
-        "future": re.compile(r"\b(?:" + "|".join(re.escape(w) for w in mod["future"]) + r")\b", re.I),
+        "future": re.compile(
+            r"\b(?:" + "|".join(re.escape(w) for w in mod["future"]) + r")\b", re.I
+        ),
         "hedge_to": {w.lower() for w in mod["hedge_to"]},
         "past": {w.lower() for w in mod["past"]},
     }
@@ -151,9 +231,11 @@ def _modal(sv: SentenceView, pos: int) -> bool:
     if words and words[-1] == "to":
         return True  # "to capture", "set to retake"
     if len(words) >= 2 and words[-1] == "have" and words[-2] == "to":
-        return len(words) < 3 or words[-3] not in lx["hedge_to"]  # "said to have captured" is a hedge
+        return (
+            len(words) < 3 or words[-3] not in lx["hedge_to"]
+        )  # "said to have captured" is a hedge
     start = _clause_start(sv.text, pos)
-    clause_first = re.match(r"\W*([\w']+)", sv.text[max(0, start - 8):pos])
+    clause_first = re.match(r"\W*([\w']+)", sv.text[max(0, start - 8) : pos])
     lead = re.search(r"\b(if|unless|once|when|should)\b[^,;]*$", sv.text[:pos], re.I)
     if lead and lx["future"].search(sv.text) and clause_first is not None:
         return True
@@ -183,21 +265,41 @@ def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor |
             for j in range(max(ps, lo_near), min(pe, pos)):
                 window[j - lo_near] = " "
         if not any(a.start < pos and a.end > lo_near for a in sv.actors) and re.search(
-                r"\b(?:forces|troops|fighters|militants|soldiers|units|police|investigators|inspectors|militias?|"
-                r"army|(?-i:[A-Z][a-z]+))\b", "".join(window), re.I):
-            return None  # "the day Iraqi forces entered": the subject is someone this factions file does not name
-        comma = max((m.end() for m in re.finditer(r",|\band\b(?=\s+(?:then\s+)?[a-z]+ed\b)", sv.text[:pos])), default=0)
+            r"\b(?:forces|troops|fighters|militants|soldiers|units|police|investigators|inspectors|militias?|"
+            r"army|(?-i:[A-Z][a-z]+))\b",
+            "".join(window),
+            re.I,
+        ):
+            # "the day Iraqi forces entered": a subject this factions file does not name
+            return None
+        comma = max(
+            (
+                m.end()
+                for m in re.finditer(r",|\band\b(?=\s+(?:then\s+)?[a-z]+ed\b)", sv.text[:pos])
+            ),
+            default=0,
+        )
         for lo in (max(start, comma), start):
-            first = next((a for a in sv.actors if lo <= a.start and a.end <= pos and _subject_ok(sv, a)), None)
+            first = next(
+                (a for a in sv.actors if lo <= a.start and a.end <= pos and _subject_ok(sv, a)),
+                None,
+            )
             if first is not None:
                 return first
-            if re.search(r"\b(?:forces|troops|fighters|militants|soldiers|units|police|investigators|inspectors|"
-                         r"militias?|(?-i:[A-Z][a-z]+))\b", sv.text[lo:pos], re.I):
-                return None  # "the day Iraqi forces entered": a subject no faction of this file names
+            if re.search(
+                r"\b(?:forces|troops|fighters|militants|soldiers|units|police|investigators|inspectors|"
+                r"militias?|(?-i:[A-Z][a-z]+))\b",
+                sv.text[lo:pos],
+                re.I,
+            ):
+                return (
+                    None  # "the day Iraqi forces entered": a subject no faction of this file names
+                )
     if strict and re.search(r"\b(?:they|it|he|which|who)\s+(?:\w+\s+){0,2}$", sv.text[:pos], re.I):
         first = next((a for a in sv.actors if a.end <= pos and _subject_ok(sv, a)), None)
         if first is not None:
-            return first  # "…forces, which had halted X, began…; by April they had captured Y": the main subject
+            # "…forces, which had halted X, began…; by April they had captured Y": the main subject
+            return first
     for a in reversed(sv.actors):
         if a.end > pos:
             continue
@@ -206,7 +308,9 @@ def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor |
             continue
         if strict and prev == "to" and _word_before(sv.text, a.start - 3) != "loyal":
             continue
-        if re.match(r"\s*(?:-held|-controlled|\s+flag|\s+hands|\s+control|\s+stronghold)", sv.text[a.end:]):
+        if re.match(
+            r"\s*(?:-held|-controlled|\s+flag|\s+hands|\s+control|\s+stronghold)", sv.text[a.end :]
+        ):
             continue
         return a
     return None
@@ -218,8 +322,10 @@ def _subject_ok(sv: SentenceView, a: Actor) -> bool:
         return False
     if prev == "to" and _word_before(sv.text, a.start - 3) != "loyal":
         return False
-    return not re.match(r"\s*(?:-held|-controlled|-led|\s+flag|\s+hands|\s+control|\s+stronghold|\s+positions)",
-                        sv.text[a.end:])
+    return not re.match(
+        r"\s*(?:-held|-controlled|-led|\s+flag|\s+hands|\s+control|\s+stronghold|\s+positions)",
+        sv.text[a.end :],
+    )
 
 
 def _actor_after(sv: SentenceView, pos: int, *, window: int = 45) -> Actor | None:
@@ -234,67 +340,111 @@ def _place_ok_as_object(sv: SentenceView, i: int, *, partial: bool) -> bool:
     prev = _word_before(sv.text, s)
     if prev in _LOCATIVE and not (partial and prev in {"in", "on", "of"}):
         return False
-    return not _DIRECTION.match(sv.text[sv.places[i][1]:]) or partial
+    return not _DIRECTION.match(sv.text[sv.places[i][1] :]) or partial
 
 
 def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
     """Places of the object after ``pos``; and whether the object is only part of them."""
     end = _span_end(sv.text, pos)
     head = sv.text[pos:end]
-    partial = bool(re.match(r"\s*(?:(?:the|some|of|several|more|other|a|an|number|nearby|key|strategic|large|small|"
-                            r"at|least|only|nearly|almost|about|around|over|all|fully|"
-                            r"remaining|most|much|[a-z]+ern|(?-i:[A-Z]{2,})|\d+)\s+){0,4}(?:" + "|".join(_lex()["partial"])
-                            + r")\b", head, re.I))
-    partial = partial or bool(re.match(r"\s*(?:(?:at\s+least|about|around|nearly|almost|over)\s+)?\d+(?:\.\d+)?\s?%\s+of\b",
-                                       head, re.I))
-    partial = partial or bool(re.match(r"\s*(?:the\s+)?(?:(?-i:[A-Z])[\w'’-]*\s+){1,3}(?:district|neighbou?rhood|"
-                                       r"quarter|area|part)s?\s+of\b", head, re.I))
+    partial = bool(
+        re.match(
+            r"\s*(?:(?:the|some|of|several|more|other|a|an|number|nearby|key|strategic|large|small|"
+            r"at|least|only|nearly|almost|about|around|over|all|fully|"
+            r"remaining|most|much|[a-z]+ern|(?-i:[A-Z]{2,})|\d+)\s+){0,4}(?:"
+            + "|".join(_lex()["partial"])
+            + r")\b",
+            head,
+            re.I,
+        )
+    )
+    partial = partial or bool(
+        re.match(
+            r"\s*(?:(?:at\s+least|about|around|nearly|almost|over)\s+)?\d+(?:\.\d+)?\s?%\s+of\b",
+            head,
+            re.I,
+        )
+    )
+    partial = partial or bool(
+        re.match(
+            r"\s*(?:the\s+)?(?:(?-i:[A-Z])[\w'’-]*\s+){1,3}(?:district|neighbou?rhood|"
+            r"quarter|area|part)s?\s+of\b",
+            head,
+            re.I,
+        )
+    )
     if partial and re.search(r"\bincluding\b", head, re.I):
         partial = False  # "much of the area, including Palmyra": the named place itself
     if not partial:  # "areas on Mleiha's edges": partial head after the place ("X's outskirts")
-        partial = bool(re.search(r"['’]s\s+(?:edges?|outskirts|suburbs|districts|neighbou?rhoods|eastern|western)\b",
-                                 sv.text[pos:end + 20], re.I)) and bool(re.match(r"\s*(?:the\s+)?(?:areas?|parts?)\b", head, re.I))
+        partial = bool(
+            re.search(
+                r"['’]s\s+(?:edges?|outskirts|suburbs|districts|neighbou?rhoods|eastern|western)\b",
+                sv.text[pos : end + 20],
+                re.I,
+            )
+        ) and bool(re.match(r"\s*(?:the\s+)?(?:areas?|parts?)\b", head, re.I))
         if partial:
             end = min(len(sv.text), end + 20)
-    idx = tuple(i for i, (s, e) in enumerate(sv.places)
-                if pos <= s < end and _place_ok_as_object(sv, i, partial=partial)
-                and not _facility("" if partial else sv.text[pos:s], sv.text[e:e + 25]))
+    idx = tuple(
+        i
+        for i, (s, e) in enumerate(sv.places)
+        if pos <= s < end
+        and _place_ok_as_object(sv, i, partial=partial)
+        and not _facility("" if partial else sv.text[pos:s], sv.text[e : e + 25])
+    )
     return idx, partial
 
 
 def _facility(before: str, after: str) -> bool:
-    """"the base of X", "the X roundabout": the object is a facility, the place only names it."""
+    """ "the base of X", "the X roundabout": the object is a facility, the place only names it."""
     if _lex()["captives"].match(before):
         return True  # "captured 50 troops in the town of X": people, not the place
     rx = _lex()["facility"]
-    if rx.search(before) and not re.search(r"\b(?:town|village|city|hamlet|district|suburb)\s+of\s+(?:the\s+)?$",
-                                           before, re.I):
+    if rx.search(before) and not re.search(
+        r"\b(?:town|village|city|hamlet|district|suburb)\s+of\s+(?:the\s+)?$", before, re.I
+    ):
         return True
-    return bool(re.match(r"(?:['’]s)?\s*(?:[\w-]+\s+){0,2}?(?:" + rx.pattern + r")", after, re.I)
-                and not re.match(r"(?:['’]s)?\s*(?:and|or|,)", after))
+    return bool(
+        re.match(r"(?:['’]s)?\s*(?:[\w-]+\s+){0,2}?(?:" + rx.pattern + r")", after, re.I)
+        and not re.match(r"(?:['’]s)?\s*(?:and|or|,)", after)
+    )
 
 
-def _list_before(sv: SentenceView, pos: int, *, gap: int = 40, locative: bool = False) -> tuple[int, ...]:
+def _list_before(
+    sv: SentenceView, pos: int, *, gap: int = 40, locative: bool = False
+) -> tuple[int, ...]:
     """The list of places ending just before ``pos`` ("only the towns of A, B and C remained")."""
     start = _clause_start(sv.text, pos)
     cands = [i for i, (s, e) in enumerate(sv.places) if start <= s and e <= pos]
     if not cands:
         return ()
     last = cands[-1]
-    if not locative and (_word_before(sv.text, sv.places[last][0]) in _LOCATIVE - {"of"} or re.search(
+    if not locative and (
+        _word_before(sv.text, sv.places[last][0]) in _LOCATIVE - {"of"}
+        or re.search(
             r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+$",
-            sv.text[:sv.places[last][0]], re.I)):
-        return ()  # "the town of Jafrah, south of Deir ez-Zor, was captured": Deir ez-Zor is a landmark
-    if re.search(r"\b(?:outskirts|edges?|suburbs?|countryside|vicinity|part|parts|areas?|bases?|positions|"
-                 r"districts?|neighbou?rhoods?|pockets?|outposts?)\s+(?:of|around|near)\s+(?:the\s+)?$",
-                 sv.text[:sv.places[last][0]], re.I) and not locative:
+            sv.text[: sv.places[last][0]],
+            re.I,
+        )
+    ):
+        # "the town of Jafrah, south of Deir ez-Zor, was captured": Deir ez-Zor is a landmark
+        return ()
+    if (
+        re.search(
+            r"\b(?:outskirts|edges?|suburbs?|countryside|vicinity|part|parts|areas?|bases?|positions|"
+            r"districts?|neighbou?rhoods?|pockets?|outposts?)\s+(?:of|around|near)\s+(?:the\s+)?$",
+            sv.text[: sv.places[last][0]],
+            re.I,
+        )
+        and not locative
+    ):
         return ()  # "two bases on the outskirts of X remained under army control": not X itself
-    between = sv.text[sv.places[last][1]:pos]
+    between = sv.text[sv.places[last][1] : pos]
     if len(between) > gap or re.search(r"[;:]", between) or _OTHER_NP.search(between):
         return ()
     out = [last]
     for i in reversed(cands[:-1]):
-        joint = sv.text[sv.places[i][1]:sv.places[out[-1]][0]]
+        joint = sv.text[sv.places[i][1] : sv.places[out[-1]][0]]
         if re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or|&)\s*", joint):
             out.append(i)
         else:
@@ -317,7 +467,10 @@ def _antecedent(sv: SentenceView, pos: int) -> tuple[int, ...]:
         if e > rel.start():
             continue
         if _word_before(sv.text, s) in _LOCATIVE - {"of"} or re.search(
-                r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+$", sv.text[:s], re.I):
+            r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+$",
+            sv.text[:s],
+            re.I,
+        ):
             continue
         if rel.start() - e > 120:
             break
@@ -359,33 +512,54 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         if _modal(sv, m.start()):
             continue
         a = _actor_after(sv, m.end(), window=6)
-        if a is None or re.search(r"\b(?:recently|the|newly)\s*$", text[:m.start()], re.I):
+        if a is None or re.search(r"\b(?:recently|the|newly)\s*$", text[: m.start()], re.I):
             continue  # "the recently lost villages": an adjective, no loser and winner said
         used.add(m.span("cue"))
         obj, _ = _object_places(sv, m.end("cue"))
-        places = tuple(i for i in obj if sv.places[i][0] < m.start("obj") + len(m["obj"])) or _antecedent(sv, m.start())
+        places = tuple(
+            i for i in obj if sv.places[i][0] < m.start("obj") + len(m["obj"])
+        ) or _antecedent(sv, m.start())
         add(places, a.faction, "change", m["cue"], m.start(), "object" if obj else "antecedent")
 
     # "<winner> drove <loser> out of <place>"
     for m in lx["expel"].finditer(text):
         loser = m["loser"]
-        if not (any(m.start("loser") <= a.start < m.end("loser") for a in sv.actors) or _LOSER_WORDS.search(loser)):
+        if not (
+            any(m.start("loser") <= a.start < m.end("loser") for a in sv.actors)
+            or _LOSER_WORDS.search(loser)
+        ):
             continue
         if _modal(sv, m.start()):
             continue
         w = _actor_before(sv, m.start())
-        if w is None or any(m.start("loser") <= a.start < m.end("loser") and a.faction == w.faction for a in sv.actors):
+        if w is None or any(
+            m.start("loser") <= a.start < m.end("loser") and a.faction == w.faction
+            for a in sv.actors
+        ):
             continue
         used.add(m.span("cue"))
         s_end = _span_end(text, m.end())
-        places = tuple(i for i, (s, e) in enumerate(sv.places)
-                       if (m.end() <= s < max(s_end, m.end() + 1) and _place_ok_as_object(sv, i, partial=False)
-                           or s == m.end()) and not _facility(text[m.end():s], text[e:e + 25]))
+        places = tuple(
+            i
+            for i, (s, e) in enumerate(sv.places)
+            if (
+                m.end() <= s < max(s_end, m.end() + 1)
+                and _place_ok_as_object(sv, i, partial=False)
+                or s == m.end()
+            )
+            and not _facility(text[m.end() : s], text[e : e + 25])
+        )
         add(places, w.faction, "change", m["cue"], m.start(), "object")
 
     # "<winner> ... into <place> and forced out <loser>"
     for m in lx["expel_out"].finditer(text):
-        if _modal(sv, m.start()) or _word_before(text, m.start()) in {"was", "were", "been", "being", "be"}:
+        if _modal(sv, m.start()) or _word_before(text, m.start()) in {
+            "was",
+            "were",
+            "been",
+            "being",
+            "be",
+        }:
             continue
         w = _actor_before(sv, m.start())
         if w is None:
@@ -401,18 +575,28 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         loser = _actor_before(sv, m.start())
         if loser is None:
             continue
-        stop = re.search(r",\s+[a-z]+ing\b|[.;:]|,\s+(?:[\w'’-]+\s+){0,4}(?:said|says|reported|added|according)\b",
-                         text[m.end():])
+        stop = re.search(
+            r",\s+[a-z]+ing\b|[.;:]|,\s+(?:[\w'’-]+\s+){0,4}(?:said|says|reported|added|according)\b",
+            text[m.end() :],
+        )
         limit = m.end() + (stop.start() if stop else len(text))
-        # the winner is named after the withdrawal ("… after an onslaught by the army"); sides listed
+        # the winner is named after the withdrawal ("… after an onslaught by the army"); sides
+        # listed
         # before the verb are the ones withdrawing
-        others = {a.faction for a in sv.actors if a.faction != loser.faction and m.end() <= a.start < limit}
+        others = {
+            a.faction
+            for a in sv.actors
+            if a.faction != loser.faction and m.end() <= a.start < limit
+        }
         if len(others) != 1:
             continue
         used.add(m.span("cue"))
         end = _span_end(text, m.end())
-        obj = tuple(i for i, (ps, pe) in enumerate(sv.places) if m.end() <= ps < end
-                    and not _facility(text[m.end():ps], text[pe:pe + 25]))
+        obj = tuple(
+            i
+            for i, (ps, pe) in enumerate(sv.places)
+            if m.end() <= ps < end and not _facility(text[m.end() : ps], text[pe : pe + 25])
+        )
         add(obj, others.pop(), "change", m["cue"], m.start(), "object", weak=True)
 
     # "<giver> handed over <place> to <winner>"
@@ -422,26 +606,46 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             continue
         used.add(m.span("cue"))
         obj, _ = _object_places(sv, m.end("cue"))
-        add(tuple(i for i in obj if sv.places[i][0] < m.end("obj")), a.faction, "change", m["cue"], m.start(), "object")
+        add(
+            tuple(i for i in obj if sv.places[i][0] < m.end("obj")),
+            a.faction,
+            "change",
+            m["cue"],
+            m.start(),
+            "object",
+        )
 
     # "the capture of X, Y and Z (by W)"
     for m in lx["nominal"].finditer(text):
-        if _modal(sv, m.start()) or (m["cue"].lower().startswith("fall") and not re.match(r"[^.;]{0,60}\bto\b", text[m.end():])):
+        if _modal(sv, m.start()) or (
+            m["cue"].lower().startswith("fall")
+            and not re.match(r"[^.;]{0,60}\bto\b", text[m.end() :])
+        ):
             continue
         used.add(m.span("cue"))
         obj, _ = _object_places(sv, m.end())
-        by = re.match(r"[^.;]{0,60}?\b(?:by|to)\s+", text[m.end():])
+        by = re.match(r"[^.;]{0,60}?\b(?:by|to)\s+", text[m.end() :])
         a = _actor_after(sv, m.end() + by.end(), window=15) if by else None
         # "ISIL takeover of Idlib", "the rebel capture of X": the actor right before the noun
-        a = a or next((x for x in sv.actors if 0 <= m.start() - x.end <= 4 and _subject_ok(sv, x)), None)
+        a = a or next(
+            (x for x in sv.actors if 0 <= m.start() - x.end <= 4 and _subject_ok(sv, x)), None
+        )
         a = a or _actor_before(sv, m.start())
-        lead = re.match(r"\W*(?:after|following)\s+(?:the\s+)?$", text[:m.start()], re.I)
-        if a is None and lead:  # "After the capture of X, the rebels turned …": the main clause's subject
+        lead = re.match(r"\W*(?:after|following)\s+(?:the\s+)?$", text[: m.start()], re.I)
+        if (
+            a is None and lead
+        ):  # "After the capture of X, the rebels turned …": the main clause's subject
             comma = text.find(",", m.end())
-            a = next((x for x in sv.actors if comma != -1 and x.start > comma and _subject_ok(sv, x)), None)
-            if a is not None and re.match(r"[\w\s'’-]{0,30}?\b(?:retreated|withdrew|fled|pulled|lost|surrendered)\b",
-                                          text[a.end:]):
-                continue  # "…, ISIL fighters retreated": the subject is the loser, the winner unsaid
+            a = next(
+                (x for x in sv.actors if comma != -1 and x.start > comma and _subject_ok(sv, x)),
+                None,
+            )
+            if a is not None and re.match(
+                r"[\w\s'’-]{0,30}?\b(?:retreated|withdrew|fled|pulled|lost|surrendered)\b",
+                text[a.end :],
+            ):
+                # "…, ISIL fighters retreated": the subject is the loser, the winner unsaid
+                continue
         controller = a.faction if a else sv.prev_actor
         add(obj, controller, "change", m["cue"], m.start(), "object", weak=a is None)
 
@@ -451,9 +655,19 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             continue
         cue, verb_end = m["cue"], m.end()
         lead = cue.lower().split()[0]
-        after = text[verb_end:verb_end + 20]
+        after = text[verb_end : verb_end + 20]
         by = re.match(r"\s+(?:\w+ly\s+)?by\s+", after)
-        passive_mark = _word_before(text, m.start()) in {"was", "were", "been", "being", "is", "are", "be", "get", "got"}
+        passive_mark = _word_before(text, m.start()) in {
+            "was",
+            "were",
+            "been",
+            "being",
+            "is",
+            "are",
+            "be",
+            "get",
+            "got",
+        }
         if by or (passive_mark and lead in lx["passive_only"]):
             if _modal(sv, m.start()):
                 continue
@@ -465,14 +679,25 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             continue
         if passive_mark:
             continue
-        transient = any(w in {"briefly", "temporarily", "momentarily"} for w in _prev_words(text, m.start(), 3))
+        transient = any(
+            w in {"briefly", "temporarily", "momentarily"} for w in _prev_words(text, m.start(), 3)
+        )
         if not transient and (_modal(sv, m.start()) or _in_past(sv, m.start())):
             continue
         w = _actor_before(sv, m.start())
         if transient and w is not None:
-            # "IS briefly captured the town": the hold did not last; the piece's change by IS there is void
+            # "IS briefly captured the town": the hold did not last; the piece's change by IS there
+            # is void
             obj, _ = _object_places(sv, verb_end)
-            add(obj, w.faction, "transient", cue, m.start(), "object", anaphor="" if obj else _anaphor(sv, verb_end))
+            add(
+                obj,
+                w.faction,
+                "transient",
+                cue,
+                m.start(),
+                "object",
+                anaphor="" if obj else _anaphor(sv, verb_end),
+            )
             continue
         if w is None:
             continue
@@ -486,8 +711,15 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         if lead in {"took", "taken", "entered"}:
             continue  # bare "took"/"entered" need a named object
         ante = _antecedent(sv, m.start())
-        if ante and re.search(r"\b(?:which|that)\b[^,.;]{0,40}$", text[:m.start()], re.I) and not re.search(
-                r"\b(?:in|on|at|from|of|by|during|after|with|under)\s+(?:which|whom)\b[^,.;]{0,40}$", text[:m.start()], re.I):
+        if (
+            ante
+            and re.search(r"\b(?:which|that)\b[^,.;]{0,40}$", text[: m.start()], re.I)
+            and not re.search(
+                r"\b(?:in|on|at|from|of|by|during|after|with|under)\s+(?:which|whom)\b[^,.;]{0,40}$",
+                text[: m.start()],
+                re.I,
+            )
+        ):
             add(ante, w.faction, "change", cue, m.start(), "antecedent")
             continue
         noun = _anaphor(sv, verb_end)
@@ -503,10 +735,13 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         if _DIRECTION.match(text[rest_start:]):
             continue  # "rebel-held east Aleppo", "regime-held parts of": only part of the place
         nxt = next((i for i, (s, e) in enumerate(sv.places) if s >= rest_start), None)
-        filler = text[rest_start:sv.places[nxt][0]] if nxt is not None else ""
+        filler = text[rest_start : sv.places[nxt][0]] if nxt is not None else ""
         if nxt is None or sv.places[nxt][0] - rest_start > 45 or not _HELD_FILLER.match(filler):
             continue
-        if re.search(r"[A-Z][\w'’-]*\s+(?:district|neighbou?rhood|quarter|suburb|area|part)s?\s+of\s+$", filler):
+        if re.search(
+            r"[A-Z][\w'’-]*\s+(?:district|neighbou?rhood|quarter|suburb|area|part)s?\s+of\s+$",
+            filler,
+        ):
             continue  # "the government-held Al-Fattah district of An-Nabk": only a part of it
         add((nxt,), fac, "state", m.group(0), m.start(), "adjective")
 
@@ -523,24 +758,41 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         if fac is None or _in_past(sv, m.start()):
             continue
         kind = "change" if (m["pre"] or m["pre2"]) else "state"
-        before = [w.lower() for w in re.findall(r"[\w'’]+", text[max(0, m.start() - 30):m.start()])]
+        before = [
+            w.lower() for w in re.findall(r"[\w'’]+", text[max(0, m.start() - 30) : m.start()])
+        ]
         weak = False
         if "never" in before or "not" in before[-3:]:
             if sv.incumbent is None or fac == sv.incumbent:
                 continue
-            fac, weak = sv.incumbent, True  # "had never been in opposition hands": the state held it
+            fac, weak = (
+                sv.incumbent,
+                True,
+            )  # "had never been in opposition hands": the state held it
         elif _modal(sv, m.start()):
             continue
-        places = _antecedent(sv, m.start()) if re.search(r"\b(?:which|that)\b[^,.;]{0,40}$", text[:m.start()]) else ()
+        places = (
+            _antecedent(sv, m.start())
+            if re.search(r"\b(?:which|that)\b[^,.;]{0,40}$", text[: m.start()])
+            else ()
+        )
         places = places or _list_before(sv, m.start(), gap=40)
-        add(places, _share(sv, places, fac), kind, m.group(0).strip(), m.start(), "subject", weak=weak)
+        add(
+            places,
+            _share(sv, places, fac),
+            kind,
+            m.group(0).strip(),
+            m.start(),
+            "subject",
+            weak=weak,
+        )
 
     for m in lx["stronghold"].finditer(text):
         fac = _faction(sv, m["fac"])
         pre = (m["pre"] or "").lower()
         if fac is None or any(w in _lex()["past"] for w in pre.split()):
             continue
-        after = text[m.end():m.end() + 60]
+        after = text[m.end() : m.end() + 60]
         places: tuple[int, ...] = ()
         inc = re.match(r"\s*,?\s*(?:including|such as|like|among them|of)\s+", after, re.I)
         if inc:
@@ -549,8 +801,10 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             if places:
                 places = _list_from(sv, places[0])
         if not places:
-            before = text[:m.start()]
-            appos = re.search(r"(?:,\s*|\s+(?:is|was|remains|remained|became|has been|had been|as)\s+)$", before)
+            before = text[: m.start()]
+            appos = re.search(
+                r"(?:,\s*|\s+(?:is|was|remains|remained|became|has been|had been|as)\s+)$", before
+            )
             if appos or not before.strip():
                 places = _list_before(sv, m.start(), gap=25, locative=True)
         add(places, fac, "state", m["cue"], m.start(), "list" if inc else "descriptor")
@@ -566,15 +820,20 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         w = _actor_before(sv, m.start())
         if w is None or _modal(sv, m.start()):
             continue
-        places = tuple(i for i, (s, e) in enumerate(sv.places) if m.end() <= s < _span_end(text, m.end()) + 1
-                       or s == m.end())
+        places = tuple(
+            i
+            for i, (s, e) in enumerate(sv.places)
+            if m.end() <= s < _span_end(text, m.end()) + 1 or s == m.end()
+        )
         add(places[:1], w.faction, "state", "flag", m.start(), "object")
     return out
 
 
 def _share(sv: SentenceView, places: tuple[int, ...], controller: str) -> str:
-    """"41% of Raqqa was held by the SDF": holding part of a place makes it contested."""
-    if places and _lex()["quantity"].search(sv.text[max(0, sv.places[places[0]][0] - 30):sv.places[places[0]][0]]):
+    """ "41% of Raqqa was held by the SDF": holding part of a place makes it contested."""
+    if places and _lex()["quantity"].search(
+        sv.text[max(0, sv.places[places[0]][0] - 30) : sv.places[places[0]][0]]
+    ):
         return CONTESTED
     return controller
 
@@ -582,7 +841,7 @@ def _share(sv: SentenceView, places: tuple[int, ...], controller: str) -> str:
 def _list_from(sv: SentenceView, first: int) -> tuple[int, ...]:
     out = [first]
     for i in range(first + 1, len(sv.places)):
-        joint = sv.text[sv.places[out[-1]][1]:sv.places[i][0]]
+        joint = sv.text[sv.places[out[-1]][1] : sv.places[i][0]]
         if re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or)\s*", joint):
             out.append(i)
         else:

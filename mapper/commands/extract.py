@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +15,7 @@ from mapper.commands._common import fail, handles_errors, info
 app = typer.Typer()
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     csv = "csv"
     jsonl = "jsonl"
 
@@ -32,16 +32,37 @@ def _read(path: str) -> str:
 @app.command()
 @handles_errors
 def extract(
-    paths: Annotated[list[str], typer.Argument(help="Text or Markdown files of reports ('-' for stdin).")],
-    date: Annotated[str | None, typer.Option(
-        "--date", help="Date (YYYY-MM-DD, YYYY-MM or YYYY) of pieces the text leaves undated; relative "
-                       "dates ('on Sunday') resolve against it.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", case_sensitive=False, help="Output format.")] = Format.csv,
-    out: Annotated[str | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
-    factions: Annotated[str | None, typer.Option(
-        "--factions", help="Factions file (TOML/YAML); default: the bundled Syria file.")] = None,
-    unresolved: Annotated[bool, typer.Option(
-        "--show-unresolved", help="List place names in control statements the gazetteer could not place.")] = False,
+    paths: Annotated[
+        list[str], typer.Argument(help="Text or Markdown files of reports ('-' for stdin).")
+    ],
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="Date (YYYY-MM-DD, YYYY-MM or YYYY) of pieces the text leaves undated; relative "
+            "dates ('on Sunday') resolve against it.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", case_sensitive=False, help="Output format.")
+    ] = Format.csv,
+    out: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="Write here (atomically) instead of stdout."),
+    ] = None,
+    factions: Annotated[
+        str | None,
+        typer.Option(
+            "--factions", help="Factions file (TOML/YAML); default: the bundled Syria file."
+        ),
+    ] = None,
+    unresolved: Annotated[
+        bool,
+        typer.Option(
+            "--show-unresolved",
+            help="List place names in control statements the gazetteer could not place.",
+        ),
+    ] = False,
 ) -> None:
     """Propose dated control observations (place, controller, change/state, confirmed/claimed) from
     report text, each with its evidence sentence, for a human to review. Nothing is written into an
@@ -56,8 +77,9 @@ def extract(
 
     default = from_iso(date) if date else None
     docs = [(p if p == "-" else Path(p).name, _read(p)) for p in paths]
-    proposals, report = extract_texts(docs, gazetteer=gazetteer.load(), factions=load_factions(factions),
-                                      default_date=default)
+    proposals, report = extract_texts(
+        docs, gazetteer=gazetteer.load(), factions=load_factions(factions), default_date=default
+    )
     text = FORMATS[fmt.value](proposals)
     if out:
         from gazetteer._io import atomic_write_text
@@ -66,10 +88,13 @@ def extract(
     else:
         sys.stdout.write(text)
     c = report.to_dict()
-    info(f"{c['documents']} documents, {c['pieces']} dated pieces ({c['undated']} undated), "
-         f"{c['sentences']} sentences, {c['statements']} control statements → {c['proposals']} proposals; "
-         f"{c['unresolved_place_mentions']} unresolved place mentions, {c['conflicts']} conflicting "
-         f"statements left out" + (f"; written to {out}" if out else ""))
+    info(
+        f"{c['documents']} documents, {c['pieces']} dated pieces ({c['undated']} undated), "
+        f"{c['sentences']} sentences, {c['statements']} control statements → {c['proposals']} "
+        f"proposals; "
+        f"{c['unresolved_place_mentions']} unresolved place mentions, {c['conflicts']} conflicting "
+        f"statements left out" + (f"; written to {out}" if out else "")
+    )
     if c["undated"] and not date:
         info("some pieces carry no date: give --date YYYY-MM-DD so relative dates resolve")
     for source, place, sides in report.conflicts:
@@ -83,12 +108,25 @@ def extract(
 @handles_errors
 def extract_score(
     predicted: Annotated[str, typer.Argument(help="Output of `frontline extract` (CSV or JSONL).")],
-    truth: Annotated[str, typer.Argument(help="Annotated rows, e.g. eval/seed_events.csv "
-                                               "(seed,date,place,lat,lon,controller,kind,certainty,evidence).")],
-    max_km: Annotated[float, typer.Option("--max-km", help="Match radius in km (great-circle).")] = 5.0,
-    tolerance_days: Annotated[int, typer.Option("--tolerance-days", help="Widen annotated dates by N days.")] = 0,
-    min_confidence: Annotated[float, typer.Option("--min-confidence", help="Ignore proposals below this.")] = 0.0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the scores (and mismatches) as JSON.")] = False,
+    truth: Annotated[
+        str,
+        typer.Argument(
+            help="Annotated rows, e.g. eval/seed_events.csv "
+            "(seed,date,place,lat,lon,controller,kind,certainty,evidence)."
+        ),
+    ],
+    max_km: Annotated[
+        float, typer.Option("--max-km", help="Match radius in km (great-circle).")
+    ] = 5.0,
+    tolerance_days: Annotated[
+        int, typer.Option("--tolerance-days", help="Widen annotated dates by N days.")
+    ] = 0,
+    min_confidence: Annotated[
+        float, typer.Option("--min-confidence", help="Ignore proposals below this.")
+    ] = 0.0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the scores (and mismatches) as JSON.")
+    ] = False,
 ) -> None:
     """Compare an extraction with an annotated file: precision, recall and certainty accuracy.
 
@@ -97,19 +135,34 @@ def extract_score(
     """
     from layers.extract import read_rows, score
 
-    s = score(read_rows(_read(predicted)), read_rows(_read(truth)), max_km=max_km,
-              tolerance_days=tolerance_days, min_confidence=min_confidence)
+    s = score(
+        read_rows(_read(predicted)),
+        read_rows(_read(truth)),
+        max_km=max_km,
+        tolerance_days=tolerance_days,
+        min_confidence=min_confidence,
+    )
     if as_json:
         sys.stdout.write(json.dumps(s.to_dict(), ensure_ascii=False) + "\n")
         return
     if s.annotated == 0:
         fail(f"{truth}: no annotated rows")
-    typer.echo(f"precision {s.precision:.3f} ({s.true_positives}/{s.predicted} proposals match a row)")
+    typer.echo(
+        f"precision {s.precision:.3f} ({s.true_positives}/{s.predicted} proposals match a row)"
+    )
     typer.echo(f"recall    {s.recall:.3f} ({s.matched_rows}/{s.annotated} rows found)")
-    typer.echo(f"certainty {s.certainty_accuracy:.3f} ({s.certainty_right}/{s.matched_rows} matched rows right)")
+    typer.echo(
+        f"certainty {s.certainty_accuracy:.3f} ({s.certainty_right}/{s.matched_rows} matched rows "
+        f"right)"
+    )
     for p in s.false_positives:
-        typer.echo(f"  unmatched proposal: {p.get('source_file')}: {p.get('date')} {p.get('place')} "
-                   f"{p.get('controller')} — {str(p.get('evidence', ''))[:90]}")
+        typer.echo(
+            f"  unmatched proposal: {p.get('source_file')}: {p.get('date')} {p.get('place')} "
+            f"{p.get('controller')} — {str(p.get('evidence', ''))[:90]}"
+        )
     for t in s.missed:
-        typer.echo(f"  missed row: {t.get('seed') or t.get('source_file')}: {t.get('date')} {t.get('place')} "
-                   f"{t.get('controller')}")
+        typer.echo(
+            f"  missed row: {t.get('seed') or t.get('source_file')}: {t.get('date')} "
+            f"{t.get('place')} "
+            f"{t.get('controller')}"
+        )

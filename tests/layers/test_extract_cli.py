@@ -1,4 +1,4 @@
-"""`frontline extract` and `frontline extract-score` through typer's CliRunner (bundled gazetteer)."""
+"""`frontline extract` and `frontline extract-score` via typer's CliRunner (bundled gazetteer)."""
 
 import json
 
@@ -22,8 +22,11 @@ def test_extract_writes_csv_and_counts(tmp_path):
 
 
 def test_extract_jsonl_from_stdin_with_date():
-    res = runner.invoke(app, ["extract", "-", "--date", "2013-03-05", "--format", "jsonl"],
-                        input="Rebels captured Saraqib on Sunday, activists said.\n")
+    res = runner.invoke(
+        app,
+        ["extract", "-", "--date", "2013-03-05", "--format", "jsonl"],
+        input="Rebels captured Saraqib on Sunday, activists said.\n",
+    )
     assert res.exit_code == 0, res.output
     row = json.loads(res.stdout.splitlines()[0])
     assert (row["date"], row["controller"], row["source_file"]) == ("2013-03-03", "opposition", "-")
@@ -41,10 +44,12 @@ def test_extract_score(tmp_path):
     src = tmp_path / "report.txt"
     src.write_text(TEXT, encoding="utf-8")
     assert runner.invoke(app, ["extract", str(src), "-o", str(pred)]).exit_code == 0
-    truth.write_text("seed,article_date,date,place,lat,lon,controller,kind,certainty,evidence\n"
-                     "report.txt,2013-03-05,2013-03,Saraqib,35.8644,36.8006,opposition,change,confirmed,x\n"
-                     "report.txt,2013-03-05,2013-03,Aleppo,36.2,37.16,government,state,confirmed,y\n",
-                     encoding="utf-8")
+    truth.write_text(
+        "seed,article_date,date,place,lat,lon,controller,kind,certainty,evidence\n"
+        "report.txt,2013-03-05,2013-03,Saraqib,35.8644,36.8006,opposition,change,confirmed,x\n"
+        "report.txt,2013-03-05,2013-03,Aleppo,36.2,37.16,government,state,confirmed,y\n",
+        encoding="utf-8",
+    )
     res = runner.invoke(app, ["extract-score", str(pred), str(truth), "--json"])
     assert res.exit_code == 0, res.output
     s = json.loads(res.stdout)

@@ -1,4 +1,4 @@
-"""End to end on the five seed compilations against the hand-annotated eval set (issue 7 targets)."""
+"""End to end on the five seed compilations against the annotated eval set (issue 7 targets)."""
 
 from pathlib import Path
 
@@ -23,8 +23,12 @@ def seed_score(shared_dir):
     gz, factions = gazetteer.load(), load_factions()
     proposals = []
     for path in sorted(Path(seeds).glob("*.txt")):
-        props, _ = extract_texts([(path.name, path.read_text(encoding="utf-8"))], gazetteer=gz, factions=factions,
-                                 default_date=dates.get(path.name))
+        props, _ = extract_texts(
+            [(path.name, path.read_text(encoding="utf-8"))],
+            gazetteer=gz,
+            factions=factions,
+            default_date=dates.get(path.name),
+        )
         proposals += props
     return score(read_rows(to_csv(proposals)), truth)
 
