@@ -49,7 +49,7 @@ class ActorMatcher:
         self._generic = {alias_key(w) for w in lex.get("generic", {})}
         # one-word lower-case aliases are common nouns ("army", "regime"): a nationality can
         # override them
-        self._common = {alias_key(a) for a in table if a.islower() and " " not in a}
+        self._common = {alias_key(a) for a in table if a.islower()}
         # nationality adjectives that name the home side in this factions file ("Syrian troops")
         self._home = {
             w

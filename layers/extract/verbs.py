@@ -70,6 +70,12 @@ _OTHER_NP = re.compile(
     r"and\s+(?:the\s+)?\w+s)\b",
     re.I,
 )
+_NOMINAL_VERB = re.compile(
+    r"\b(?:resulted in|resulting in|led to|leading to|completed|complete|announced|announcing|"
+    r"spearheaded|participated in|culminated in|ended with|ending with|achieved|secured|"
+    r"declared|confirmed|claimed|role in)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}$",
+    re.I,
+)
 _REL = re.compile(r"\b(?:which|that|who|whom)\b", re.I)
 _ANAPHOR = re.compile(
     r"^\s*(?:the|this|that)\s+(?:(?:nearby|strategic|key|small|rebel|opposition|border|ancient|"
@@ -630,7 +636,13 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         a = a or next(
             (x for x in sv.actors if 0 <= m.start() - x.end <= 4 and _subject_ok(sv, x)), None
         )
-        a = a or _actor_before(sv, m.start())
+        if a is None and re.search(r"\b(?:its|their)\s+$", text[: m.start()], re.I):
+            # "ISIL … followed by its capture of Mosul": the sentence's subject
+            a = next((x for x in sv.actors if x.end <= m.start() and _subject_ok(sv, x)), None)
+        if a is None and _NOMINAL_VERB.search(text[: m.start()]):
+            # "the SDF … resulted in the capture of X": only verbs that make the capture the
+            # subject's own ("celebrate the liberation of X" says nothing of who took it)
+            a = _actor_before(sv, m.start())
         lead = re.match(r"\W*(?:after|following)\s+(?:the\s+)?$", text[: m.start()], re.I)
         if (
             a is None and lead

@@ -158,3 +158,15 @@ def test_nominal_capture_takes_the_previous_actor_when_none_is_named():
     assert said(
         "The capture of Sarkha and Maaloula comes a day after the speech.", prev_actor="government"
     ) == [("Maaloula", "government", "change"), ("Sarkha", "government", "change")]
+
+
+def test_nominal_captures_name_their_taker():
+    assert said(
+        "ISIL drove Iraqi government forces out of key cities, followed by its capture of Homs."
+    ) == [("Homs", "isis", "change")]
+    assert said(
+        "The SDF assault began in March and resulted in the capture of Palmyra in May."
+    ) == [("Palmyra", "sdf", "change")]
+    assert (
+        said("Turkey fired tear gas at Kurds trying to celebrate the liberation of Aleppo.") == []
+    )
