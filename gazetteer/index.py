@@ -7,6 +7,7 @@ a cold start only pays for the dict lookups it uses.
 
 from __future__ import annotations
 
+import gc
 import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import fields, replace
@@ -125,11 +126,21 @@ class NameIndex:
     def _fuzzy_tables(self) -> None:
         if self._deletes is not None:
             return
+        try:
+            self._load_fuzzy_tables()
+        finally:
+            gc.freeze()  # long-lived tables: out of the cyclic GC's way (see load())
+
+    def _load_fuzzy_tables(self) -> None:
         path = self.fuzzy_cache
         if path is not None and path.exists():
             try:
-                with open(path, "rb") as fh:
-                    self._deletes, self._token_block, self._groups = pickle.load(fh)
+                gc.disable()  # unpickling many small containers: the GC only slows it
+                try:
+                    with open(path, "rb") as fh:
+                        self._deletes, self._token_block, self._groups = pickle.load(fh)
+                finally:
+                    gc.enable()
                 return
             except Exception:  # noqa: BLE001 - unreadable cache: rebuild
                 pass

@@ -3,6 +3,7 @@ CSV, then the user's imports — indexed once and cached in the user store."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -72,6 +73,9 @@ def load(*, region: str | None = None, supplement_dir: str | Path | None = None,
         for old in cache_dir().glob("fuzzy-*.pickle"):
             if old != built.index.fuzzy_cache:
                 old.unlink(missing_ok=True)
+    # The index is millions of long-lived containers: keep the cyclic GC from re-scanning
+    # them on every full collection (those pauses cost more than the lookups themselves).
+    gc.freeze()
     gz = Gazetteer(built.index, sources=built.sources, problems=built.problems)
     _LOADED.clear()
     _LOADED[memo] = gz
