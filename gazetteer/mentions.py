@@ -1,13 +1,14 @@
 """Place-name spans in free text: n-gram lookup over the exact/normalized/skeleton index.
 
 Longest match first. Latin spans must look like names (capitalised), and a span made only of
-common English words (data/english_common.txt) must be capitalised mid-sentence, so "the road"
+common English words (data/english_common.toml) must be capitalised mid-sentence, so "the road"
 or a sentence-initial "Mayor" never becomes a village. No fuzzy matching here.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -40,9 +41,8 @@ class Mention:
 
 @cache
 def english_common() -> frozenset[str]:
-    text = (resources.files("gazetteer") / "data" / "english_common.txt").read_text("utf-8")
-    return frozenset(w.strip().casefold() for w in text.split() if w.strip()
-                     and not w.startswith("#"))
+    text = (resources.files("gazetteer") / "data" / "english_common.toml").read_text("utf-8")
+    return frozenset(w.casefold() for w in tomllib.loads(text)["words"])
 
 
 @cache
