@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -317,7 +318,9 @@ def report(size: dict, slider: dict | None, bundle: dict | None, command: str) -
         "# Render benchmark (bench/bench_render.py)", "",
         f"Command: `{command}`  ",
         f"Machine: {platform.machine()}, Python {platform.python_version()}, "
-        "2 cores shared with other jobs (timings are noisy; sizes are exact).", "",
+        f"{os.cpu_count()} cores shared with other jobs (load average "
+        f"{os.getloadavg()[0]:.1f} at the end of the run: timings are noisy, sizes exact); "
+        "Chromium without GPU (software raster).", "",
         f"## 1. HTML size: {size['places']:,} places × {YEARS} years × 10 changes "
         f"({size['observations']:,} observations, {size['intervals']:,} intervals, "
         f"{size['slider_dates']:,} change dates)", "",
@@ -361,7 +364,10 @@ def report(size: dict, slider: dict | None, bundle: dict | None, command: str) -
             f"{b['max_ms']:.1f} ms | {b['js_median_ms']:.1f} ms |", "",
             f"Target < 50 ms: **{'met' if o['median_ms'] < 50 else 'NOT met'}**; "
             f"baseline / ours = {b['median_ms'] / o['median_ms']:.1f}× (the baseline draws no "
-            f"territory). Page {slider['html_mb']:.2f} MB, loaded in {slider['load_s']:.1f} s.",
+            f"territory). Page {slider['html_mb']:.2f} MB, loaded in {slider['load_s']:.1f} s. "
+            "The synthetic controllers are spatially random, so most shared edges are fronts; "
+            "above 3,000 front edges the page traces them in the id buffer instead of stroking "
+            "them (real maps, with contiguous territories, stroke them as vectors).",
             ""]
     if bundle:
         lines += [
