@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -135,6 +136,14 @@ def main(argv=None) -> None:
 
     home = args.home or Path(tempfile.mkdtemp(prefix="frontline-bench-"))
     os.environ["FRONTLINE_HOME"] = str(home)
+    try:
+        run(args, home, n, sample)
+    finally:
+        if args.home is None:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def run(args, home: Path, n: int, sample: int) -> None:
     from rapidfuzz import fuzz, process
 
     import gazetteer
