@@ -70,15 +70,19 @@ class OnlineResolver:
         return [_candidate(self.service, query, r) for r in rows]
 
 
+def _country(raw: dict) -> str:
+    """ISO2 from a Nominatim (``address.country_code``) or GeoNames (``countryCode``) reply."""
+    address = raw.get("address")
+    code = address.get("country_code", "") if isinstance(address, dict) else ""
+    return str(code or raw.get("countryCode") or "").upper()[:2]
+
+
 def _candidate(service: str, query: str, row: dict) -> Candidate:
     raw = row.get("raw") or {}
     pid = raw.get("osm_id") or raw.get("geonameId") or f"{row['lat']:.5f},{row['lon']:.5f}"
     address = str(row.get("address") or query)
     place = Place(id=f"{service}:{pid}", name=address.split(",")[0].strip() or query,
-                  lat=float(row["lat"]), lon=float(row["lon"]),
-                  country=str(raw.get("countryCode") or raw.get("address", {}).get(
-                      "country_code", "") if isinstance(raw.get("address"), dict) else
-                      raw.get("countryCode", "")).upper()[:2],
-                  kind="", source=service, names=(address,))
+                  lat=float(row["lat"]), lon=float(row["lon"]), country=_country(raw),
+                  source=service, names=(address,))
     return Candidate(place=place, score=0.5, matched=address, how="online",
                      why=f"{service} geocoder answer (not in the local gazetteer)", raw=raw)
