@@ -246,7 +246,7 @@ def build_map(model: MapModel, options: RenderOptions = RenderOptions()) -> foli
     center = [float(np.mean(lat)), float(np.mean(lon))] if len(lat) else [0.0, 0.0]
     figure = FrontlineFigure(title=options.title, lang=options.lang, direction=ui["dir"])
     fmap = FrontlineMap(location=[round(c, 4) for c in center], zoom_start=8, tiles=None,
-                        control_scale=True)
+                        control_scale=True, zoom_snap=0.5)
     figure.add_child(fmap)
     if options.offline:
         css, js = leaflet_assets(options.leaflet_dir)

@@ -693,7 +693,7 @@ function frontlineApp(map, D, UI) {
   function applyHash() {
     var h = readHash(), day = parseDay(h.date), view = false;
     if (h.ll && /^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/.test(h.ll)) {
-      var ll = h.ll.split(",").map(Number), z = /^\d{1,2}$/.test(h.z || "") ? +h.z : map.getZoom();
+      var ll = h.ll.split(",").map(Number), z = /^\d{1,2}(\.\d+)?$/.test(h.z || "") ? +h.z : map.getZoom();
       map.setView(ll, z, {animate: false}); view = true;
     }
     setDay(day !== null ? day : state.day, {keepHash: true});
