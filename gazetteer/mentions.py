@@ -2,7 +2,8 @@
 
 Longest match first. Latin spans must look like names (capitalised), and a span made only of
 common English words (data/english_common.toml) must be capitalised mid-sentence, so "the road"
-or a sentence-initial "Mayor" never becomes a village. No fuzzy matching here.
+or a sentence-initial "Mayor" never becomes a village. Fuzzy matching only where a longer
+capitalised multi-word span closely spells a name that contains a shorter exact match.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from .match import SKELETON_BASE, SKELETON_SPAN, find
+from .match import FUZZY_BASE, FUZZY_SPAN, SKELETON_BASE, SKELETON_SPAN, find, fuzzy_candidates
 from .normalize import is_arabic, keys, tokens
 from .rank import EMPTY, rank
 from .types import Candidate
@@ -27,6 +28,7 @@ _WORD_RE = re.compile(r"(?:(?<!\w)['‘`ʿ](?=[^\W\d_]))?[^\W\d_](?:\w|['’‘`
 _SENTENCE_END = re.compile(r"[.!?:;\n\"“”(]\s*$")
 MIN_SKELETON_SIM = 0.85  # skeleton matches in prose must be close spellings
 _MIN_QUALITY = SKELETON_BASE + SKELETON_SPAN * MIN_SKELETON_SIM
+SPAN_FUZZY_CUTOFF = 85.0  # a longer span replaces a shorter exact match only when this close
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,40 @@ def _plausible(words: list[str], text: str, start: int) -> bool:
     return True
 
 
+def _span(words, text, i, n) -> tuple[int, int, list[str]] | None:
+    """(start, end, words) of the n-word span at i, if it can be a name at all."""
+    span = words[i:i + n]
+    # a span must not cross punctuation other than spaces/hyphens
+    if any(text[a[1]:b[0]].strip(" -\u00a0") for a, b in zip(span, span[1:], strict=False)):
+        return None
+    start, end = span[0][0], span[-1][1]
+    ws = [w for _, _, w in span]
+    return (start, end, ws) if _plausible(ws, text, start) else None
+
+
+def _longer_fuzzy(ix, words, text, i, n_found, max_words):
+    """A longer capitalised span that is a close spelling of a multi-word name beats the
+    shorter exact match inside it: "Arsal al-Ward" is not Arsal."""
+    for n in range(min(max_words, len(words) - i), n_found, -1):
+        got = _span(words, text, i, n)
+        if got is None:
+            continue
+        start, end, ws = got
+        content = [w for w in ws if tokens(w)]
+        if len(content) < 2 or not all(_capitalised(w.split("-")[-1]) or is_arabic(w)
+                                       for w in content):
+            continue
+        hits: dict = {}
+        for nid, sim in fuzzy_candidates(ix, keys(text[start:end]), cutoff=SPAN_FUZZY_CUTOFF):
+            pos = ix.name_place[nid]
+            quality = FUZZY_BASE + FUZZY_SPAN * sim
+            if quality > hits.get(pos, (0.0,))[0]:
+                hits[pos] = (quality, nid, "fuzzy")
+        if hits:
+            return n, start, end, hits
+    return None
+
+
 def find_mentions(gz: Gazetteer, text: str, *, max_words: int = 5) -> list[Mention]:
     if not isinstance(text, str) or not text:
         return []
@@ -86,17 +122,11 @@ def find_mentions(gz: Gazetteer, text: str, *, max_words: int = 5) -> list[Menti
     while i < len(words):
         found = None
         for n in range(min(max_words, len(words) - i), 0, -1):
-            span = words[i:i + n]
-            # a span must not cross punctuation other than spaces/hyphens
-            between = [text[a[1]:b[0]] for a, b in zip(span, span[1:], strict=False)]
-            if any(sep.strip(" -\u00a0") for sep in between):
+            got = _span(words, text, i, n)
+            if got is None:
                 continue
-            start, end = span[0][0], span[-1][1]
-            ws = [w for _, _, w in span]
-            if not _plausible(ws, text, start):
-                continue
-            q = keys(text[start:end])
-            hits = find(ix, q, fuzzy=False)
+            start, end, _ = got
+            hits = find(ix, keys(text[start:end]), fuzzy=False)
             hits = {pos: h for pos, h in hits.items() if h[0] >= _MIN_QUALITY}
             if hits:
                 found = (n, start, end, hits)
@@ -104,6 +134,8 @@ def find_mentions(gz: Gazetteer, text: str, *, max_words: int = 5) -> list[Menti
         if found is None:
             i += 1
             continue
+        if found[0] < max_words:
+            found = _longer_fuzzy(ix, words, text, i, found[0], max_words) or found
         n, start, end, hits = found
         ranked = rank(ix, hits, EMPTY, limit=5)
         out.append(Mention(start, end, text[start:end], tuple(ranked.candidates)))

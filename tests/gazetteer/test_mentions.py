@@ -43,3 +43,9 @@ def test_capitalised_common_word_mid_sentence_matches(tiny):
 def test_candidates_are_ranked(tiny):
     m = tiny.mentions("Shelling hit Douma.")[0]
     assert [c.id for c in m.candidates][:2] == ["t:douma-sy", "t:douma-lb"]
+
+
+def test_longer_close_spelling_beats_the_exact_word_inside_it(tiny):
+    # "Arsal al-Ward" must not become Arsal (Lebanon) just because "Arsal" matches exactly.
+    found = spans(tiny, "They moved from Arsal toward Arsal al-Ward at dawn.")
+    assert found == [("Arsal", "t:arsal"), ("Arsal al-Ward", "t:assal")]
