@@ -152,8 +152,9 @@ def _year_for(m: int, d: int | None, anchor: DateGuess | None) -> int | None:
     if anchor is None:
         return None
     y = anchor.date.year
-    if anchor.text == NARRATIVE:
-        return y + 1 if m < anchor.date.month - 1 else y
+    if anchor.text == NARRATIVE:  # the year that puts the date nearest the point the story reached
+        ref = anchor.date.year * 12 + anchor.date.month
+        return min((y - 1, y, y + 1), key=lambda c: (abs(c * 12 + m - ref), -c))
     if anchor.precision == "year":
         return y
     if (m, d or 1) > (anchor.end.month, anchor.end.day if d else 1) and anchor.precision == "day":

@@ -430,7 +430,13 @@ class Extractor:
             ctx = names
         cache: dict = {}
         out: list[Proposal] = []
+        # a page dated only by when it was published or dumped (front matter) tells its events'
+        # era by the first full date it writes ("launched on 6 November 2016")
         self._running = None
+        if any(p.how == "front-matter" for p, _ in pieces):
+            body = text[pieces[0][0].start : pieces[0][0].start + 20000]
+            first = next((m.guess for m in d.find_dates(body, None) if m.kind == "absolute"), None)
+            self._running = d.narrative(first) if first is not None else None
         for (piece, spans), need in zip(pieces, needed, strict=True):
             report.pieces += 1
             report.sentences += len(spans)

@@ -49,12 +49,19 @@ class Piece:
 def _heading_anchor(title: str, parent: d.DateGuess | None) -> d.DateGuess | None:
     """ "## March 2016 offensive" → month; "## 2015" → year; "## 2011–2012" → the first year;
     "(April–June 2015)" → April 2015 at month precision, covering April..June."""
-    months = "|".join(k for k in d.MONTHS if len(k) > 3)
-    rng = re.search(rf"\b({months})\s*[–-]\s*({months})\s+((?:19|20)\d{{2}})\b", title, re.I)
-    if rng:
-        y, a, b = int(rng.group(3)), d.MONTHS[rng.group(1).lower()], d.MONTHS[rng.group(2).lower()]
-        if a <= b:
-            first, last = d.month(y, a), d.month(y, b)
+    months = "|".join(sorted(d.MONTHS, key=len, reverse=True))
+    rng = re.search(
+        rf"\b(?:\d{{1,2}}\s+)?({months})\.?(?:\s+((?:19|20)\d{{2}}))?\s*[–-]\s*"
+        rf"(?:\d{{1,2}}\s+)?({months})\.?\s+((?:19|20)\d{{2}})\b",
+        title,
+        re.I,
+    )
+    if rng:  # "(March–May 2014)", "(July 2011–April 2012)", "(30 September 2015–July 2016)"
+        a, b = d.MONTHS[rng.group(1).lower()], d.MONTHS[rng.group(3).lower()]
+        y2 = int(rng.group(4))
+        y1 = int(rng.group(2)) if rng.group(2) else y2
+        if (y1, a) <= (y2, b):
+            first, last = d.month(y1, a), d.month(y2, b)
             return d.DateGuess(first.date, "month", first.start, last.end, rng.group(0))
     for m in d.find_dates(title, parent):
         if m.guess is not None and m.kind == "absolute":

@@ -72,6 +72,8 @@ def test_narrative_anchor_runs_forward():
     running = d.narrative(d.from_iso("2017-10"))  # "(October 2017 – February 2018)"
     assert first("On 29 January", running) == ("2018-01-29", "day")
     assert first("On 12 November", running) == ("2017-11-12", "day")
+    # a month far ahead of where the story is looks back: the nearest year wins
+    assert first("in late November", d.narrative(d.from_iso("2014-01"))) == ("2013-11", "month")
 
 
 def test_bad_iso_dates_name_the_value():

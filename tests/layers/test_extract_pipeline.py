@@ -80,6 +80,16 @@ def test_undated_text_keeps_explicit_dates_and_reports_the_rest():
     assert report.undated == 1
 
 
+def test_pages_dated_by_publication_take_the_era_of_their_first_date():
+    text = (
+        "---\ntitle: Battle of Saraqib\npubDate: 2023-07-06 00:07\n---\n"
+        "The battle began on 6 November 2016.\n\n## Offensive\n\n"
+        "On 7 February, rebels captured Saraqib.\n"
+    )
+    rows, _ = run(text)
+    assert rows == [("Saraqib", "opposition", "change", "2017-02-07", "confirmed")]
+
+
 def test_output_formats_carry_every_column():
     props, _ = extract_texts(
         [("doc.txt", "Rebels captured Saraqib on 3 March 2013.")],

@@ -57,6 +57,11 @@ def test_markdown_headings_and_front_matter():
     ]
     ranged = segment("---\nsubject: Offensive (April–June 2015)\n---\nText.\n")[0].anchor
     assert (ranged.iso(), ranged.end.isoformat()) == ("2015-04", "2015-06-30")
+    spans = segment("## Fighting (March–May 2014)\nx\n## Insurgency (July 2011–April 2012)\ny\n")
+    assert [(p.anchor.iso(), p.anchor.end.isoformat()) for p in spans] == [
+        ("2014-03", "2014-05-31"),
+        ("2011-07", "2012-04-30"),
+    ]
 
 
 def test_sentences_keep_abbreviations_and_lines():
