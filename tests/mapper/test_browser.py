@@ -262,3 +262,52 @@ def test_arabic_map_is_right_to_left_with_arabic_names(tmp_path, examples_dir, l
     w.page.fill("#fl-search", "دوما")
     assert w.page.locator("#fl-results button").count() >= 1
     w.assert_clean()
+
+
+def test_large_map_traces_fronts_and_matches_the_timeline(tmp_path, leaflet_dir, watched):
+    """3,200 places with spatially random controllers: thousands of front edges (traced in the
+    id buffer), every place's state in the page equal to the timeline's."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    n = 3200
+    side = int(np.ceil(np.sqrt(n)))
+    rows = ["date,place,lat,lon,controller,status,kind,certainty,source,note"]
+    for i in range(n):
+        lat = 33 + (i // side) * 0.05 + rng.uniform(0, 0.03)
+        lon = 36 + (i % side) * 0.05 + rng.uniform(0, 0.03)
+        for year in (2015, 2016):
+            side_id = "north" if rng.random() < 0.5 else "south"
+            rows.append(f"{year}-01-01,Place {i},{lat:.5f},{lon:.5f},{side_id},held,change,"
+                        f"confirmed,https://e.org/{i},")
+    (tmp_path / "big.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "f.toml").write_text('[[faction]]\nid = "north"\nlabel = "North"\n'
+                                     'colour = "#1f77b4"\n\n[[faction]]\nid = "south"\n'
+                                     'label = "South"\ncolour = "#d62728"\n', encoding="utf-8")
+    from mapper.render import render_html
+
+    prepared = prepare(tmp_path / "big.csv", factions=tmp_path / "f.toml")
+    page = tmp_path / "big.html"
+    page.write_text(render_html(prepared.model, RenderOptions(offline=True,
+                                                              leaflet_dir=leaflet_dir)))
+    w = watched.open(page, "#date=2015-06-01")
+    assert w.js("frontline.frontSegments()") > 3000
+    names = prepared.observations.places["name"].tolist()
+    got = w.js("names => names.map(n => frontline.stateOf(n).controller)", names)
+    matrix = prepared.timeline.state_matrix(np.array(["2015-06-01"], dtype="datetime64[ns]"))
+    assert got == list(matrix.controller_ids()[0])
+    w.js("frontline.setDate('2016-02-01')")
+    got = w.js("names => names.map(n => frontline.stateOf(n).controller)", names)
+    matrix = prepared.timeline.state_matrix(np.array(["2016-02-01"], dtype="datetime64[ns]"))
+    assert got == list(matrix.controller_ids()[0])
+    # the painted image: hiding the front-lines layer removes thousands of dark pixels
+    count_dark = """() => { const c = document.querySelector('canvas.fl-canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] < 40 && d[i + 1] < 40 && d[i + 3] > 200) n++;
+        return n; }"""
+    with_front = w.js(count_dark)
+    w.js("""() => { frontline.map.eachLayer(l => { if (l._name === 'front')
+                                                    frontline.map.removeLayer(l); }); }""")
+    without_front = w.js(count_dark)
+    assert with_front - without_front > 1000, (with_front, without_front)
+    w.assert_clean()
