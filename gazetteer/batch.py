@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .errors import AmbiguousPlace, PlaceNotFound
+from .errors import AmbiguousPlace, PlaceNotFound, ResolverUnavailable
 from .gazetteer import Gazetteer
 from .normalize import clean
 from .types import Candidate
@@ -43,6 +43,8 @@ def resolve_one_row(gz: Gazetteer, name: str, *, ctx) -> Resolution:
         return Resolution(name, None, tuple(exc.candidates), "ambiguous", tuple(exc.suggestions))
     except PlaceNotFound as exc:
         return Resolution(name, None, (), "not_found", tuple(exc.suggestions))
+    except ResolverUnavailable as exc:  # the online fallback failed: this name only
+        return Resolution(name, None, (), "not_found", (f"online lookup failed: {exc}",))
     return Resolution(name, best, tuple(gz.resolve(name, context=ctx, limit=TOP_CANDIDATES)))
 
 

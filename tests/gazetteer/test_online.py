@@ -53,3 +53,13 @@ def test_online_failure_is_resolver_unavailable(tmp_path):
                             rate_limit=False)
     with pytest.raises(ResolverUnavailable, match="network down"):
         online.resolve("X")
+
+
+def test_batch_reports_an_online_failure_per_name(tiny, tmp_path):
+    from gazetteer.batch import resolve_many
+
+    online = OnlineResolver(FakeGeocoder(fail=True), service="fake", cache_dir=tmp_path,
+                            rate_limit=False)
+    rows = resolve_many(tiny.with_online(online), ["Douma", "Nowhere At All"])
+    assert rows[0].candidate.id == "t:douma-sy"
+    assert rows[1].error == "not_found" and "online lookup failed" in rows[1].suggestions[0]
