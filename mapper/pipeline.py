@@ -109,8 +109,11 @@ def prepare(events: str | Path, *, factions: str | Path | None = None,
     model = model_from_layers(observations, timeline, faction_set, names=names, lang=lang,
                               topology=topology, outline=outline)
     inputs = {"events": Path(events)}
-    for key, value in (("factions", factions), ("theatre", theatre), ("outlines", outlines)):
-        if value is not None:
+    # the bundled default factions file counts as an input too: it sets the colours
+    default_factions = getattr(faction_set, "path", "") if factions is None else None
+    for key, value in (("factions", factions or default_factions or None), ("theatre", theatre),
+                       ("outlines", outlines)):
+        if value is not None and Path(value).is_file():
             inputs[key] = Path(value)
     return Prepared(observations=observations, timeline=timeline, topology=topology,
                     factions=faction_set, model=model, inputs=inputs)

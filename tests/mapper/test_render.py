@@ -284,3 +284,29 @@ def test_bad_dates_name_the_option(prepared, option, value):
     key = {"--at": "at", "--from": "start", "--to": "end"}[option]
     with pytest.raises(ValueError, match=f"{option} '{value}'"):
         slider_days(prepared.model, **{key: value})
+
+
+def test_seeds_map_at_2014_04_15_reads_back_from_the_rendered_data(examples_dir, tmp_path):
+    """Issue 2's thin slice, checked on the page's own data (no browser needed)."""
+    events = examples_dir / "seeds.csv"
+    if not events.is_file():
+        pytest.skip(f"{events} is missing")
+    out = tmp_path / "m.html"
+    result = CliRunner().invoke(app, ["render", str(events), "-o", str(out), "--at",
+                                      "2014-04-15"])
+    assert result.exit_code == 0, result.output
+    payload = payload_of(out.read_text(encoding="utf-8"))
+    assert payload["at"] == to_day("2014-04-15")
+    states = decoded_states(payload, payload["at"])
+
+    def state(name: str):
+        for i, (label, others) in enumerate(zip(payload["P"]["n"], payload["P"]["a"],
+                                                strict=True)):
+            if name == label or name in others.split("|"):
+                return states[i][0]
+        raise AssertionError(f"{name} is not on the map")
+
+    assert state("Maaloula") == state("Rankous") == "government"
+    assert state("Douma") == state("Kafr Zita") == "opposition"
+    assert state("Qusair") == "government"
+    assert state("Palmyra") is None  # first observed in 2015
