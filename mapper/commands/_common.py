@@ -41,6 +41,13 @@ def handles_errors(func: F) -> F:
             raise
         except (OSError, ValueError, LookupError, KeyError) as exc:  # domain errors subclass these
             fail(_plain(exc))
+        except Exception as exc:
+            # GEOS errors (shapely.errors.GEOSException) subclass none of the builtins above; an
+            # input geometry caused them, so they get a message, not a traceback.
+            if type(exc).__module__.split(".")[0] != "shapely":
+                raise
+            fail(f"geometry error: {_plain(exc)}. Check the theatre/areas file for invalid "
+                 "or mixed geometries (try a simpler outline).")
 
     return wrapper  # type: ignore[return-value]
 
