@@ -106,8 +106,10 @@ class Factions:
         keys = list(self._by_key)
         if not keys or not alias_key(text):
             return []
+        # 68: below it the "closest" aliases share a letter pattern, not a meaning
+        # ("martians" → "AANES"); no suggestion is better than a misleading one.
         hits = process.extract(alias_key(text), keys, scorer=_closeness, limit=limit * 3,
-                               score_cutoff=50)
+                               score_cutoff=68)
         out: list[str] = []
         for key, _score, _ in hits:
             f = self._by_key[key]

@@ -356,8 +356,9 @@ def _not_found(group, name, exc, problem) -> None:
     hint = f"did you mean {', '.join(exc.suggestions[:5])}? " if exc.suggestions else ""
     for r in group:
         problem(r, "place", name, "place not found in the gazetteer",
-                f"{hint}Fix the spelling, give lat/lon, or add the place with "
-                "`frontline gazetteer add`", "unknown-place")
+                f"{hint}Fix the spelling, give lat and lon columns, or list the place in a "
+                "CSV (name,lat,lon,alternate_names) and run `frontline gazetteer import FILE`",
+                "unknown-place")
 
 
 def _frame(rows: list[_Row]) -> pd.DataFrame:

@@ -16,7 +16,7 @@ runner = CliRunner()
 SEEDED = """date,place,lat,lon,place_id,controller,status,kind,certainty,source,weather
 2016-01-01,Aleppo,,,,SAA,,,,https://a.example,
 2016-01-01,Aleppo,,,,SAA,,,,https://a.example,
-2016-01-02,Aleppo,,,,Hamas,,,,,
+2016-01-02,Aleppo,,,,Hezbolah fighters,,,,,
 2016-01-02,Alepo,,,,SAA,,,,,
 2016-01-02,Ain Issa,,,,SDF,,,,,
 2016-02-30,Aleppo,,,,SAA,,,,,

@@ -53,6 +53,9 @@ def test_unknown_controller_suggests_closest_aliases():
         factions.resolve("Free Syrain Army")
     assert isinstance(info.value, LookupError)
     assert any("Free Syrian Army" in s for s in info.value.suggestions)
+    with pytest.raises(UnknownFaction) as info:
+        factions.resolve("martians")
+    assert info.value.suggestions == []  # nothing close: no misleading "did you mean"
     with pytest.raises(UnknownFaction):
         factions.resolve("contested")  # not a faction: callers treat it as a status
 
