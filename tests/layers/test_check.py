@@ -96,7 +96,7 @@ def test_json_report_accounts_for_every_row(seeded):
     found = {(p["code"], p["line"], p["column"], p["severity"]) for p in report["problems"]}
     assert set(EXPECTED) <= found
     unknown = next(p for p in report["problems"] if p["code"] == "unknown-controller")
-    assert unknown["value"] == "Hamas" and unknown["fix"]
+    assert unknown["value"] == "Hezbolah fighters" and unknown["fix"]
     assert report["ok"] is False
 
 
