@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """One place. ``id`` is stable and source-prefixed (``geonames:173322``, ``wof:…``, ``local:…``)."""
+    """One place. ``id`` is stable and source-prefixed
+    (``geonames:173322``, ``wof:…``, ``local:…``)."""
 
     id: str
     name: str

@@ -25,7 +25,8 @@ def frontline_home(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not (SHARED / "data").is_dir():
-        pytest.skip(f"../shared is absent (looked in {SHARED}); set FRONTLINE_SHARED to run this test")
+        pytest.skip(f"../shared is absent (looked in {SHARED}); "
+                    "set FRONTLINE_SHARED to run this test")
     return SHARED
 
 
@@ -38,7 +39,8 @@ def shared_data(shared_dir) -> Path:
 def chromium_path() -> str:
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
         pytest.skip(f"Chromium not found at {CHROMIUM}; install Debian 'chromium' (.ci/run does)")
-    pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[dev])")
+    pytest.importorskip("playwright.sync_api",
+                        reason="playwright is not installed (pip install -e .[dev])")
     return CHROMIUM
 
 
