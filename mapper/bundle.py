@@ -277,9 +277,11 @@ def write_bundle(prepared, target: str | Path, options: BundleOptions = BundleOp
 
 def write_demo(jobs: Sequence[tuple[Path, str]], target: str | Path, *,
                options: BundleOptions = BundleOptions(),
-               report: Callable[[object], object] | None = None) -> dict:
+               report: Callable[[object], object] | None = None,
+               outlines: str | Path | None = None) -> dict:
     """The example site: the first events file at the top of ``target``, the others (seeds) in
-    ``target/<file stem>/``, swapped in as one."""
+    ``target/<file stem>/``, swapped in as one. ``outlines`` (e.g. Natural Earth countries) is
+    drawn on every map."""
     from dataclasses import replace
 
     from .pipeline import prepare
@@ -287,7 +289,7 @@ def write_demo(jobs: Sequence[tuple[Path, str]], target: str | Path, *,
     def build(folder: Path) -> dict:
         manifest: dict = {}
         for i, (events, title) in enumerate(jobs):
-            prepared = prepare(events)
+            prepared = prepare(events, outlines=outlines)
             if report is not None:
                 report(prepared.observations)
             sub = folder if i == 0 else folder / Path(events).stem

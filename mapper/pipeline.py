@@ -41,9 +41,14 @@ def place_names(place_ids, gazetteer) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def read_outlines(path: str | Path):
+OUTLINE_MARGIN_DEG = 2.0  # outlines are kept this far around the places, so the map has context
+
+
+def read_outlines(path: str | Path, *, clip_to: tuple[float, float, float, float] | None = None):
     """Every polygon boundary of a file (Natural Earth countries, admin areas) as lines in
-    EPSG:4326: internal borders are kept, unlike a dissolved theatre."""
+    EPSG:4326: internal borders are kept, unlike a dissolved theatre. ``clip_to`` (minx, miny,
+    maxx, maxy) keeps a world file from embedding every country on the page. GeoJSON,
+    GeoPackage, Shapefile and TopoJSON (e.g. the npm ``world-atlas`` package) are read."""
     import geopandas as gpd
     import numpy as np
     import shapely
@@ -58,14 +63,24 @@ def read_outlines(path: str | Path):
                          "GeoPackage or Shapefile of polygons or lines") from exc
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
-    geoms = np.asarray(frame.geometry.values)
+    geoms = shapely.make_valid(np.asarray(frame.geometry.values))
     polygonal = np.isin(shapely.get_type_id(geoms), [3, 6])
     lines = np.where(polygonal, shapely.boundary(geoms), geoms)
+    if clip_to is not None:
+        lines = shapely.clip_by_rect(lines, *clip_to)
     parts = shapely.get_parts(lines)
-    parts = parts[np.isin(shapely.get_type_id(parts), [1, 2])]
+    parts = parts[np.isin(shapely.get_type_id(parts), [1, 2]) & ~shapely.is_empty(parts)]
     if not len(parts):
         raise ValueError(f"{path}: no polygons or lines to draw ({len(frame)} features read)")
     return shapely.multilinestrings(parts)
+
+
+def _around(places) -> tuple[float, float, float, float] | None:
+    if not len(places):
+        return None
+    minx, miny, maxx, maxy = places.total_bounds
+    m = OUTLINE_MARGIN_DEG
+    return (minx - m, miny - m, maxx + m, maxy + m)
 
 
 def _needs_gazetteer(place_ids) -> bool:
@@ -103,7 +118,7 @@ def prepare(events: str | Path, *, factions: str | Path | None = None,
                                max_radius_km=max_radius_km)
     outline = None
     if outlines is not None:
-        outline = read_outlines(outlines)
+        outline = read_outlines(outlines, clip_to=_around(observations.places))
     elif theatre_geom is not None:
         outline = theatre_geom
     model = model_from_layers(observations, timeline, faction_set, names=names, lang=lang,

@@ -135,7 +135,7 @@ def demo(
                                          file_okay=False)] = Path("site"),
     examples: Annotated[Path, typer.Option("--examples", help="Folder with the example events "
                                            "files.", file_okay=False)] = Path("examples"),
-    offline: Offline = False, leaflet_dir: LeafletDir = None,
+    offline: Offline = False, leaflet_dir: LeafletDir = None, outlines: Outlines = None,
 ) -> None:
     """Build the example site: the Syria dataset into DIR/ and the seed articles into DIR/seeds/."""
     from ..bundle import BundleOptions, write_demo
@@ -153,6 +153,7 @@ def demo(
         jobs.append((seeds, "Seed articles: control of places"))
     started = time.perf_counter()
     manifest = write_demo(jobs, output, options=BundleOptions(
-        render=RenderOptions(offline=offline, leaflet_dir=leaflet_dir)), report=_report)
+        render=RenderOptions(offline=offline, leaflet_dir=leaflet_dir)), report=_report,
+        outlines=outlines)
     info(f"wrote {output}/ ({len(manifest['files'])} files) in "
          f"{time.perf_counter() - started:.1f} s — open {output}/index.html")
