@@ -53,7 +53,8 @@ def merge_records(records: Iterable[SourceRecord]) -> tuple[list[Place], dict[st
 class NameIndex:
     """Dict indexes from key → name ids; a name id points to its place through ``name_place``."""
 
-    def __init__(self, places: list[Place], alt_ids: dict[str, str] | None = None):
+    def __init__(self, places: list[Place], alt_ids: dict[str, str] | None = None, *,
+                 curated: dict[str, tuple[str, ...]] | None = None):
         self.places = places
         self.id_to_pos = {p.id: i for i, p in enumerate(places)}
         for a, target in (alt_ids or {}).items():
@@ -76,10 +77,17 @@ class NameIndex:
         self.exact: dict[str, list[int]] = {}
         self.norm: dict[str, list[int]] = {}
         self.skel: dict[str, list[int]] = {}
+        # Name ids of curated aliases (data/aliases.csv): a sourced alias outranks another
+        # place's unsourced alternate name of the same spelling.
+        self.curated: frozenset[int] = frozenset()
+        chosen: list[int] = []
         for pos, p in enumerate(places):
+            mine = curated.get(p.id, ()) if curated else ()
             for name in unique_names((p.name,), p.names):
                 k = keys(name)
                 nid = len(self.name_text)
+                if mine and name in mine:
+                    chosen.append(nid)
                 self.name_place.append(pos)
                 self.name_text.append(name)
                 self.name_norm.append(k.normalized)
@@ -90,11 +98,15 @@ class NameIndex:
                     self.norm.setdefault(k.normalized, []).append(nid)
                 if len(k.skeleton) >= 2:
                     self.skel.setdefault(k.skeleton, []).append(nid)
+        self.curated = frozenset(chosen)
         self._deletes: dict[str, list[str]] | None = None
         self._token_block: dict[str, list[int]] | None = None
         self._groups: dict | None = None
 
         self.fuzzy_cache: Path | None = None  # set by load(): where the blocking tables live
+        # The region's core countries (regions.toml `countries`), set by load(): ranking puts
+        # border-zone places below core ones of similar match quality. Empty: no such prior.
+        self.core_countries: frozenset[str] = frozenset()
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -114,8 +126,10 @@ class NameIndex:
         state["_deletes"] = None
         state["_token_block"] = None
         state["_groups"] = None
-        state.pop("_static_bonus", None)
+        for derived in ("_static_bonus", "_outside_core", "_admin_extent"):
+            state.pop(derived, None)
         state["fuzzy_cache"] = None
+        state["core_countries"] = frozenset()
         return state
 
     def __setstate__(self, state):

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from .aliases import apply_aliases, read_aliases
+from .aliases import default_path as aliases_file
 from .cache import cached, file_stamp, fingerprint
 from .gazetteer import Gazetteer, SourceInfo
 from .imports import imported_layers, read_import
@@ -73,6 +75,7 @@ def load(*, region: str | None = None, supplement_dir: str | Path | None = None,
         for old in cache_dir().glob("fuzzy-*.pickle"):
             if old != built.index.fuzzy_cache:
                 old.unlink(missing_ok=True)
+    built.index.core_countries = frozenset(region_config(region).get("countries", ()))
     # The index is millions of long-lived containers: keep the cyclic GC from re-scanning
     # them on every full collection (those pauses cost more than the lookups themselves).
     gc.freeze()
@@ -123,4 +126,12 @@ def _build(region: str, supp: list[Path], layers: list[tuple[str, Path]], *,
             yield from recs
 
     places, alt = merge_records(all_records())
-    return _Built(NameIndex(places, alt), sources, problems)
+    alias_path = aliases_file()
+    rows, alias_problems = read_aliases(alias_path)
+    places, curated, missing = apply_aliases(places, rows, path=str(alias_path), alt_ids=alt)
+    problems.extend(alias_problems + missing)
+    if rows or alias_problems:
+        sources.append(SourceInfo("aliases", "aliases", str(alias_path),
+                                  sum(map(len, curated.values())),
+                                  len(alias_problems) + len(missing)))
+    return _Built(NameIndex(places, alt, curated=curated), sources, problems)

@@ -7,11 +7,14 @@ blocking key with the query (a one-edit skeleton neighbour or a distinctive word
 from __future__ import annotations
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from .index import NameIndex, deletions, lookup
 from .normalize import Keys, generic_tokens, token_skeletons
 
 EXACT, NORMALIZED = 1.0, 0.95
+APPROXIMATE = NORMALIZED  # qualities below this come from the skeleton or fuzzy tiers
+CURATED_BONUS = 0.04  # an exact/normalized match on a curated alias (see NameIndex.curated)
 SKELETON_BASE, SKELETON_SPAN = 0.52, 0.42
 # Skeleton agreement across scripts says more the more consonants agree: "dr" (Daraya, Dar'a,
 # Deir…) is weak, "kfrzt" (Kafr Zita) is strong.
@@ -27,6 +30,27 @@ MIN_SKELETON_SIM = 0.6   # same skeleton but little else in common ("Xyzzyq" / "
 FUZZY_BASE, FUZZY_SPAN, FUZZY_CUTOFF = 0.50, 0.42, 75.0
 SUGGEST_CUTOFF = 60.0
 MAX_BLOCK = 300  # words shared by more names than this do not block (too generic)
+
+
+
+def typo_budget(length: int) -> int:
+    """Edits (insert, delete, substitute, swap) a typo may make in a key of ``length`` letters:
+    one up to 8 letters, one more per further 8. "Jibbehm" ~ "Jibbeh" (1 edit) is a typo;
+    "Azmarin" ~ "Mardin" (3 edits in 7 letters) is another name."""
+    return 1 + max(0, length - 1) // 8
+
+
+def plausible_typo(ix: NameIndex, q: Keys, nid: int) -> bool:
+    """A fuzzy candidate is kept only within the typo budget: same script compares normalized
+    keys; across scripts only consonant skeletons compare, so at most one consonant may differ
+    (two in skeletons of 7+ consonants)."""
+    if q.arabic == ix.name_arabic[nid]:
+        other = ix.name_norm[nid]
+        return OSA.distance(q.normalized, other) <= typo_budget(max(len(q.normalized),
+                                                                    len(other)))
+    other = ix.name_skel[nid]
+    return OSA.distance(q.skeleton, other) <= (1 if max(len(q.skeleton), len(other)) < 7 else 2)
+
 
 # hits: place position → (quality, name id, how)
 Hits = dict[int, tuple[float, int, str]]
@@ -50,10 +74,12 @@ def _add_all(hits: Hits, ix: NameIndex, scored: list[tuple[int, float]], how: st
 
 def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -> Hits:
     hits: Hits = {}
+    curated = ix.curated
     for nid in lookup(ix.exact, q.exact):
-        _add(hits, ix, nid, EXACT, "exact")
+        _add(hits, ix, nid, EXACT + CURATED_BONUS if nid in curated else EXACT, "exact")
     for nid in lookup(ix.norm, q.normalized) if q.normalized else ():
-        _add(hits, ix, nid, NORMALIZED, "arabic" if q.arabic else "normalized")
+        _add(hits, ix, nid, NORMALIZED + CURATED_BONUS if nid in curated else NORMALIZED,
+             "arabic" if q.arabic else "normalized")
     if hits or not skeleton or len(q.skeleton) < 2:
         return hits
     group = ix.groups.get(q.skeleton)
@@ -71,8 +97,9 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
     if not fuzzy or (hits and max(h[0] for h in hits.values()) >= STRONG_SKELETON):
         return hits
     for nid, sim in fuzzy_candidates(ix, q, cutoff=FUZZY_CUTOFF):
-        how = "arabic" if q.arabic != ix.name_arabic[nid] else "fuzzy"
-        _add(hits, ix, nid, FUZZY_BASE + FUZZY_SPAN * sim, how)
+        if plausible_typo(ix, q, nid):
+            how = "arabic" if q.arabic != ix.name_arabic[nid] else "fuzzy"
+            _add(hits, ix, nid, FUZZY_BASE + FUZZY_SPAN * sim, how)
     return hits
 
 

@@ -20,6 +20,9 @@ _ARABIC_RE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\
 _TASHKEEL_RE = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
 _SPLIT_RE = re.compile(r"[^\w]+|_")
 _DOUBLE_RE = re.compile(r"(.)\1+")
+# Separators that never change which place a name means: "Al-Hadir", "Al Hadir", "al_hadir" and
+# "Al. Hadir" are one exact key. (Not \W: Arabic and Latin combining marks are non-word chars.)
+_SEPARATOR_RE = re.compile(r"[\s\-\u2010-\u2015_.,;:/\\()\[\]{}\"!?]+")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
@@ -84,14 +87,16 @@ def clean(text: str) -> str:
 
 
 def exact_key(name: str) -> str:
-    """Casefolded spelling; only the many apostrophe/ayn glyphs are unified (Sa'd = Sa‘d)."""
+    """Casefolded spelling; the many apostrophe/ayn glyphs are unified (Sa'd = Sa‘d) and runs of
+    separators (spaces, hyphens, dots, underscores…) become one space."""
     return _exact(clean(name))
 
 
 def _exact(cleaned: str) -> str:
     if not cleaned.isascii():
         cleaned = unicodedata.normalize("NFC", cleaned)
-    return cleaned.casefold().translate(_tables()["quote"])
+    key = cleaned.casefold().translate(_tables()["quote"])
+    return " ".join(_SEPARATOR_RE.sub(" ", key).split()) if _SEPARATOR_RE.search(key) else key
 
 
 def _latin_token(token: str, t: dict) -> str:

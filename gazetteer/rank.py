@@ -7,19 +7,28 @@ import math
 from dataclasses import dataclass, field
 
 from .index import NameIndex
-from .match import Hits
+from .match import APPROXIMATE, Hits
 from .types import Candidate
 
 # Bonuses added to the match quality (raw scale). The reported score is raw / MAX_RAW.
 COUNTRY_BONUS = 0.15
-ADMIN_BONUS = 0.10
+# A place in a hinted admin area ("in Daraa province") beats a somewhat closer spelling elsewhere.
+ADMIN_BONUS = 0.15
+# Without a country hint, places outside the region's core countries (the border zones of
+# regions.toml) rank below a core place of similar match quality: a theatre's news names its own
+# villages first. A context place or a near point close to the border town outweighs it.
+BORDER_PENALTY = 0.15
+# Approximate (skeleton/fuzzy) matches further than this outside every hinted admin area are
+# dropped: "not found" is better than a lookalike in another governorate.
+ADMIN_FAR_KM = 30.0
 NEAR_BONUS, NEAR_KM = 0.15, 25.0
 CONTEXT_BONUS, CONTEXT_KM = 0.10, 30.0
 CONTEXT_COUNTRY_BONUS = 0.04
 POPULATION_BONUS = 0.08
 KIND_BONUS = {"city": 0.02, "town": 0.015, "village": 0.01, "neighbourhood": 0.005}
-MAX_RAW = 1.0 + COUNTRY_BONUS + ADMIN_BONUS + NEAR_BONUS + CONTEXT_BONUS + CONTEXT_COUNTRY_BONUS \
-    + POPULATION_BONUS + max(KIND_BONUS.values())
+# Reported score = raw / MAX_RAW. A fixed scale (the bonuses as first tuned): re-weighting one
+# bonus must not shift every score that callers threshold (extraction accepts score >= 0.45).
+MAX_RAW = 1.64
 AMBIGUITY_MARGIN = 0.03  # raw-score gap under which two distinct places are "ambiguous"
 SAME_PLACE_KM = 2.0      # candidates this close to a better one are the same place
 _SAME_DEG = SAME_PLACE_KM / 111.0
@@ -36,6 +45,12 @@ class Context:
     lons: tuple[float, ...] = ()
     point_countries: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+
+    @property
+    def hinted_admins(self) -> frozenset[str]:
+        """Admin-area ids hinted by context strings (country hints excluded)."""
+        return frozenset(a for a in self.admin_ids if not a.startswith("country:")) \
+            if self.admin_ids else frozenset()
 
     @property
     def empty(self) -> bool:
@@ -111,7 +126,7 @@ class Ranked:
 
 def max_bonus(ctx: Context) -> float:
     """The most any candidate can gain from ``ctx``: hits further below the best can't win."""
-    b = POPULATION_BONUS + max(KIND_BONUS.values())
+    b = POPULATION_BONUS + max(KIND_BONUS.values()) + BORDER_PENALTY
     if ctx.countries:
         b += COUNTRY_BONUS
     if ctx.admin_ids:
@@ -125,22 +140,84 @@ def max_bonus(ctx: Context) -> float:
     return b
 
 
+def _cached(ix: NameIndex, name: str, build):
+    """Per-index derived table, built on first use (never pickled: see NameIndex.__getstate__)."""
+    got = ix.__dict__.get(name)
+    if got is None:
+        got = ix.__dict__[name] = build()
+    return got
+
+
+def outside_core(ix: NameIndex) -> list[bool]:
+    """Per place: lies in a country outside the index's core countries (a border zone)."""
+    core = ix.core_countries
+    got = ix.__dict__.get("_outside_core")
+    if got is None or got[0] != core:
+        flags = [bool(core) and bool(r[_COUNTRY]) and r[_COUNTRY] not in core for r in ix.rows]
+        got = ix.__dict__["_outside_core"] = (core, flags)
+    return got[1]
+
+
+def admin_extents(ix: NameIndex) -> dict[str, tuple[float, float, float]]:
+    """Admin id → (centroid lat, centroid lon, radius km) from the places the index holds:
+    the radius is the 90th-percentile distance of its places from the centroid."""
+    def build() -> dict[str, tuple[float, float, float]]:
+        import numpy as np
+
+        ids = np.asarray(ix.admin_ids, dtype=object)
+        lat = np.fromiter((r[_LAT] for r in ix.rows), float, len(ix.rows))
+        lon = np.fromiter((r[_LON] for r in ix.rows), float, len(ix.rows))
+        out = {}
+        for a in sorted(set(ix.admin_ids) - {""}):
+            m = ids == a
+            clat, clon = float(lat[m].mean()), float(lon[m].mean())
+            d = np.hypot((lat[m] - clat) * 111.2,
+                         (lon[m] - clon) * 111.2 * math.cos(math.radians(clat)))
+            out[a] = (clat, clon, float(np.percentile(d, 90)))
+        return out
+
+    return _cached(ix, "_admin_extent", build)
+
+
+def far_outside(row: tuple, areas: list[tuple[float, float, float]],
+                countries: frozenset[str]) -> bool:
+    """Is this place in none of the hinted areas' countries, or more than ADMIN_FAR_KM beyond
+    every hinted area?"""
+    if row[_COUNTRY] and row[_COUNTRY] not in countries:
+        return True
+    return all(km(row[_LAT], row[_LON], a[0], a[1]) - a[2] > ADMIN_FAR_KM for a in areas)
+
+
 def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -> Ranked:
+    rows, admin = ix.rows, ix.admin_ids
+    hinted = ctx.hinted_admins
+    if hinted and hits:
+        # approximate matches far from every hinted area are lookalikes, not the place meant
+        ext = admin_extents(ix)
+        areas = [ext[a] for a in sorted(hinted) if a in ext]
+        if areas:
+            countries = frozenset(a.split(".")[0] for a in hinted)
+            hits = {pos: h for pos, h in hits.items()
+                    if h[0] >= APPROXIMATE or admin[pos] in hinted
+                    or not far_outside(rows[pos], areas, countries)}
     if len(hits) > 10:
         floor = max(h[0] for h in hits.values()) - max_bonus(ctx) - AMBIGUITY_MARGIN
         hits = {pos: h for pos, h in hits.items() if h[0] >= floor}
-    rows, admin = ix.rows, ix.admin_ids
     static = ix.__dict__.get("_static_bonus")
     if static is None:  # context-free bonuses, once per index (not pickled)
         static = ix.__dict__["_static_bonus"] = [static_bonus(r) for r in rows]
+    border = outside_core(ix) if not ctx.countries else None
     with_ctx = not ctx.empty
     # Sort key: score, then match quality, then index position (deterministic: the index is
     # built in source order, and the embedded layer is sorted by GeoNames id).
-    if with_ctx:
-        scored = [(-(q + static[pos] + bonus(rows[pos], admin[pos], ctx)[0]), -q, pos, nid, how)
-                  for pos, (q, nid, how) in hits.items()]
-    else:
-        scored = [(-(q + static[pos]), -q, pos, nid, how) for pos, (q, nid, how) in hits.items()]
+    scored = []
+    for pos, (q, nid, how) in hits.items():
+        raw = q + static[pos]
+        if with_ctx:
+            raw += bonus(rows[pos], admin[pos], ctx)[0]
+        if border is not None and border[pos]:
+            raw -= BORDER_PENALTY
+        scored.append((-raw, -q, pos, nid, how))
     if len(scored) == 1:
         kept = scored
     else:
@@ -162,6 +239,8 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
     for neg_raw, neg_q, pos, nid, how in kept:
         raw, q = -neg_raw, -neg_q
         why = bonus(rows[pos], admin[pos], ctx, explain=True)[1] if with_ctx else []
+        if border is not None and border[pos]:
+            why.append(f"outside the core countries ({rows[pos][_COUNTRY]})")
         candidates.append(Candidate(
             place=ix.places[pos], score=min(1.0, raw / MAX_RAW), matched=ix.name_text[nid],
             how=how, why="; ".join([f"{how} match {ix.name_text[nid]!r} ({q:.2f})", *why])))

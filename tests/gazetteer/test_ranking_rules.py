@@ -1,0 +1,158 @@
+"""Ranking rules: core-country prior, typo budget, separator-insensitive exact keys, admin hints
+that exclude far lookalikes, curated aliases. Each on a small hand-made gazetteer."""
+
+from __future__ import annotations
+
+import pytest
+
+from gazetteer import AmbiguousPlace, PlaceNotFound
+from gazetteer.aliases import AliasRow, apply_aliases
+from gazetteer.gazetteer import Gazetteer
+from gazetteer.index import NameIndex
+
+from .conftest import P
+
+
+def _gz(places, core=("SY", "LB"), curated=None) -> Gazetteer:
+    ix = NameIndex(list(places), curated=curated)
+    ix.core_countries = frozenset(core)
+    return Gazetteer(ix)
+
+
+BORDER = [
+    P("b:ras-tr", "Ceylanpınar", 36.84, 40.05, country="TR", kind="town", population=31488,
+      names=["Ras al-Ayn"]),
+    P("b:ras-sy", "Ra's al 'Ayn", 36.85, 40.07, admin1="Al-Hasakah"),
+    P("b:rabba-jo", "Amman", 31.95, 35.93, country="JO", kind="city", population=1275857,
+      names=["Rabbah"]),
+    P("b:rabia-sy", "Rabī‘ah", 35.79, 36.04, admin1="Latakia", names=["Rabiah"]),
+    P("b:sinjar-iq", "Sinjār", 36.32, 41.88, country="IQ", kind="town", population=38294),
+    P("b:tibnah-jo", "Tibnah", 32.55, 35.77, country="JO", population=5000),
+]
+
+
+def test_core_country_place_beats_a_border_zone_one_of_similar_quality():
+    gz = _gz(BORDER)
+    assert gz.resolve_one("Ras al-Ayn").id == "b:ras-sy"   # normalized (TR) vs skeleton (SY)
+    assert gz.resolve_one("Rabia").id == "b:rabia-sy"      # a city's population is no excuse
+    assert "outside the core countries" in gz.resolve("Rabbah")[0].why
+
+
+def test_border_places_still_resolve_when_only_they_match_or_hints_say_so():
+    gz = _gz(BORDER)
+    assert gz.resolve_one("Sinjar").id == "b:sinjar-iq"
+    assert gz.resolve_one("Tibnah").id == "b:tibnah-jo"
+    assert gz.resolve_one("Ras al-Ayn", country="TR").id == "b:ras-tr"
+    # without a configured core (a plain index) there is no prior at all
+    assert _gz(BORDER, core=()).resolve_one("Ras al-Ayn").id == "b:ras-tr"
+
+
+TYPOS = [
+    P("y:mardin", "Mardin", 37.31, 40.73, country="TR", kind="city", population=86948),
+    P("y:qasioun", "Mount Qasioun", 33.54, 36.27, kind="hill", names=["Qasioun"]),
+    P("y:jibbeh", "Jibbeh", 33.97, 36.54, admin1="Rif Dimashq"),
+    P("y:daraya", "Dārayyā", 33.46, 36.23, admin1="Rif Dimashq", kind="town",
+      population=71596, names=["Daraya"]),
+]
+
+
+@pytest.mark.parametrize("name", ["Azmarin", "Qastun"])
+def test_weak_fuzzy_lookalikes_are_not_found_but_suggested(name):
+    gz = _gz(TYPOS)
+    with pytest.raises(PlaceNotFound) as err:
+        gz.resolve_one(name)
+    assert err.value.suggestions  # still offered as did-you-mean
+
+
+@pytest.mark.parametrize(("name", "expected"), [("Jibbehm", "y:jibbeh"),
+                                                ("Daryya", "y:daraya"), ("Jibeh", "y:jibbeh")])
+def test_one_edit_typos_still_resolve(name, expected):
+    assert _gz(TYPOS).resolve_one(name).id == expected
+
+
+HADIR = [
+    P("h:hama", "Hader", 35.10, 36.90, admin1="Hama", names=["al-Hadir"]),
+    P("h:aleppo", "Al Ḩāḑir", 35.99, 37.05, admin1="Aleppo", names=["Al Hadir"]),
+    P("h:other", "Hadir", 34.0, 37.0, admin1="Homs", population=10),
+]
+
+
+def test_separator_variants_rank_identically():
+    gz = _gz(HADIR)
+    ranked = [[(c.id, c.score, c.matched) for c in gz.resolve(n)]
+              for n in ("Al-Hadir", "Al Hadir", "al_hadir", "AL.  HADIR", "Al–Hadir")]
+    assert all(r == ranked[0] for r in ranked)
+    outcomes = set()
+    for n in ("Al-Hadir", "Al Hadir"):
+        try:
+            outcomes.add(gz.resolve_one(n).id)
+        except AmbiguousPlace as exc:
+            outcomes.add(tuple(c.id for c in exc.candidates))
+    assert len(outcomes) == 1
+
+
+ADMIN = [
+    P("a:dana", "Ad Dānā", 36.21, 36.77, admin1="Idlib", kind="town", population=21987),
+    P("a:aydun", "Aydūn", 32.51, 35.86, country="JO", kind="town", population=18376,
+      names=["aydwn"]),
+    P("a:daraa", "Dar‘ā", 32.62, 36.10, admin1="Daraa", kind="town", population=97969,
+      names=["Daraa"]),
+    P("a:nawa", "Nawa", 32.89, 36.04, admin1="Daraa", kind="town", population=40000),
+    P("a:adwan", "`Adwan", 32.75, 35.98, admin1="Daraa"),
+]
+
+
+def test_far_lookalike_outside_the_hinted_governorate_is_not_found():
+    gz = _gz([p for p in ADMIN if p.id != "a:adwan"])
+    with pytest.raises(PlaceNotFound):
+        gz.resolve_one("Adwan", country="SY", context=["Daraa"])
+    with pytest.raises(PlaceNotFound):
+        gz.resolve_one("Adwan", context=["Daraa province"])
+    # an exact name outside the hinted area is still an answer
+    assert gz.resolve_one("Ad Dana", context=["Daraa"]).id == "a:dana"
+
+
+def test_match_in_the_hinted_governorate_wins():
+    gz = _gz(ADMIN)
+    assert gz.resolve_one("Adwan", country="SY", context=["Daraa"]).id == "a:adwan"
+
+
+KURDISH = [
+    P("k:kobani", "‘Ayn al ‘Arab", 36.89, 38.35, admin1="Aleppo", kind="town",
+      population=44821, names=["Kobanî"]),
+    P("k:afrin", "‘Afrīn", 36.51, 36.87, admin1="Aleppo", kind="town", population=48693,
+      names=["Kobanî"]),  # a source's wrong alternate name
+    P("k:ras", "Ra’s al ‘Ayn", 36.85, 40.07, admin1="Al-Hasakah", kind="town",
+      population=29347),
+]
+
+
+def test_aliases_attach_to_the_target_and_outrank_unsourced_alternates():
+    rows = [AliasRow("Kobanî", "‘Ayn al ‘Arab", "SY", "Aleppo", "https://x.org", 2),
+            AliasRow("Serêkaniyê", "Ras al Ayn", "SY", "", "https://x.org", 3),
+            AliasRow("Nowhere", "Atlantis", "SY", "", "https://x.org", 4)]
+    places, curated, problems = apply_aliases(KURDISH, rows)
+    assert curated == {"k:kobani": ("Kobanî",), "k:ras": ("Serêkaniyê",)}
+    assert len(problems) == 1 and "Atlantis" in problems[0]
+    with pytest.raises(AmbiguousPlace):
+        _gz(KURDISH).resolve_one("Kobanî")
+    gz = _gz(places, curated=curated)
+    assert gz.resolve_one("Kobanî").id == "k:kobani"
+    assert gz.resolve_one("Serêkaniyê").id == "k:ras"
+    assert gz.resolve_one("Serekaniye").id == "k:ras"  # diacritics fold (normalized key)
+
+
+def test_alias_file_rows_resolve_in_the_default_gazetteer():
+    import gazetteer
+    from gazetteer.aliases import read_aliases
+
+    rows, problems = read_aliases()
+    assert len(rows) >= 40 and problems == []
+    gz = gazetteer.load(imports=False)
+    assert not [p for p in gz.problems if "aliases.csv" in p]
+    expected = {"Serêkaniyê": "Al-Hasakah", "Girê Spî": "Raqqa", "Tirbespî": "Al-Hasakah",
+                "Kobanî": "Aleppo", "Qamişlo": "Al-Hasakah", "Efrîn": "Aleppo",
+                "Dirbêsiyê": "Al-Hasakah"}
+    for alias, admin1 in expected.items():
+        c = gz.resolve_one(alias)
+        assert (c.place.country, c.place.admin1) == ("SY", admin1), (alias, c)
