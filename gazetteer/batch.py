@@ -36,7 +36,11 @@ class Resolution:
                 "how": self.candidate.how, "candidates": cands}
 
 
-def resolve_one_row(gz: Gazetteer, name: str, *, ctx) -> Resolution:
+def resolve_one_row(gz: Gazetteer, name: str, *, ctx, ranked=None) -> Resolution:
+    """The Resolution of one name; ``ranked`` (from Gazetteer.rank_many) saves re-ranking a
+    name that resolves clearly."""
+    if ranked is not None and ranked.candidates and not ranked.ambiguous:
+        return Resolution(name, ranked.candidates[0], tuple(ranked.candidates[:TOP_CANDIDATES]))
     try:
         best = gz.resolve_one(name, context=ctx)
     except AmbiguousPlace as exc:
@@ -54,7 +58,9 @@ def resolve_many(gz: Gazetteer, names: Sequence[str], *, country=None, near=None
     """One Resolution per input name, in input order. With ``document_context`` the names that
     resolve clearly become context for the ambiguous ones (a second, cheap pass)."""
     base = gz.context(country=country, near=near, context=context)
-    first = [resolve_one_row(gz, n, ctx=base) for n in names]
+    ranked = gz.rank_many(names, context=base)
+    first = [resolve_one_row(gz, n, ctx=base, ranked=r) for n, r in zip(names, ranked,
+                                                                        strict=True)]
     if not document_context or len(names) < 2:
         return first
     anchors = [r.candidate.place for r in first if r.candidate is not None]

@@ -134,10 +134,11 @@ class Gazetteer:
     # -- resolving -----------------------------------------------------------------------
     def _rank(self, name: str, ctx: Context, *, fuzzy: bool = True,
               limit: int | None = DEFAULT_LIMIT) -> Ranked:
-        name = clean(name) if isinstance(name, str) else ""
-        if not name or len(name) > MAX_NAME_CHARS:
+        if not isinstance(name, str):
             return Ranked([], [], False)
-        hits = find(self.index, keys(name), fuzzy=fuzzy)
+        if len(name) > MAX_NAME_CHARS and len(clean(name)) > MAX_NAME_CHARS:
+            return Ranked([], [], False)
+        hits = find(self.index, keys(name), fuzzy=fuzzy)  # keys() cleans (memoized per name)
         if not hits:
             return Ranked([], [], False)
         country_votes = {a[8:] for a in ctx.admin_ids if a.startswith("country:")} \
@@ -156,6 +157,33 @@ class Gazetteer:
                 and clean(name):
             return list(self.online.resolve(clean(name), country=sorted(ctx.countries)))[:limit]
         return ranked.candidates
+
+    def rank_many(self, names: Iterable[str], *, country=None, near=None, context=None,
+                  limit: int | None = DEFAULT_LIMIT) -> list[Ranked]:
+        """Ranked candidates for every name, in input order: the hints are prepared once and a
+        name repeated in the list is ranked once (documents and events files repeat names)."""
+        ctx = self.context(country=country, near=near, context=context)
+        memo: dict[str, Ranked] = {}
+        out = []
+        for name in names:
+            got = memo.get(name) if isinstance(name, str) else None
+            if got is None:
+                got = self._rank(name, ctx, limit=limit)
+                if isinstance(name, str):
+                    memo[name] = got
+            out.append(got)
+        return out
+
+    def resolve_many(self, names: Iterable[str], *, country=None, near=None, context=None,
+                     limit: int | None = DEFAULT_LIMIT) -> list[list[Candidate]]:
+        """``resolve`` for every name (best first each), in input order; see rank_many."""
+        names = list(names)
+        ranked = self.rank_many(names, country=country, near=near, context=context, limit=limit)
+        if self.online is None:
+            return [r.candidates for r in ranked]
+        return [r.candidates or self.resolve(n, country=country, near=near, context=context,
+                                             limit=limit) for n, r in zip(names, ranked,
+                                                                          strict=True)]
 
     def resolve_one(self, name: str, *, country=None, near=None, context=None) -> Candidate:
         """The one place ``name`` means; PlaceNotFound / AmbiguousPlace when it cannot say."""

@@ -126,7 +126,7 @@ class NameIndex:
         state["_deletes"] = None
         state["_token_block"] = None
         state["_groups"] = None
-        for derived in ("_static_bonus", "_outside_core", "_admin_extent"):
+        for derived in ("_base_border", "_base_plain", "_outside_core", "_admin_extent"):
             state.pop(derived, None)
         state["fuzzy_cache"] = None
         state["core_countries"] = frozenset()

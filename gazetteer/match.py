@@ -96,6 +96,7 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
     # Weak skeleton agreement ("Jibbehm" ~ "Jubb Hamam") must still meet the typo tier.
     if not fuzzy or (hits and max(h[0] for h in hits.values()) >= STRONG_SKELETON):
         return hits
+    # (all three rings: one typed letter can move the skeleton two letters, "Jibbehm" ~ "jbhm")
     for nid, sim in fuzzy_candidates(ix, q, cutoff=FUZZY_CUTOFF):
         if plausible_typo(ix, q, nid):
             how = "arabic" if q.arabic != ix.name_arabic[nid] else "fuzzy"
@@ -103,25 +104,34 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
     return hits
 
 
-def blocked_skeletons(ix: NameIndex, q: Keys, *, level: int = 3) -> set[str]:
-    """Skeletons near the query's (SymSpell deletion neighbourhood), cheapest ring first:
-    level 1 = one letter more or less, 2 = also one letter substituted, 3 = also two extra."""
+def skeleton_ring(ix: NameIndex, q: Keys, level: int) -> set[str]:
+    """Skeletons at one ring of the query's SymSpell deletion neighbourhood: 1 = one letter
+    more or less, 2 = one letter substituted, 3 = two extra letters (may repeat inner rings)."""
     sk = q.skeleton
-    skels: set[str] = set()
     if len(sk) == 2:
-        skels.update(ix.deletes.get(sk, ()))
+        return set(ix.deletes.get(sk, ())) if level == 1 else set()
     if len(sk) < 3:
-        return skels
+        return set()
     dels = deletions(sk)
-    skels.update(d for d in dels if d in ix.skel)          # query has an extra letter
-    skels.update(ix.deletes.get(sk, ()))                    # query misses a letter
-    if level >= 2:
-        for d in dels:                                      # one letter substituted
+    skels: set[str] = set()
+    if level == 1:
+        skels.update(d for d in dels if d in ix.skel)      # query has an extra letter
+        skels.update(ix.deletes.get(sk, ()))               # query misses a letter
+    elif level == 2:
+        for d in dels:                                     # one letter substituted
             skels.update(ix.deletes.get(d, ()))
-    if level >= 3 and len(sk) >= 4:                         # two extra letters
+    elif level == 3 and len(sk) >= 4:                      # two extra letters
         for d in dels:
             skels.update(d2 for d2 in deletions(d) if d2 in ix.skel)
     return skels
+
+
+def blocked_skeletons(ix: NameIndex, q: Keys, *, level: int = 3) -> set[str]:
+    """Skeletons near the query's, every ring up to ``level`` (see skeleton_ring)."""
+    out: set[str] = set()
+    for lv in range(1, level + 1):
+        out |= skeleton_ring(ix, q, lv)
+    return out
 
 
 def blocked_words(ix: NameIndex, q: Keys) -> set[int]:
@@ -183,11 +193,12 @@ def _fuzzy_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float
     return out
 
 
-def fuzzy_candidates(ix: NameIndex, q: Keys, *, cutoff: float) -> list[tuple[int, float]]:
+def fuzzy_candidates(ix: NameIndex, q: Keys, *, cutoff: float, max_level: int = 3
+                     ) -> list[tuple[int, float]]:
     out: list[tuple[int, float]] = []
     seen: set[str] = set()
-    for level in (1, 2, 3):  # widen only while nothing close has been found
-        ring = blocked_skeletons(ix, q, level=level) - seen
+    for level in range(1, max_level + 1):  # widen only while nothing close has been found
+        ring = skeleton_ring(ix, q, level) - seen
         seen |= ring
         out += _fuzzy_from(ix, q, ring, cutoff)
         if out and max(sim for _, sim in out) >= GOOD_FUZZY:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 __all__ = ["Keys", "exact_key", "normalized_key", "skeleton_key", "keys", "tokens", "is_arabic",
            "token_skeletons", "generic_tokens", "admin_words"]
@@ -26,9 +26,9 @@ _SEPARATOR_RE = re.compile(r"[\s\-\u2010-\u2015_.,;:/\\()\[\]{}\"!?]+")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
-@dataclass(frozen=True, slots=True)
-class Keys:
-    """The three index keys of one name (empty string when a key cannot be formed)."""
+class Keys(NamedTuple):
+    """The three index keys of one name (empty string when a key cannot be formed).
+    A named tuple: built once per distinct name on the hot path, C-fast to construct."""
 
     exact: str
     normalized: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .index import NameIndex
 from .match import APPROXIMATE, Hits
@@ -46,13 +47,13 @@ class Context:
     point_countries: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def hinted_admins(self) -> frozenset[str]:
         """Admin-area ids hinted by context strings (country hints excluded)."""
         return frozenset(a for a in self.admin_ids if not a.startswith("country:")) \
             if self.admin_ids else frozenset()
 
-    @property
+    @cached_property
     def empty(self) -> bool:
         return not (self.countries or self.admin_ids or self.near or len(self.lats)
                     or self.point_countries)
@@ -158,6 +159,31 @@ def outside_core(ix: NameIndex) -> list[bool]:
     return got[1]
 
 
+def _rank_single(ix: NameIndex, hits: Hits) -> Ranked:
+    ((pos, (q, nid, how)),) = hits.items()
+    raw = q + base_scores(ix, border=True)[pos]
+    matched = ix.name_text[nid]
+    why = f"{how} match {matched!r} ({q:.2f})"
+    if outside_core(ix)[pos]:
+        why += f"; outside the core countries ({ix.rows[pos][_COUNTRY]})"
+    return Ranked([Candidate(place=ix.places[pos], score=min(1.0, raw / MAX_RAW),
+                             matched=matched, how=how, why=why)], [raw], False)
+
+
+def base_scores(ix: NameIndex, *, border: bool) -> list[float]:
+    """Per place: static bonus, minus BORDER_PENALTY outside the core countries if ``border``."""
+    name = "_base_border" if border else "_base_plain"
+    got = ix.__dict__.get(name)
+    core = ix.core_countries
+    if got is None or got[0] != core:
+        static = [static_bonus(r) for r in ix.rows]
+        if border:
+            static = [s - BORDER_PENALTY if out else s
+                      for s, out in zip(static, outside_core(ix), strict=True)]
+        got = ix.__dict__[name] = (core, static)
+    return got[1]
+
+
 def admin_extents(ix: NameIndex) -> dict[str, tuple[float, float, float]]:
     """Admin id → (centroid lat, centroid lon, radius km) from the places the index holds:
     the radius is the 90th-percentile distance of its places from the centroid."""
@@ -189,6 +215,8 @@ def far_outside(row: tuple, areas: list[tuple[float, float, float]],
 
 
 def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -> Ranked:
+    if len(hits) == 1 and ctx is EMPTY:  # the common case: one place, no hints
+        return _rank_single(ix, hits)
     rows, admin = ix.rows, ix.admin_ids
     hinted = ctx.hinted_admins
     if hinted and hits:
@@ -203,21 +231,18 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
     if len(hits) > 10:
         floor = max(h[0] for h in hits.values()) - max_bonus(ctx) - AMBIGUITY_MARGIN
         hits = {pos: h for pos, h in hits.items() if h[0] >= floor}
-    static = ix.__dict__.get("_static_bonus")
-    if static is None:  # context-free bonuses, once per index (not pickled)
-        static = ix.__dict__["_static_bonus"] = [static_bonus(r) for r in rows]
+    # Context-free part of the score per place (population, kind and, without a country hint,
+    # the border-zone prior), once per index: the loop below is one add per hit.
+    base = base_scores(ix, border=not ctx.countries)
     border = outside_core(ix) if not ctx.countries else None
     with_ctx = not ctx.empty
     # Sort key: score, then match quality, then index position (deterministic: the index is
     # built in source order, and the embedded layer is sorted by GeoNames id).
-    scored = []
-    for pos, (q, nid, how) in hits.items():
-        raw = q + static[pos]
-        if with_ctx:
-            raw += bonus(rows[pos], admin[pos], ctx)[0]
-        if border is not None and border[pos]:
-            raw -= BORDER_PENALTY
-        scored.append((-raw, -q, pos, nid, how))
+    if with_ctx:
+        scored = [(-(q + base[pos] + bonus(rows[pos], admin[pos], ctx)[0]), -q, pos, nid, how)
+                  for pos, (q, nid, how) in hits.items()]
+    else:
+        scored = [(-(q + base[pos]), -q, pos, nid, how) for pos, (q, nid, how) in hits.items()]
     if len(scored) == 1:
         kept = scored
     else:
