@@ -166,6 +166,15 @@ def run(args, home: Path, n: int, sample: int) -> None:
         passes.append((time.process_time() - t, time.perf_counter() - w))
     ours, ours_wall = min(passes)
     rate = n / ours
+    # The batch API (what `frontline gazetteer resolve --file` and events files use): hints
+    # prepared once, a repeated name ranked once. Same names, same store, same cleared memo.
+    batch = []
+    for _ in range(args.passes):
+        clear_key_caches()
+        t = time.process_time()
+        gz.resolve_many(names, limit=5)
+        batch.append(time.process_time() - t)
+    ours_batch = min(batch)
 
     correct: dict[str, list[int]] = {}
     for (kind, _, pid), res in zip(rows, results, strict=True):
@@ -187,10 +196,15 @@ def run(args, home: Path, n: int, sample: int) -> None:
 
     cold = cold_start(home, args.repeats)
     per_name = ours / n
-    print(f"store: {home} ({len(gz)} places, {len(choices)} names)")
+    load1, load5, _ = os.getloadavg()
+    print(f"machine: {os.cpu_count()} CPUs, load average {load1:.2f} (1 min), {load5:.2f} (5 min)")
+    print(f"store: {home} ({len(gz)} places, {len(choices)} names, "
+          f"{len(set(names))} distinct queries)")
     print(f"resolve(): {n} names in {ours:.3f} s CPU ({ours_wall:.3f} s wall) = "
           f"{rate:,.0f} names/s ({per_name * 1e6:.1f} µs/name); best of {len(passes)} passes, "
           f"all: {', '.join(f'{n / p[0]:,.0f}' for p in passes)} names/s")
+    print(f"resolve_many(): {n / ours_batch:,.0f} names/s ({ours_batch / n * 1e6:.1f} µs/name); "
+          f"best of {len(batch)}, all: {', '.join(f'{n / p:,.0f}' for p in batch)} names/s")
     for kind, oks in correct.items():
         print(f"  {kind:<8} top-1 within 5 km of the source place: {sum(oks) / len(oks):.1%}")
     print(f"baseline rapidfuzz process.extractOne(q, all {len(choices)} names, "
@@ -198,7 +212,9 @@ def run(args, home: Path, n: int, sample: int) -> None:
           f"{scan_default * 1e3:.2f} ms/name (both timed on the same {len(sub)} names, "
           "extrapolated per name)")
     print(f"speed-up: {scan / per_name:,.0f}x vs the ratio scan, "
-          f"{scan_default / per_name:,.0f}x vs the default-scorer scan")
+          f"{scan_default / per_name:,.0f}x vs the default-scorer scan "
+          f"(resolve_many: {scan / (ours_batch / n):,.0f}x / "
+          f"{scan_default / (ours_batch / n):,.0f}x)")
     print(f"cold start (best of {args.repeats} fresh interpreters): import gazetteer "
           f"{cold['import_s']:.3f} s, load() from cache {cold['load_s']:.3f} s, first resolve "
           f"{cold['first_resolve_s'] * 1e3:.1f} ms; `frontline gazetteer resolve Douma` wall "

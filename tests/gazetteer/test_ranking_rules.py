@@ -156,3 +156,24 @@ def test_alias_file_rows_resolve_in_the_default_gazetteer():
     for alias, admin1 in expected.items():
         c = gz.resolve_one(alias)
         assert (c.place.country, c.place.admin1) == ("SY", admin1), (alias, c)
+
+
+def test_resolve_many_matches_per_name_resolve_and_ranks_repeats_once(tiny, monkeypatch):
+    names = ["Douma", "Kfar Zeita", "Douma", "Nasib", "", "Zzzzqqq", "كفرزيتا", "Douma"]
+    expected = [[c.id for c in tiny.resolve(n)] for n in names]
+    calls = []
+    real = tiny._rank
+    monkeypatch.setattr(tiny, "_rank", lambda n, ctx, **kw: calls.append(n) or real(n, ctx, **kw))
+    got = tiny.resolve_many(names)
+    assert [[c.id for c in cands] for cands in got] == expected
+    assert sorted(calls) == sorted(set(names))
+
+
+def test_batch_rows_equal_single_name_answers(tiny):
+    from gazetteer.batch import resolve_many
+
+    names = ["Douma", "Nasib", "Qusair", "Zzzzqqq", "Daraa"]
+    rows = resolve_many(tiny, names, document_context=False)
+    assert [r.error for r in rows] == ["", "ambiguous", "", "not_found", ""]
+    assert rows[0].candidate.id == tiny.resolve_one("Douma").id
+    assert [c.id for c in rows[2].candidates] == [c.id for c in tiny.resolve("Qusair", limit=5)]
