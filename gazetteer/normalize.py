@@ -11,7 +11,6 @@ import tomllib
 import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
-from typing import NamedTuple
 
 __all__ = ["Keys", "exact_key", "normalized_key", "skeleton_key", "keys", "tokens", "is_arabic",
            "token_skeletons", "generic_tokens", "admin_words"]
@@ -26,14 +25,33 @@ _SEPARATOR_RE = re.compile(r"[\s\-\u2010-\u2015_.,;:/\\()\[\]{}\"!?]+")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
-class Keys(NamedTuple):
-    """The three index keys of one name (empty string when a key cannot be formed).
-    A named tuple: built once per distinct name on the hot path, C-fast to construct."""
+class Keys:
+    """The three index keys of one name (empty string when a key cannot be formed). The
+    skeleton is computed on first use: most queries are settled by the exact or normalized key."""
 
-    exact: str
-    normalized: str
-    skeleton: str
-    arabic: bool
+    __slots__ = ("exact", "normalized", "arabic", "_tokens", "_skeleton")
+
+    def __init__(self, exact: str, normalized: str, arabic: bool, tokens: tuple[str, ...]):
+        self.exact, self.normalized, self.arabic = exact, normalized, arabic
+        self._tokens, self._skeleton = tokens, None
+
+    @property
+    def skeleton(self) -> str:
+        sk = self._skeleton
+        if sk is None:
+            sk = self._skeleton = _skeleton(self._tokens)
+        return sk
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Keys) and (self.exact, self.normalized, self.skeleton,
+                                            self.arabic) == (other.exact, other.normalized,
+                                                             other.skeleton, other.arabic)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return (f"Keys(exact={self.exact!r}, normalized={self.normalized!r}, "
+                f"skeleton={self.skeleton!r}, arabic={self.arabic})")
 
 
 @cache
@@ -189,4 +207,4 @@ def keys(name: str) -> Keys:
     """All keys of ``name`` (memoized: documents and events files repeat names)."""
     c = clean(name)
     toks = _tokens(c)
-    return Keys(_exact(c), "".join(toks), _skeleton(toks), not c.isascii() and is_arabic(c))
+    return Keys(_exact(c), "".join(toks), not c.isascii() and is_arabic(c), toks)
