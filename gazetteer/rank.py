@@ -54,6 +54,14 @@ class Context:
             if self.admin_ids else frozenset()
 
     @cached_property
+    def point_radians(self):
+        """Context points as numpy radians (lat, lon) row vectors, for context_km."""
+        import numpy as np
+
+        return (np.radians(np.asarray(self.lats))[None, :],
+                np.radians(np.asarray(self.lons))[None, :])
+
+    @cached_property
     def empty(self) -> bool:
         return not (self.countries or self.admin_ids or self.near or len(self.lats)
                     or self.point_countries)
@@ -82,9 +90,22 @@ def static_bonus(row: tuple) -> float:
     return b + KIND_BONUS.get(row[_KIND], 0.0)
 
 
-def bonus(row: tuple, admin_id: str, ctx: Context, *, explain: bool = False
-          ) -> tuple[float, list[str]]:
-    """The context-dependent part of the score (plus reasons when ``explain``)."""
+def context_km(rows: list[tuple], ctx: Context) -> list[float]:
+    """Distance from each row to its nearest context point: one numpy haversine over
+    rows × points (an events file's context can hold thousands of resolved places)."""
+    import numpy as np
+
+    lat = np.radians([r[_LAT] for r in rows])[:, None]
+    lon = np.radians([r[_LON] for r in rows])[:, None]
+    plat, plon = ctx.point_radians
+    a = np.sin((plat - lat) / 2) ** 2 + np.cos(lat) * np.cos(plat) * np.sin((plon - lon) / 2) ** 2
+    return (12742.0176 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))).min(axis=1).tolist()
+
+
+def bonus(row: tuple, admin_id: str, ctx: Context, *, explain: bool = False,
+          near_context_km: float | None = None) -> tuple[float, list[str]]:
+    """The context-dependent part of the score (plus reasons when ``explain``);
+    ``near_context_km`` is the row's precomputed distance to the nearest context point."""
     b, why = 0.0, []
     country = row[_COUNTRY]
     if ctx.countries and country in ctx.countries:
@@ -101,8 +122,9 @@ def bonus(row: tuple, admin_id: str, ctx: Context, *, explain: bool = False
         if explain:
             why.append(f"{d:.0f} km from near point")
     if ctx.lats:
-        d = min(km(row[_LAT], row[_LON], la, lo) for la, lo in zip(ctx.lats, ctx.lons,
-                                                                  strict=True))
+        d = near_context_km if near_context_km is not None else \
+            min(km(row[_LAT], row[_LON], la, lo) for la, lo in zip(ctx.lats, ctx.lons,
+                                                                   strict=True))
         b += CONTEXT_BONUS * math.exp(-d / CONTEXT_KM)
         if explain:
             why.append(f"{d:.0f} km from a context place")
@@ -238,8 +260,12 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
     with_ctx = not ctx.empty
     # Sort key: score, then match quality, then index position (deterministic: the index is
     # built in source order, and the embedded layer is sorted by GeoNames id).
+    dist: dict[int, float] = {}
     if with_ctx:
-        scored = [(-(q + base[pos] + bonus(rows[pos], admin[pos], ctx)[0]), -q, pos, nid, how)
+        if len(ctx.lats) > 4:
+            dist = dict(zip(hits, context_km([rows[p] for p in hits], ctx), strict=True))
+        scored = [(-(q + base[pos] + bonus(rows[pos], admin[pos], ctx,
+                                           near_context_km=dist.get(pos))[0]), -q, pos, nid, how)
                   for pos, (q, nid, how) in hits.items()]
     else:
         scored = [(-(q + base[pos]), -q, pos, nid, how) for pos, (q, nid, how) in hits.items()]
@@ -253,17 +279,21 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
             r = rows[s[2]]
             lat, lon = r[_LAT], r[_LON]
             # bounding-box pre-test, exact distance only for the rare near pair
-            if any(abs(lat - o[_LAT]) < _SAME_DEG and abs(lon - o[_LON]) < _SAME_DEG * 1.5
-                   and _near_km(r, o) < SAME_PLACE_KM for o in seen):
+            for o in seen:
+                if abs(lat - o[_LAT]) < _SAME_DEG and abs(lon - o[_LON]) < _SAME_DEG * 1.5 \
+                        and _near_km(r, o) < SAME_PLACE_KM:
+                    break
+            else:
+                kept.append(s)
+                seen.append(r)
+                if limit and len(kept) >= limit:
+                    break
                 continue
-            kept.append(s)
-            seen.append(r)
-            if limit and len(kept) >= limit:
-                break
     candidates = []
     for neg_raw, neg_q, pos, nid, how in kept:
         raw, q = -neg_raw, -neg_q
-        why = bonus(rows[pos], admin[pos], ctx, explain=True)[1] if with_ctx else []
+        why = bonus(rows[pos], admin[pos], ctx, explain=True,
+                    near_context_km=dist.get(pos))[1] if with_ctx else []
         if border is not None and border[pos]:
             why.append(f"outside the core countries ({rows[pos][_COUNTRY]})")
         candidates.append(Candidate(

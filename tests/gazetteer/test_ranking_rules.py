@@ -177,3 +177,27 @@ def test_batch_rows_equal_single_name_answers(tiny):
     assert [r.error for r in rows] == ["", "ambiguous", "", "not_found", ""]
     assert rows[0].candidate.id == tiny.resolve_one("Douma").id
     assert [c.id for c in rows[2].candidates] == [c.id for c in tiny.resolve("Qusair", limit=5)]
+
+
+def test_vectorized_context_distance_equals_the_scalar_one():
+    import random
+
+    from gazetteer.rank import Context, context_km, km
+
+    rng = random.Random(3)
+    pts = [(rng.uniform(32, 37), rng.uniform(35, 42)) for _ in range(40)]
+    rows = [("x", "x", rng.uniform(32, 37), rng.uniform(35, 42)) for _ in range(25)]
+    ctx = Context(lats=tuple(p[0] for p in pts), lons=tuple(p[1] for p in pts))
+    got = context_km(rows, ctx)
+    want = [min(km(r[2], r[3], la, lo) for la, lo in pts) for r in rows]
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-6)
+
+
+def test_many_context_places_rank_like_few(tiny):
+    # five or more context points take the vectorized path; the answer must not change
+    yabrud = tiny.get("t:yabrud")
+    desert = [(34.5 + i * 0.1, 38.5) for i in range(6)]  # far from every candidate
+    hasaka = [(36.0 + i * 0.01, 41.0) for i in range(6)]
+    assert tiny.resolve_one("Nasib", context=[(32.6, 36.1), *desert]).id == "t:nasib-daraa"
+    assert tiny.resolve_one("Nasib", context=hasaka).id == "t:nasib-hasaka"
+    assert tiny.resolve_one("Arsal al-Ward", context=[yabrud, *desert]).id == "t:assal"
