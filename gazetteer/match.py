@@ -74,12 +74,19 @@ def _add_all(hits: Hits, ix: NameIndex, scored: list[tuple[int, float]], how: st
 
 def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -> Hits:
     hits: Hits = {}
-    curated = ix.curated
-    for nid in lookup(ix.exact, q.exact):
-        _add(hits, ix, nid, EXACT + CURATED_BONUS if nid in curated else EXACT, "exact")
-    for nid in lookup(ix.norm, q.normalized) if q.normalized else ():
-        _add(hits, ix, nid, NORMALIZED + CURATED_BONUS if nid in curated else NORMALIZED,
-             "arabic" if q.arabic else "normalized")
+    curated, place = ix.curated, ix.name_place
+    # (the two cheapest tiers inline: they settle most queries)
+    for nids, quality, how in ((ix.exact.get(q.exact), EXACT, "exact"),
+                               (ix.norm.get(q.normalized) if q.normalized else None, NORMALIZED,
+                                "arabic" if q.arabic else "normalized")):
+        if nids is None:
+            continue
+        for nid in (nids,) if isinstance(nids, int) else nids:
+            qual = quality + CURATED_BONUS if nid in curated else quality
+            pos = place[nid]
+            old = hits.get(pos)
+            if old is None or qual > old[0]:
+                hits[pos] = (qual, nid, how)
     if hits or not skeleton or len(q.skeleton) < 2:
         return hits
     group = ix.groups.get(q.skeleton)
