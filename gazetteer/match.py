@@ -104,10 +104,9 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
     if not fuzzy or (hits and max(h[0] for h in hits.values()) >= STRONG_SKELETON):
         return hits
     # (all three rings: one typed letter can move the skeleton two letters, "Jibbehm" ~ "jbhm")
-    for nid, sim in fuzzy_candidates(ix, q, cutoff=FUZZY_CUTOFF):
-        if plausible_typo(ix, q, nid):
-            how = "arabic" if q.arabic != ix.name_arabic[nid] else "fuzzy"
-            _add(hits, ix, nid, FUZZY_BASE + FUZZY_SPAN * sim, how)
+    for nid, sim in fuzzy_candidates(ix, q, cutoff=FUZZY_CUTOFF, typos_only=True):
+        how = "arabic" if q.arabic != ix.name_arabic[nid] else "fuzzy"
+        _add(hits, ix, nid, FUZZY_BASE + FUZZY_SPAN * sim, how)
     return hits
 
 
@@ -200,21 +199,28 @@ def _fuzzy_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float
     return out
 
 
-def fuzzy_candidates(ix: NameIndex, q: Keys, *, cutoff: float, max_level: int = 3
-                     ) -> list[tuple[int, float]]:
+def fuzzy_candidates(ix: NameIndex, q: Keys, *, cutoff: float, max_level: int = 3,
+                     typos_only: bool = False) -> list[tuple[int, float]]:
+    """(name id, similarity) of names sharing a blocking key with the query, at least
+    ``cutoff`` similar; ``typos_only`` keeps only plausible typos (see plausible_typo), so a
+    close-looking lookalike does not stop the search before the real typo is found."""
     out: list[tuple[int, float]] = []
     seen: set[str] = set()
     for level in range(1, max_level + 1):  # widen only while nothing close has been found
         ring = skeleton_ring(ix, q, level) - seen
         seen |= ring
-        out += _fuzzy_from(ix, q, ring, cutoff)
+        found = _fuzzy_from(ix, q, ring, cutoff)
+        if typos_only:
+            found = [t for t in found if plausible_typo(ix, q, t[0])]
+        out += found
         if out and max(sim for _, sim in out) >= GOOD_FUZZY:
             break
     words = [nid for nid in blocked_words(ix, q)]
     if words:
         arabic = ix.name_arabic
         same = [i for i in words if arabic[i] == q.arabic]
-        out += _extract(q.normalized, same, [ix.name_norm[i] for i in same], cutoff / 100.0)
+        found = _extract(q.normalized, same, [ix.name_norm[i] for i in same], cutoff / 100.0)
+        out += [t for t in found if plausible_typo(ix, q, t[0])] if typos_only else found
     return out
 
 
