@@ -11,12 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from layers.cells import CONFLICT, build_cells
-
-
-def places(coords, ids=None) -> gpd.GeoDataFrame:
-    lon, lat = zip(*coords, strict=True)
-    ids = ids or [f"p{i}" for i in range(len(coords))]
-    return gpd.GeoDataFrame({"place_id": ids}, geometry=gpd.points_from_xy(lon, lat), crs=4326)
+from tests.layers.geometry_cases import places
 
 
 def test_single_place_gets_its_radius_disc():

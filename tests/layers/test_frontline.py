@@ -3,33 +3,15 @@ slice and pair, lying exactly on both territories' boundaries."""
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from layers.cells import build_cells
 from layers.frontline import front_line_codes, front_lines_frame
 from layers.territory import dissolve_codes
-
-
-def places(coords) -> gpd.GeoDataFrame:
-    lon, lat = zip(*coords, strict=True)
-    return gpd.GeoDataFrame({"place_id": [f"p{i}" for i in range(len(coords))]},
-                            geometry=gpd.points_from_xy(lon, lat), crs=4326)
-
-
-@st.composite
-def scenes(draw):
-    pts = draw(st.lists(st.tuples(st.integers(0, 25), st.integers(0, 25)), min_size=1,
-                        max_size=45))
-    coords = [(36.0 + x * 0.03, 35.0 + y * 0.03) for x, y in pts]
-    n_slices = draw(st.integers(1, 3))
-    codes = draw(st.lists(st.lists(st.integers(-1, 3), min_size=len(coords),
-                                   max_size=len(coords)), min_size=n_slices, max_size=n_slices))
-    return coords, np.array(codes, dtype=np.int64), draw(st.floats(3.0, 40.0))
+from tests.layers.geometry_cases import places, scenes
 
 
 def _segments(lines: np.ndarray) -> np.ndarray:
@@ -41,7 +23,7 @@ def _segments(lines: np.ndarray) -> np.ndarray:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenes())
+@given(scenes(max_slices=3))
 def test_every_front_segment_lies_between_cells_of_two_different_controllers(scene):
     coords, codes, radius = scene
     topo = build_cells(places(coords), max_radius_km=radius)
@@ -60,7 +42,7 @@ def test_every_front_segment_lies_between_cells_of_two_different_controllers(sce
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenes())
+@given(scenes(max_slices=3))
 def test_front_is_the_common_boundary_of_the_two_territories(scene):
     coords, codes, radius = scene
     topo = build_cells(places(coords), max_radius_km=radius)

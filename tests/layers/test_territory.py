@@ -8,32 +8,14 @@ import numpy as np
 import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from layers.cells import build_cells
 from layers.territory import dissolve_codes, territory_frame, territory_layers
-
-
-def places(coords) -> gpd.GeoDataFrame:
-    lon, lat = zip(*coords, strict=True)
-    return gpd.GeoDataFrame({"place_id": [f"p{i}" for i in range(len(coords))]},
-                            geometry=gpd.points_from_xy(lon, lat), crs=4326)
-
-
-@st.composite
-def scenes(draw):
-    pts = draw(st.lists(st.tuples(st.integers(0, 25), st.integers(0, 25)), min_size=1,
-                        max_size=45))
-    coords = [(36.0 + x * 0.03, 35.0 + y * 0.03) for x, y in pts]
-    n_slices = draw(st.integers(1, 4))
-    codes = draw(st.lists(st.lists(st.integers(-1, 3), min_size=len(coords),
-                                   max_size=len(coords)), min_size=n_slices, max_size=n_slices))
-    radius = draw(st.floats(3.0, 40.0))
-    return coords, np.array(codes, dtype=np.int64), radius
+from tests.layers.geometry_cases import places, scenes
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenes())
+@given(scenes(max_slices=4))
 def test_territories_are_disjoint_and_cover_the_known_cells(scene):
     coords, codes, radius = scene
     topo = build_cells(places(coords), max_radius_km=radius)
