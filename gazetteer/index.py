@@ -183,18 +183,24 @@ class NameIndex:
                     block.setdefault(t, []).append(nid)
         # skeleton → (Latin name ids, their normalized keys, Arabic ids, their normalized keys):
         # a bucket is scored by one rapidfuzz call, without a Python loop over its names.
-        groups: dict[str, tuple[list, list, list, list]] = {}
+        # Plus, per script, the same names by key length (Latin at 4, Arabic at 5): a typo
+        # search reads only the lengths its edit budget allows instead of the whole bucket.
+        groups: dict[str, tuple[list, list, list, list, dict, dict]] = {}
         for sk in self.skel:
-            g: tuple[list, list, list, list] = ([], [], [], [])
+            g: tuple[list, list, list, list, dict, dict] = ([], [], [], [], {}, {})
             for nid in lookup(self.skel, sk):
                 k = 2 if self.name_arabic[nid] else 0
+                norm = self.name_norm[nid]
                 g[k].append(nid)
-                g[k + 1].append(self.name_norm[nid])
+                g[k + 1].append(norm)
+                ids, norms = g[4 + k // 2].setdefault(len(norm), ([], []))
+                ids.append(nid)
+                norms.append(norm)
             groups[sk] = g
         return deletes, block, groups
 
     @property
-    def groups(self) -> dict[str, tuple[list, list, list, list]]:
+    def groups(self) -> dict[str, tuple[list, list, list, list, dict, dict]]:
         self._fuzzy_tables()
         return self._groups
 

@@ -199,6 +199,37 @@ def _fuzzy_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float
     return out
 
 
+def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float
+                ) -> list[tuple[int, float]]:
+    """_fuzzy_from for plausible typos only: same-script names are gathered only at the key
+    lengths plausible_typo can accept (it still decides), so most of a bucket is never read."""
+    lq = len(q.normalized)
+    lengths = range(lq - typo_budget(lq), (8 * lq + 7) // 7 + 1)  # |Δlen| ≤ typo budget
+    same_ids: list[int] = []
+    same_keys: list[str] = []
+    out: list[tuple[int, float]] = []
+    factor = cross_script_sim(q)
+    groups = ix.groups
+    arabic = q.arabic
+    by_len_at, cross_at = (5, 0) if arabic else (4, 2)
+    qsk = q.skeleton
+    for sk in skels:
+        g = groups[sk]
+        by_len = g[by_len_at]
+        for n in lengths:
+            t = by_len.get(n)
+            if t is not None:
+                same_ids += t[0]
+                same_keys += t[1]
+        cross = g[cross_at]
+        if cross:  # across scripts only consonant skeletons compare: one score per bucket
+            sim = fuzz.ratio(qsk, sk) / 100.0 * factor
+            if sim * 100.0 >= cutoff:
+                out.extend((nid, sim) for nid in cross)
+    out += _extract(q.normalized, same_ids, same_keys, cutoff / 100.0)
+    return out
+
+
 def fuzzy_candidates(ix: NameIndex, q: Keys, *, cutoff: float, max_level: int = 3,
                      typos_only: bool = False) -> list[tuple[int, float]]:
     """(name id, similarity) of names sharing a blocking key with the query, at least
@@ -209,9 +240,10 @@ def fuzzy_candidates(ix: NameIndex, q: Keys, *, cutoff: float, max_level: int = 
     for level in range(1, max_level + 1):  # widen only while nothing close has been found
         ring = skeleton_ring(ix, q, level) - seen
         seen |= ring
-        found = _fuzzy_from(ix, q, ring, cutoff)
         if typos_only:
-            found = [t for t in found if plausible_typo(ix, q, t[0])]
+            found = [t for t in _typos_from(ix, q, ring, cutoff) if plausible_typo(ix, q, t[0])]
+        else:
+            found = _fuzzy_from(ix, q, ring, cutoff)
         out += found
         if out and max(sim for _, sim in out) >= GOOD_FUZZY:
             break
