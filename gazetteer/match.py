@@ -114,21 +114,25 @@ def skeleton_ring(ix: NameIndex, q: Keys, level: int) -> set[str]:
     """Skeletons at one ring of the query's SymSpell deletion neighbourhood: 1 = one letter
     more or less, 2 = one letter substituted, 3 = two extra letters (may repeat inner rings)."""
     sk = q.skeleton
+    deletes = ix.deletes
     if len(sk) == 2:
-        return set(ix.deletes.get(sk, ())) if level == 1 else set()
+        return set(deletes.get(sk, ())) if level == 1 else set()
     if len(sk) < 3:
         return set()
     dels = deletions(sk)
+    known = ix.skel
     skels: set[str] = set()
     if level == 1:
-        skels.update(d for d in dels if d in ix.skel)      # query has an extra letter
-        skels.update(ix.deletes.get(sk, ()))               # query misses a letter
+        skels.update(d for d in dels if d in known)        # query has an extra letter
+        skels.update(deletes.get(sk, ()))                  # query misses a letter
     elif level == 2:
         for d in dels:                                     # one letter substituted
-            skels.update(ix.deletes.get(d, ()))
+            got = deletes.get(d)
+            if got is not None:
+                skels.update(got)
     elif level == 3 and len(sk) >= 4:                      # two extra letters
         for d in dels:
-            skels.update(d2 for d2 in deletions(d) if d2 in ix.skel)
+            skels.update(d2 for d2 in deletions(d) if d2 in known)
     return skels
 
 
@@ -213,6 +217,7 @@ def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float
     arabic = q.arabic
     by_len_at, cross_at = (5, 0) if arabic else (4, 2)
     qsk = q.skeleton
+    can_cross = factor * 100.0 >= cutoff  # else even an identical skeleton scores too low
     for sk in skels:
         g = groups[sk]
         by_len = g[by_len_at]
@@ -222,7 +227,7 @@ def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float
                 same_ids += t[0]
                 same_keys += t[1]
         cross = g[cross_at]
-        if cross:  # across scripts only consonant skeletons compare: one score per bucket
+        if cross and can_cross:  # across scripts only skeletons compare: one score per bucket
             sim = fuzz.ratio(qsk, sk) / 100.0 * factor
             if sim * 100.0 >= cutoff:
                 out.extend((nid, sim) for nid in cross)

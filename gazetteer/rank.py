@@ -140,7 +140,7 @@ def _near_km(a: tuple, b: tuple) -> float:
     return math.sqrt(dlat * dlat + dlon * dlon)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ranked:
     candidates: list[Candidate]
     raw: list[float]
@@ -183,13 +183,16 @@ def outside_core(ix: NameIndex) -> list[bool]:
 
 def _rank_single(ix: NameIndex, hits: Hits) -> Ranked:
     ((pos, (q, nid, how)),) = hits.items()
-    raw = q + base_scores(ix, border=True)[pos]
+    base = ix.__dict__.get("_base_border")
+    if base is None or base[0] != ix.core_countries:
+        base = (None, base_scores(ix, border=True))
+    raw = q + base[1][pos]
     matched = ix.name_text[nid]
     why = f"{how} match {matched!r} ({q:.2f})"
     if outside_core(ix)[pos]:
         why += f"; outside the core countries ({ix.rows[pos][_COUNTRY]})"
-    return Ranked([Candidate(place=ix.places[pos], score=min(1.0, raw / MAX_RAW),
-                             matched=matched, how=how, why=why)], [raw], False)
+    return Ranked([Candidate(ix.places[pos], min(1.0, raw / MAX_RAW), matched, how, why)],
+                  [raw], False)
 
 
 def base_scores(ix: NameIndex, *, border: bool) -> list[float]:
@@ -290,15 +293,19 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
                     break
                 continue
     candidates = []
+    places, text = ix.places, ix.name_text
     for neg_raw, neg_q, pos, nid, how in kept:
         raw, q = -neg_raw, -neg_q
-        why = bonus(rows[pos], admin[pos], ctx, explain=True,
-                    near_context_km=dist.get(pos))[1] if with_ctx else []
+        matched = text[nid]
+        why = f"{how} match {matched!r} ({q:.2f})"
+        if with_ctx:
+            reasons = bonus(rows[pos], admin[pos], ctx, explain=True,
+                            near_context_km=dist.get(pos))[1]
+            if reasons:
+                why = "; ".join([why, *reasons])
         if border is not None and border[pos]:
-            why.append(f"outside the core countries ({rows[pos][_COUNTRY]})")
-        candidates.append(Candidate(
-            place=ix.places[pos], score=min(1.0, raw / MAX_RAW), matched=ix.name_text[nid],
-            how=how, why="; ".join([f"{how} match {ix.name_text[nid]!r} ({q:.2f})", *why])))
+            why += f"; outside the core countries ({rows[pos][_COUNTRY]})"
+        candidates.append(Candidate(places[pos], min(1.0, raw / MAX_RAW), matched, how, why))
     raws = [-s[0] for s in kept]
     ambiguous = len(raws) > 1 and raws[0] - raws[1] < AMBIGUITY_MARGIN
     return Ranked(candidates, raws, ambiguous)
