@@ -185,7 +185,7 @@ def _fuzzy_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float
     out: list[tuple[int, float]] = []
     factor = cross_script_sim(q)
     groups = ix.groups
-    for sk in skels:
+    for sk in sorted(skels):  # sets iterate in hash order: sorted keeps ties reproducible
         g = groups[sk]
         if q.arabic:
             same_ids.extend(g[2])
@@ -218,7 +218,7 @@ def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float
     by_len_at, cross_at = (5, 0) if arabic else (4, 2)
     qsk = q.skeleton
     can_cross = factor * 100.0 >= cutoff  # else even an identical skeleton scores too low
-    for sk in skels:
+    for sk in sorted(skels):  # sets iterate in hash order: sorted keeps ties reproducible
         g = groups[sk]
         by_len = g[by_len_at]
         for n in lengths:
@@ -252,7 +252,7 @@ def fuzzy_candidates(ix: NameIndex, q: Keys, *, cutoff: float, max_level: int = 
         out += found
         if out and max(sim for _, sim in out) >= GOOD_FUZZY:
             break
-    words = [nid for nid in blocked_words(ix, q)]
+    words = sorted(blocked_words(ix, q))
     if words:
         arabic = ix.name_arabic
         same = [i for i in words if arabic[i] == q.arabic]
