@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from . import dates as d
+from . import lexicon
 from .actors import ActorMatcher
 from .certainty import attribution
 from .segment import Piece, segment
@@ -103,44 +104,8 @@ _UNRESOLVED = re.compile(
 )
 
 
-_NOT_NAME_PART = {
-    "On",
-    "In",
-    "The",
-    "A",
-    "An",
-    "And",
-    "But",
-    "As",
-    "At",
-    "By",
-    "For",
-    "From",
-    "HERE",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-    "AFP",
-    "AP",
-    "Reuters",
-    "SANA",
-}
+_NOT_NAME_PART = frozenset(lexicon.load("names")["not_name_part"])
+_NOT_NAME_START = _NOT_NAME_PART | frozenset(lexicon.load("names")["not_name_start_extra"])
 
 
 # a capitalised word (not hyphenated, not sentence-initial) right before: the name continues
@@ -813,22 +778,7 @@ def _unresolved_names(sent: str, places, actors) -> list[str]:
         ):
             continue
         name = m["name"].strip()
-        if name.split()[0] in {
-            "The",
-            "A",
-            "An",
-            "On",
-            "In",
-            "Monday",
-            "Tuesday",
-            "Wednesday",
-            "Thursday",
-            "Friday",
-            "Saturday",
-            "Sunday",
-            "Syria",
-            "HERE",
-        }:
+        if name.split()[0] in _NOT_NAME_START:
             continue
         out.append(name)
     return out
