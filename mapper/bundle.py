@@ -181,6 +181,7 @@ def _write_chart(prepared, folder: Path, table, *, title: str) -> dict:
     from .charts import area_chart
 
     png = area_chart(table, colours={f.id: f.colour for f in prepared.factions},
+                     labels={f.id: f.label for f in prepared.factions},
                      title=f"{title}: area held (km²)")
     (folder / "images").mkdir(parents=True, exist_ok=True)
     (folder / "images" / "area.png").write_bytes(png)

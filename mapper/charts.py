@@ -17,6 +17,7 @@ def area_chart(
     stats: pd.DataFrame,
     *,
     colours: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
     title: str = "Area held over time",
     value: str = "area_km2",
     width_px: int = 1200,
@@ -25,7 +26,8 @@ def area_chart(
     """PNG bytes of one line per controller: ``value`` (default area km²) against date.
 
     ``stats`` has columns date, controller and ``value`` (as from ``layers.stats.area_stats``);
-    ``colours`` maps a controller to a colour (faction palette), others get a fixed cycle.
+    ``colours`` maps a controller to a colour (faction palette), others get a fixed cycle;
+    ``labels`` maps a controller id to its legend text (the faction's label).
     """
     import matplotlib
 
@@ -36,6 +38,7 @@ def area_chart(
         if column not in stats.columns:
             raise ValueError(f"stats table has no '{column}' column: {list(stats.columns)}")
     colours = dict(colours or {})
+    labels = dict(labels or {})
     dpi = 100
     fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
     ax = fig.add_subplot()
@@ -46,8 +49,9 @@ def area_chart(
         order = np.argsort(dates[rows].to_numpy(), kind="stable")
         x = dates[rows].to_numpy()[order]
         y = stats[value].to_numpy()[rows][order]
-        ax.plot(x, y, label=name, color=colours.get(name, _FALLBACK[i % len(_FALLBACK)]),
-                linewidth=1.8, marker="o" if len(x) == 1 else None)
+        colour = colours.get(name, _FALLBACK[i % len(_FALLBACK)])
+        ax.plot(x, y, label=labels.get(name, name), color=colour, linewidth=1.8,
+                marker="o" if len(x) == 1 else None)
     ax.set_title(title)
     ax.set_ylabel("area (km²)" if value == "area_km2" else value)
     ax.grid(True, alpha=0.3)

@@ -157,6 +157,7 @@ def stats(
         raise ValueError(f"--chart {chart}: charts are PNG; name the file *.png")
     shape = _theatre(theatre)
     colours: dict[str, str] = {}
+    labels: dict[str, str] = {}
     if areas is not None:
         _no_events(events)
         snaps = _read_areas(areas, shape, theatre, date_property, status_property, merge_status)
@@ -186,18 +187,19 @@ def stats(
             area_stats(sliced.territory, dates=iso, controllers=list(timeline.controllers)),
             sliced.front_lines)
         colours = dict(obs.factions.colours) if obs.factions is not None else {}
+        labels = {f.id: f.label for f in obs.factions} if obs.factions is not None else {}
     _emit(table, output=output, as_json=as_json)
     if chart is not None:
-        atomic_write_bytes(chart, _chart(table, colours))
+        atomic_write_bytes(chart, _chart(table, colours, labels))
         info(f"wrote chart {chart}")
     info(f"{len(table)} rows: {table['date'].nunique()} dates × "
          f"{table['controller'].nunique()} controllers")
 
 
-def _chart(table: pd.DataFrame, colours: dict[str, str]) -> bytes:
+def _chart(table: pd.DataFrame, colours: dict[str, str], labels: dict[str, str]) -> bytes:
     from mapper.charts import area_chart
 
-    return area_chart(table, colours=colours)
+    return area_chart(table, colours=colours, labels=labels)
 
 
 def _emit(table: pd.DataFrame, *, output: Path | None, as_json: bool) -> None:

@@ -68,3 +68,28 @@ def test_area_chart_is_a_deterministic_png():
     assert area_chart(stats, colours={"gov": "#000000"}) != first
     with pytest.raises(ValueError, match="no 'area_km2' column"):
         area_chart(stats.drop(columns="area_km2"))
+
+
+def test_area_chart_legend_uses_faction_labels(monkeypatch):
+    """The legend shows each faction's label, not its id (ids are for files, labels for readers)."""
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    from mapper.charts import area_chart
+
+    table = pd.DataFrame({"date": ["2014-01-01", "2014-02-01"] * 2,
+                          "controller": ["gov", "gov", "reb", "reb"],
+                          "area_km2": [10.0, 12.0, 5.0, 3.0]})
+    seen: list[str] = []
+    plot = Axes.plot
+
+    def spy(self, *args, **kwargs):
+        seen.append(kwargs.get("label"))
+        return plot(self, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "plot", spy)
+    area_chart(table, labels={"gov": "Government", "reb": "Rebels"})
+    assert seen == ["Government", "Rebels"]
+    seen.clear()
+    area_chart(table)
+    assert seen == ["gov", "reb"]
