@@ -59,6 +59,16 @@ def _report(observations) -> dict:
     return summary
 
 
+def _prepare(events, *, factions, theatre, outlines, lang, **render):
+    """What render and bundle share: read and lay out the events, report every row, and the
+    render options (``render``: title, at, start, end, every, offline, leaflet_dir)."""
+    from ..pipeline import prepare
+
+    prepared = prepare(events, factions=factions, theatre=theatre, outlines=outlines,
+                       lang=lang.value)
+    return prepared, _report(prepared.observations), _options(lang=lang, **render)
+
+
 def _options(*, title, lang, at, start, end, every, offline, leaflet_dir):
     from ..render import RenderOptions
 
@@ -78,15 +88,12 @@ def render(
     leaflet_dir: LeafletDir = None, json: Json = False,
 ) -> None:
     """Write one self-contained interactive map (HTML) with a date slider over the changes."""
-    from ..pipeline import prepare
     from ..render import render_html
 
     started = time.perf_counter()
-    prepared = prepare(events, factions=factions, theatre=theatre, outlines=outlines,
-                       lang=lang.value)
-    summary = _report(prepared.observations)
-    options = _options(title=title, lang=lang, at=at, start=start, end=end, every=every,
-                       offline=offline, leaflet_dir=leaflet_dir)
+    prepared, summary, options = _prepare(
+        events, factions=factions, theatre=theatre, outlines=outlines, title=title, lang=lang,
+        at=at, start=start, end=end, every=every, offline=offline, leaflet_dir=leaflet_dir)
     html = render_html(prepared.model, options)
     atomic_write_text(output, html)
     info(f"wrote {output} ({len(html.encode()) / 1e6:.2f} MB) in "
@@ -112,14 +119,11 @@ def bundle(
 ) -> None:
     """Write a static site: map, changelog, data files, images and a manifest."""
     from ..bundle import BundleOptions, write_bundle
-    from ..pipeline import prepare
 
     started = time.perf_counter()
-    prepared = prepare(events, factions=factions, theatre=theatre, outlines=outlines,
-                       lang=lang.value)
-    summary = _report(prepared.observations)
-    options = _options(title=title, lang=lang, at=at, start=start, end=end, every=every,
-                       offline=offline, leaflet_dir=leaflet_dir)
+    prepared, summary, options = _prepare(
+        events, factions=factions, theatre=theatre, outlines=outlines, title=title, lang=lang,
+        at=at, start=start, end=end, every=every, offline=offline, leaflet_dir=leaflet_dir)
     manifest = write_bundle(prepared, output, BundleOptions(render=options, images=images,
                                                             gif=gif))
     info(f"wrote {output}/ ({len(manifest['files'])} files) in "
