@@ -51,22 +51,10 @@ def run(docs, gz, factions, *, prefilter: bool):
 
 
 def seed_scores(gz, factions) -> dict:
-    from layers.extract import extract_texts, read_rows, score, to_csv
+    from layers.extract.evaluate import evaluate_folder
 
-    truth = read_rows((SHARED / "eval" / "seed_events.csv").read_text(encoding="utf-8"))
-    dates: dict[str, str] = {}
-    for row in truth:
-        dates[row["seed"]] = max(dates.get(row["seed"], ""), row["article_date"])
-    props = []
-    for path in sorted((SHARED / "seeds").glob("*.txt")):
-        p, _ = extract_texts(
-            [(path.name, path.read_text(encoding="utf-8"))],
-            gazetteer=gz,
-            factions=factions,
-            default_date=dates.get(path.name),
-        )
-        props += p
-    return score(read_rows(to_csv(props)), truth).to_dict(details=False)
+    return evaluate_folder(SHARED / "seeds", SHARED / "eval" / "seed_events.csv",
+                           gazetteer=gz, factions=factions).to_dict(details=False)
 
 
 def main() -> None:
