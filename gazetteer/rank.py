@@ -250,9 +250,19 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
         areas = [ext[a] for a in sorted(hinted) if a in ext]
         if areas:
             countries = frozenset(a.split(".")[0] for a in hinted)
-            hits = {pos: h for pos, h in hits.items()
-                    if h[0] >= APPROXIMATE or admin[pos] in hinted
-                    or not far_outside(rows[pos], areas, countries)}
+            far = [pos for pos, h in hits.items()
+                   if h[0] < APPROXIMATE and admin[pos] not in hinted
+                   and far_outside(rows[pos], areas, countries)]
+            # ...unless the document's own places are around it: a report naming Damascus and
+            # Qalamoun towns still means the Qalamoun village its typo resembles
+            # (in the hinted countries only: another country's lookalike stays dropped)
+            home = [pos for pos in far if rows[pos][_COUNTRY] in countries]
+            if home and len(ctx.lats):
+                dist = context_km([rows[pos] for pos in home], ctx)
+                kept = {pos for pos, d in zip(home, dist, strict=True) if d <= CONTEXT_KM}
+                far = [pos for pos in far if pos not in kept]
+            dropped = set(far)
+            hits = {pos: h for pos, h in hits.items() if pos not in dropped}
     if len(hits) > 10:
         floor = max(h[0] for h in hits.values()) - max_bonus(ctx) - AMBIGUITY_MARGIN
         hits = {pos: h for pos, h in hits.items() if h[0] >= floor}

@@ -112,6 +112,14 @@ def test_far_lookalike_outside_the_hinted_governorate_is_not_found():
     assert gz.resolve_one("Ad Dana", context=["Daraa"]).id == "a:dana"
 
 
+def test_far_lookalike_is_kept_when_the_documents_own_places_surround_it():
+    """A document naming Daraa (a hint) and places around Idlib still means the Idlib town its
+    typo resembles: the far-lookalike rule yields to the document's geography."""
+    gz = _gz([p for p in ADMIN if p.id != "a:adwan"])
+    context = ["Daraa", (36.20, 36.75), (36.25, 36.80)]  # resolved places beside Ad Dana
+    assert gz.resolve_one("Adwan", country="SY", context=context).id == "a:dana"
+
+
 def test_match_in_the_hinted_governorate_wins():
     gz = _gz(ADMIN)
     assert gz.resolve_one("Adwan", country="SY", context=["Daraa"]).id == "a:adwan"
