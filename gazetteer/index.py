@@ -126,7 +126,7 @@ class NameIndex:
         state["_deletes"] = None
         state["_token_block"] = None
         state["_groups"] = None
-        for derived in ("_base_border", "_base_plain", "_outside_core", "_admin_extent"):
+        for derived in ("_static_tables", "_admin_extent"):
             state.pop(derived, None)
         state["fuzzy_cache"] = None
         state["core_countries"] = frozenset()
@@ -183,24 +183,21 @@ class NameIndex:
                     block.setdefault(t, []).append(nid)
         # skeleton → (Latin name ids, their normalized keys, Arabic ids, their normalized keys):
         # a bucket is scored by one rapidfuzz call, without a Python loop over its names.
-        # Plus, per script, the same names by key length (Latin at 4, Arabic at 5): a typo
-        # search reads only the lengths its edit budget allows instead of the whole bucket.
-        groups: dict[str, tuple[list, list, list, list, dict, dict]] = {}
+        # Plus, per script, the same names ordered by key length (Latin at 4, Arabic at 5) as
+        # (lengths, ids, keys): a typo search slices out the lengths its edit budget allows
+        # (two bisections) instead of reading the whole bucket.
+        groups: dict[str, tuple] = {}
         for sk in self.skel:
-            g: tuple[list, list, list, list, dict, dict] = ([], [], [], [], {}, {})
+            g: tuple[list, list, list, list] = ([], [], [], [])
             for nid in lookup(self.skel, sk):
                 k = 2 if self.name_arabic[nid] else 0
-                norm = self.name_norm[nid]
                 g[k].append(nid)
-                g[k + 1].append(norm)
-                ids, norms = g[4 + k // 2].setdefault(len(norm), ([], []))
-                ids.append(nid)
-                norms.append(norm)
-            groups[sk] = g
+                g[k + 1].append(self.name_norm[nid])
+            groups[sk] = (*g, _by_length(g[0], g[1]), _by_length(g[2], g[3]))
         return deletes, block, groups
 
     @property
-    def groups(self) -> dict[str, tuple[list, list, list, list, dict, dict]]:
+    def groups(self) -> dict[str, tuple]:
         self._fuzzy_tables()
         return self._groups
 
@@ -231,7 +228,7 @@ class _LazyPlaces(Sequence):
 
     def __init__(self, rows: list[tuple], starts: list[int], name_text: list[str]):
         self._rows, self._starts, self._names = rows, starts, name_text
-        self._built: list[Place | None] = [None] * len(rows)
+        self.built: list[Place | None] = [None] * len(rows)
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -239,11 +236,11 @@ class _LazyPlaces(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        p = self._built[i]
+        p = self.built[i]
         if p is None:
             t = self._rows[i]
             names = tuple(self._names[self._starts[i]:self._starts[i + 1]])
-            p = self._built[i] = Place(*t[:-1], names=names, source=t[-1])
+            p = self.built[i] = Place(*t[:-1], names=names, source=t[-1])
         return p
 
     def __reduce__(self):
@@ -255,6 +252,12 @@ _PLACE_FIELDS = tuple(f.name for f in fields(Place))
 
 def astuple_fast(p: Place) -> tuple:
     return tuple(getattr(p, f) for f in _PLACE_FIELDS)
+
+
+def _by_length(ids: list[int], norms: list[str]) -> tuple[list[int], list[int], list[str]]:
+    """(key lengths ascending, ids, keys) ordered by (length, id)."""
+    order = sorted(range(len(ids)), key=lambda i: (len(norms[i]), ids[i]))
+    return ([len(norms[i]) for i in order], [ids[i] for i in order], [norms[i] for i in order])
 
 
 def deletions(skeleton: str) -> set[str]:

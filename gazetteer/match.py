@@ -6,6 +6,8 @@ blocking key with the query (a one-edit skeleton neighbour or a distinctive word
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -104,7 +106,7 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
     if not fuzzy or (hits and max(h[0] for h in hits.values()) >= STRONG_SKELETON):
         return hits
     # (all three rings: one typed letter can move the skeleton two letters, "Jibbehm" ~ "jbhm")
-    for nid, sim in fuzzy_candidates(ix, q, cutoff=FUZZY_CUTOFF, typos_only=True):
+    for nid, sim in typo_candidates(ix, q, cutoff=FUZZY_CUTOFF):
         how = "arabic" if q.arabic != ix.name_arabic[nid] else "fuzzy"
         _add(hits, ix, nid, FUZZY_BASE + FUZZY_SPAN * sim, how)
     return hits
@@ -113,19 +115,23 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
 def skeleton_ring(ix: NameIndex, q: Keys, level: int) -> set[str]:
     """Skeletons at one ring of the query's SymSpell deletion neighbourhood: 1 = one letter
     more or less, 2 = one letter substituted, 3 = two extra letters (may repeat inner rings)."""
-    sk = q.skeleton
+    return _ring(ix, q.skeleton, deletions(q.skeleton), level)
+
+
+def _ring(ix: NameIndex, sk: str, dels: set[str], level: int) -> set[str]:
+    """skeleton_ring with the query skeleton's deletions computed once by the caller."""
     deletes = ix.deletes
     if len(sk) == 2:
         return set(deletes.get(sk, ())) if level == 1 else set()
     if len(sk) < 3:
         return set()
-    dels = deletions(sk)
     known = ix.skel
-    skels: set[str] = set()
     if level == 1:
-        skels.update(d for d in dels if d in known)        # query has an extra letter
+        skels = {d for d in dels if d in known}            # query has an extra letter
         skels.update(deletes.get(sk, ()))                  # query misses a letter
-    elif level == 2:
+        return skels
+    skels = set()
+    if level == 2:
         for d in dels:                                     # one letter substituted
             got = deletes.get(d)
             if got is not None:
@@ -203,61 +209,106 @@ def _fuzzy_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float
     return out
 
 
-def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float
+def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float, factor: float
                 ) -> list[tuple[int, float]]:
-    """_fuzzy_from for plausible typos only: same-script names are gathered only at the key
-    lengths plausible_typo can accept (it still decides), so most of a bucket is never read."""
-    lq = len(q.normalized)
-    lengths = range(lq - typo_budget(lq), (8 * lq + 7) // 7 + 1)  # |Δlen| ≤ typo budget
+    """The plausible typos (see plausible_typo) among the names of ``skels``, at least
+    ``cutoff`` similar: same-script names are sliced out of each bucket at the key lengths the
+    typo budget allows, so most of a bucket is never read."""
+    qn, qsk = q.normalized, q.skeleton
+    lq = len(qn)
+    lo, hi = lq - typo_budget(lq), (8 * lq + 7) // 7  # |Δlen| ≤ typo budget
     same_ids: list[int] = []
     same_keys: list[str] = []
     out: list[tuple[int, float]] = []
-    factor = cross_script_sim(q)
     groups = ix.groups
-    arabic = q.arabic
-    by_len_at, cross_at = (5, 0) if arabic else (4, 2)
-    qsk = q.skeleton
+    by_len_at, cross_at = (5, 0) if q.arabic else (4, 2)
     can_cross = factor * 100.0 >= cutoff  # else even an identical skeleton scores too low
+    lsk = len(qsk)
     for sk in sorted(skels):  # sets iterate in hash order: sorted keeps ties reproducible
         g = groups[sk]
-        by_len = g[by_len_at]
-        for n in lengths:
-            t = by_len.get(n)
-            if t is not None:
-                same_ids += t[0]
-                same_keys += t[1]
+        lens, ids, norms = g[by_len_at]
+        if lens:
+            if lens[0] >= lo and lens[-1] <= hi:
+                same_ids += ids
+                same_keys += norms
+            else:
+                i, j = bisect_left(lens, lo), bisect_right(lens, hi)
+                if i < j:
+                    same_ids += ids[i:j]
+                    same_keys += norms[i:j]
         cross = g[cross_at]
         if cross and can_cross:  # across scripts only skeletons compare: one score per bucket
+            # fuzz.ratio is at most 1 - (fewest indels)/(total length): most buckets of a ring
+            # cannot reach the cutoff, and are skipped without scoring
+            ls = len(sk)
+            fewest = abs(ls - lsk) or (0 if sk == qsk else 2)
+            if (1.0 - fewest / (ls + lsk)) * factor * 100.0 < cutoff - 1e-9:
+                continue
             sim = fuzz.ratio(qsk, sk) / 100.0 * factor
-            if sim * 100.0 >= cutoff:
+            # (plausible_typo across scripts: at most one consonant apart, two from 7 up)
+            if sim * 100.0 >= cutoff and OSA.distance(qsk, sk) <= (
+                    1 if max(lsk, ls) < 7 else 2):
                 out.extend((nid, sim) for nid in cross)
-    out += _extract(q.normalized, same_ids, same_keys, cutoff / 100.0)
+    if same_ids:
+        norm = ix.name_norm
+        for nid, sim in _extract(qn, same_ids, same_keys, cutoff / 100.0):
+            other = norm[nid]
+            longest = lq if lq >= len(other) else len(other)
+            if OSA.distance(qn, other) <= 1 + (longest - 1) // 8:  # typo_budget(longest)
+                out.append((nid, sim))
     return out
 
 
-def fuzzy_candidates(ix: NameIndex, q: Keys, *, cutoff: float, max_level: int = 3,
-                     typos_only: bool = False) -> list[tuple[int, float]]:
+def typo_candidates(ix: NameIndex, q: Keys, *, cutoff: float) -> list[tuple[int, float]]:
+    """fuzzy_candidates(typos_only=True): the skeleton rings, widened only while no plausible
+    typo at least GOOD_FUZZY similar has been found, then the distinctive words."""
+    out: list[tuple[int, float]] = []
+    sk = q.skeleton
+    dels = deletions(sk)
+    factor = cross_script_sim(q)
+    seen: set[str] = set()
+    best = 0.0
+    for level in (1, 2, 3):
+        ring = _ring(ix, sk, dels, level)
+        if seen:
+            ring -= seen
+        seen |= ring
+        if ring:
+            found = _typos_from(ix, q, ring, cutoff, factor)
+            if found:
+                out += found
+                best = max(best, max(sim for _, sim in found))
+        if best >= GOOD_FUZZY:
+            break
+    words = blocked_words(ix, q)
+    if words:
+        words = sorted(words)
+        arabic = ix.name_arabic
+        same = [i for i in words if arabic[i] == q.arabic]
+        found = _extract(q.normalized, same, [ix.name_norm[i] for i in same], cutoff / 100.0)
+        out += [t for t in found if plausible_typo(ix, q, t[0])]
+    return out
+
+
+def fuzzy_candidates(ix: NameIndex, q: Keys, *, cutoff: float, max_level: int = 3
+                     ) -> list[tuple[int, float]]:
     """(name id, similarity) of names sharing a blocking key with the query, at least
-    ``cutoff`` similar; ``typos_only`` keeps only plausible typos (see plausible_typo), so a
-    close-looking lookalike does not stop the search before the real typo is found."""
+    ``cutoff`` similar (the rings widen only while nothing close has been found); see
+    typo_candidates for plausible typos only."""
     out: list[tuple[int, float]] = []
     seen: set[str] = set()
+    dels = deletions(q.skeleton)
     for level in range(1, max_level + 1):  # widen only while nothing close has been found
-        ring = skeleton_ring(ix, q, level) - seen
+        ring = _ring(ix, q.skeleton, dels, level) - seen
         seen |= ring
-        if typos_only:
-            found = [t for t in _typos_from(ix, q, ring, cutoff) if plausible_typo(ix, q, t[0])]
-        else:
-            found = _fuzzy_from(ix, q, ring, cutoff)
-        out += found
+        out += _fuzzy_from(ix, q, ring, cutoff)
         if out and max(sim for _, sim in out) >= GOOD_FUZZY:
             break
     words = sorted(blocked_words(ix, q))
     if words:
         arabic = ix.name_arabic
         same = [i for i in words if arabic[i] == q.arabic]
-        found = _extract(q.normalized, same, [ix.name_norm[i] for i in same], cutoff / 100.0)
-        out += [t for t in found if plausible_typo(ix, q, t[0])] if typos_only else found
+        out += _extract(q.normalized, same, [ix.name_norm[i] for i in same], cutoff / 100.0)
     return out
 
 

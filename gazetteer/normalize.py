@@ -198,13 +198,34 @@ def skeleton_key(name: str) -> str:
 
 def _skeleton(toks: tuple[str, ...]) -> str:
     # collapse doubles across token joins too ("Tall Lahm")
-    sk = "".join(_token_skeletons(toks))
+    sk = "".join(map(_token_skeleton, toks))
     return _DOUBLE_RE.sub(r"\1", sk) if _DOUBLE_RE.search(sk) else sk
 
 
 @lru_cache(maxsize=100_000)
 def keys(name: str) -> Keys:
     """All keys of ``name`` (memoized: documents and events files repeat names)."""
+    if name.isascii() and name.isprintable():
+        got = _plain_keys(name)
+        if got is not None:
+            return got
     c = clean(name)
     toks = _tokens(c)
     return Keys(_exact(c), "".join(toks), not c.isascii() and is_arabic(c), toks)
+
+
+def _plain_keys(name: str) -> Keys | None:
+    """keys() of the commonest input, ASCII letters and digits between single spaces and
+    apostrophes, in a few C-level string calls; None for anything else (the general path)."""
+    low = " ".join(name.split()).lower()
+    quoted = "'" in low or "`" in low
+    text = low.replace("'", "").replace("`", "") if quoted else low
+    if not text.replace(" ", "").isalnum():
+        return None
+    t = _tables()
+    token_map = t["token_map"]
+    out = [tok for tok in (token_map.get(raw, raw) for raw in text.split(" ") if raw) if tok]
+    articles = t["articles"]
+    kept = [tok for tok in out if tok not in articles]
+    toks = tuple(kept) if kept else tuple(out)  # see _tokens
+    return Keys(low.replace("`", "'") if quoted else low, "".join(toks), False, toks)

@@ -173,40 +173,74 @@ def _cached(ix: NameIndex, name: str, build):
 
 def outside_core(ix: NameIndex) -> list[bool]:
     """Per place: lies in a country outside the index's core countries (a border zone)."""
-    core = ix.core_countries
-    got = ix.__dict__.get("_outside_core")
-    if got is None or got[0] != core:
-        flags = [bool(core) and bool(r[_COUNTRY]) and r[_COUNTRY] not in core for r in ix.rows]
-        got = ix.__dict__["_outside_core"] = (core, flags)
-    return got[1]
-
-
-def _rank_single(ix: NameIndex, hits: Hits) -> Ranked:
-    ((pos, (q, nid, how)),) = hits.items()
-    base = ix.__dict__.get("_base_border")
-    if base is None or base[0] != ix.core_countries:
-        base = (None, base_scores(ix, border=True))
-    raw = q + base[1][pos]
-    matched = ix.name_text[nid]
-    why = f"{how} match {matched!r} ({q:.2f})"
-    if outside_core(ix)[pos]:
-        why += f"; outside the core countries ({ix.rows[pos][_COUNTRY]})"
-    return Ranked([Candidate(ix.places[pos], min(1.0, raw / MAX_RAW), matched, how, why)],
-                  [raw], False)
+    return _static_tables(ix)[3]
 
 
 def base_scores(ix: NameIndex, *, border: bool) -> list[float]:
     """Per place: static bonus, minus BORDER_PENALTY outside the core countries if ``border``."""
-    name = "_base_border" if border else "_base_plain"
-    got = ix.__dict__.get(name)
+    return _static_tables(ix)[1 if border else 2]
+
+
+def _static_tables(ix: NameIndex) -> tuple[frozenset, list[float], list[float], list[bool]]:
+    """(core countries, base scores with the border prior, without it, outside-core flags),
+    built once per index and core-country set (load() sets the core countries after unpickling)."""
     core = ix.core_countries
-    if got is None or got[0] != core:
-        static = [static_bonus(r) for r in ix.rows]
-        if border:
-            static = [s - BORDER_PENALTY if out else s
-                      for s, out in zip(static, outside_core(ix), strict=True)]
-        got = ix.__dict__[name] = (core, static)
-    return got[1]
+    got = ix.__dict__.get("_static_tables")
+    if got is None or got[0] is not core:
+        rows = ix.rows
+        outside = [bool(core) and bool(r[_COUNTRY]) and r[_COUNTRY] not in core for r in rows]
+        plain = [static_bonus(r) for r in rows]
+        border = [s - BORDER_PENALTY if out else s for s, out in zip(plain, outside, strict=True)]
+        got = ix.__dict__["_static_tables"] = (core, border, plain, outside)
+    return got
+
+
+# Candidate and Ranked are frozen dataclasses; the ranker builds thousands a second, so it
+# sets their slots directly (half the cost of the generated frozen __init__, same objects).
+_new = object.__new__
+_SET_CANDIDATE = tuple(getattr(Candidate, f).__set__ for f in
+                       ("place", "score", "matched", "how", "why", "raw"))
+_SET_RANKED = tuple(getattr(Ranked, f).__set__ for f in ("candidates", "raw", "ambiguous"))
+
+
+def _candidate(place, score: float, matched: str, how: str, why: str) -> Candidate:
+    c = _new(Candidate)
+    s_place, s_score, s_matched, s_how, s_why, s_raw = _SET_CANDIDATE
+    s_place(c, place)
+    s_score(c, score)
+    s_matched(c, matched)
+    s_how(c, how)
+    s_why(c, why)
+    s_raw(c, {})
+    return c
+
+
+def _ranked(candidates: list[Candidate], raw: list[float], ambiguous: bool) -> Ranked:
+    r = _new(Ranked)
+    s_candidates, s_raw, s_ambiguous = _SET_RANKED
+    s_candidates(r, candidates)
+    s_raw(r, raw)
+    s_ambiguous(r, ambiguous)
+    return r
+
+
+def _place(ix: NameIndex, pos: int):
+    """ix.places[pos], reading the lazy sequence's built list first (no method call)."""
+    places = ix.places
+    p = getattr(places, "built", places)[pos]
+    return p if p is not None else places[pos]
+
+
+def _rank_single(ix: NameIndex, hits: Hits) -> Ranked:
+    ((pos, (q, nid, how)),) = hits.items()
+    tables = _static_tables(ix)
+    raw = q + tables[1][pos]
+    matched = ix.name_text[nid]
+    why = f"{how} match {matched!r} ({q:.2f})"
+    if tables[3][pos]:
+        why += f"; outside the core countries ({ix.rows[pos][_COUNTRY]})"
+    return _ranked([_candidate(_place(ix, pos), min(1.0, raw / MAX_RAW), matched, how, why)],
+                   [raw], False)
 
 
 def admin_extents(ix: NameIndex) -> dict[str, tuple[float, float, float]]:
@@ -268,8 +302,9 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
         hits = {pos: h for pos, h in hits.items() if h[0] >= floor}
     # Context-free part of the score per place (population, kind and, without a country hint,
     # the border-zone prior), once per index: the loop below is one add per hit.
-    base = base_scores(ix, border=not ctx.countries)
-    border = outside_core(ix) if not ctx.countries else None
+    tables = _static_tables(ix)
+    base = tables[2] if ctx.countries else tables[1]
+    border = None if ctx.countries else tables[3]
     with_ctx = not ctx.empty
     # Sort key: score, then match quality, then index position (deterministic: the index is
     # built in source order, and the embedded layer is sorted by GeoNames id).
@@ -303,7 +338,9 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
                     break
                 continue
     candidates = []
-    places, text = ix.places, ix.name_text
+    text = ix.name_text
+    places = ix.places
+    built = getattr(places, "built", places)
     for neg_raw, neg_q, pos, nid, how in kept:
         raw, q = -neg_raw, -neg_q
         matched = text[nid]
@@ -315,7 +352,9 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
                 why = "; ".join([why, *reasons])
         if border is not None and border[pos]:
             why += f"; outside the core countries ({rows[pos][_COUNTRY]})"
-        candidates.append(Candidate(places[pos], min(1.0, raw / MAX_RAW), matched, how, why))
+        place = built[pos]
+        candidates.append(_candidate(place if place is not None else places[pos],
+                                     min(1.0, raw / MAX_RAW), matched, how, why))
     raws = [-s[0] for s in kept]
     ambiguous = len(raws) > 1 and raws[0] - raws[1] < AMBIGUITY_MARGIN
-    return Ranked(candidates, raws, ambiguous)
+    return _ranked(candidates, raws, ambiguous)
