@@ -65,51 +65,63 @@ def _add(hits: Hits, ix: NameIndex, nid: int, quality: float, how: str) -> None:
         hits[pos] = (quality, nid, how)
 
 
-def _add_all(hits: Hits, ix: NameIndex, scored: list[tuple[int, float]], how: str) -> None:
-    place = ix.name_place
-    for nid, quality in scored:
-        pos = place[nid]
-        old = hits.get(pos)
-        if old is None or quality > old[0]:
-            hits[pos] = (quality, nid, how)
-
-
 def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -> Hits:
     hits: Hits = {}
-    curated, place = ix.curated, ix.name_place
+    place = ix.name_place
     # (the two cheapest tiers inline: they settle most queries)
-    for nids, quality, how in ((ix.exact.get(q.exact), EXACT, "exact"),
-                               (ix.norm.get(q.normalized) if q.normalized else None, NORMALIZED,
-                                "arabic" if q.arabic else "normalized")):
-        if nids is None:
-            continue
-        for nid in (nids,) if isinstance(nids, int) else nids:
-            qual = quality + CURATED_BONUS if nid in curated else quality
-            pos = place[nid]
-            old = hits.get(pos)
-            if old is None or qual > old[0]:
-                hits[pos] = (qual, nid, how)
+    nids = ix.exact.get(q.exact)
+    if nids is not None:
+        _add_exact(hits, ix, nids, EXACT, "exact")
+    if q.normalized:
+        nids = ix.norm.get(q.normalized)
+        if nids is not None:
+            _add_exact(hits, ix, nids, NORMALIZED, "arabic" if q.arabic else "normalized")
     if hits or not skeleton or len(q.skeleton) < 2:
         return hits
     group = ix.groups.get(q.skeleton)
     if group is not None:
         same_ids, same_keys, cross_ids = (group[2], group[3], group[0]) if q.arabic else \
             (group[0], group[1], group[2])
-        how = "arabic" if q.arabic else "skeleton"
-        _add_all(hits, ix, [(nid, SKELETON_BASE + SKELETON_SPAN * sim) for nid, sim in
-                            _extract(q.normalized, same_ids, same_keys, MIN_SKELETON_SIM)], how)
+        if same_ids:
+            how = "arabic" if q.arabic else "skeleton"
+            # (one rapidfuzz call over the bucket; best quality per place, first name on ties)
+            for _, score, j in process.extract(q.normalized, same_keys, scorer=fuzz.ratio,
+                                               limit=None, score_cutoff=MIN_SKELETON_SIM * 100.0):
+                nid = same_ids[j]
+                quality = SKELETON_BASE + SKELETON_SPAN * (score / 100.0)
+                pos = place[nid]
+                old = hits.get(pos)
+                if old is None or quality > old[0]:
+                    hits[pos] = (quality, nid, how)
         if cross_ids and (q.arabic or len(q.skeleton) >= 3):
             # two Latin consonants against an Arabic spelling are noise ("Zzzzqqq" ~ "زاكية")
             quality = SKELETON_BASE + SKELETON_SPAN * cross_script_sim(q)
-            _add_all(hits, ix, [(nid, quality) for nid in cross_ids], "arabic")
+            for nid in cross_ids:
+                pos = place[nid]
+                old = hits.get(pos)
+                if old is None or quality > old[0]:
+                    hits[pos] = (quality, nid, "arabic")
     # Weak skeleton agreement ("Jibbehm" ~ "Jubb Hamam") must still meet the typo tier.
     if not fuzzy or (hits and max(h[0] for h in hits.values()) >= STRONG_SKELETON):
         return hits
     # (all three rings: one typed letter can move the skeleton two letters, "Jibbehm" ~ "jbhm")
+    arabic = ix.name_arabic
     for nid, sim in typo_candidates(ix, q, cutoff=FUZZY_CUTOFF):
-        how = "arabic" if q.arabic != ix.name_arabic[nid] else "fuzzy"
+        how = "arabic" if q.arabic != arabic[nid] else "fuzzy"
         _add(hits, ix, nid, FUZZY_BASE + FUZZY_SPAN * sim, how)
     return hits
+
+
+def _add_exact(hits: Hits, ix: NameIndex, nids: int | list[int], quality: float,
+               how: str) -> None:
+    """Exact and normalized hits (a table stores a bare int when a key names one name)."""
+    curated = ix.curated
+    for nid in (nids,) if isinstance(nids, int) else nids:
+        qual = quality + CURATED_BONUS if nid in curated else quality
+        pos = ix.name_place[nid]
+        old = hits.get(pos)
+        if old is None or qual > old[0]:
+            hits[pos] = (qual, nid, how)
 
 
 def skeleton_ring(ix: NameIndex, q: Keys, level: int) -> set[str]:
@@ -153,7 +165,7 @@ def blocked_skeletons(ix: NameIndex, q: Keys, *, level: int = 3) -> set[str]:
 def blocked_words(ix: NameIndex, q: Keys) -> set[int]:
     """Names sharing a distinctive word with a multi-word query ("Arsal al-Ward" ~ "Assal
     al-Ward")."""
-    toks = token_skeletons(q.exact)
+    toks = q.token_skeletons
     out: set[int] = set()
     if len(toks) < 2:  # a one-word query is covered by the skeleton neighbourhood
         return out
@@ -249,13 +261,13 @@ def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float, factor: 
             if sim * 100.0 >= cutoff and OSA.distance(qsk, sk) <= (
                     1 if max(lsk, ls) < 7 else 2):
                 out.extend((nid, sim) for nid in cross)
-    if same_ids:
-        norm = ix.name_norm
-        for nid, sim in _extract(qn, same_ids, same_keys, cutoff / 100.0):
-            other = norm[nid]
+    if same_ids:  # (as _extract, fused with the typo budget test)
+        for _, score, j in process.extract(qn, same_keys, scorer=fuzz.ratio, limit=None,
+                                           score_cutoff=min(100.0, cutoff / 100.0 * 100.0)):
+            other = same_keys[j]
             longest = lq if lq >= len(other) else len(other)
             if OSA.distance(qn, other) <= 1 + (longest - 1) // 8:  # typo_budget(longest)
-                out.append((nid, sim))
+                out.append((same_ids[j], score / 100.0))
     return out
 
 

@@ -36,6 +36,11 @@ class Keys:
         self._tokens, self._skeleton = tokens, None
 
     @property
+    def token_skeletons(self) -> tuple[str, ...]:
+        """Skeleton of each word (the blocking keys of multi-word names)."""
+        return _token_skeletons(self._tokens)
+
+    @property
     def skeleton(self) -> str:
         sk = self._skeleton
         if sk is None:
@@ -170,8 +175,8 @@ def _token_skeleton(token: str) -> str:
     if not token.isascii() and _ARABIC_RE.search(token):
         if token.endswith("ه"):  # final heh is a vowel ending, like Latin final h
             token = token[:-1]
-        sk = token.translate(t["ar_skel"])
-        sk = "".join(c for c in sk if c.isascii())
+        # (letters without a Latin value are dropped)
+        sk = token.translate(t["ar_skel"]).encode("ascii", "ignore").decode("ascii")
     else:
         sk = token
         for d, v in t["digraph_list"]:  # longest first ("sch" before "sh"); C-level replaces
@@ -205,8 +210,8 @@ def _skeleton(toks: tuple[str, ...]) -> str:
 @lru_cache(maxsize=100_000)
 def keys(name: str) -> Keys:
     """All keys of ``name`` (memoized: documents and events files repeat names)."""
-    if name.isascii() and name.isprintable():
-        got = _plain_keys(name)
+    if name.isprintable():
+        got = _plain_keys(name) if name.isascii() else _plain_arabic_keys(name)
         if got is not None:
             return got
     c = clean(name)
@@ -229,3 +234,24 @@ def _plain_keys(name: str) -> Keys | None:
     kept = [tok for tok in out if tok not in articles]
     toks = tuple(kept) if kept else tuple(out)  # see _tokens
     return Keys(low.replace("`", "'") if quoted else low, "".join(toks), False, toks)
+
+
+# Arabic letters without marks or tatweel: no case, no separators but spaces, NFC already.
+_PLAIN_ARABIC_RE = re.compile(r"[\u0621-\u063A\u0641-\u064A]+(?: [\u0621-\u063A\u0641-\u064A]+)*")
+
+
+def _plain_arabic_keys(name: str) -> Keys | None:
+    """keys() of Arabic-script words between single spaces, the commonest Arabic input (folded
+    as one string: the fold table maps letters to letters); None for anything else."""
+    c = " ".join(name.split())
+    if _PLAIN_ARABIC_RE.fullmatch(c) is None:
+        return None
+    t = _tables()
+    art = t["ar_article"]
+    n = len(art) + 1
+    out = [tok[len(art):] if tok.startswith(art) and len(tok) > n else tok
+           for tok in c.translate(t["ar_fold"]).split(" ")]  # see _arabic_token
+    articles = t["articles"]
+    kept = [tok for tok in out if tok not in articles]
+    toks = tuple(kept) if kept else tuple(out)  # see _tokens
+    return Keys(c, "".join(toks), True, toks)

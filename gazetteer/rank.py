@@ -341,6 +341,7 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
     text = ix.name_text
     places = ix.places
     built = getattr(places, "built", places)
+    s_place, s_score, s_matched, s_how, s_why, s_raw = _SET_CANDIDATE
     for neg_raw, neg_q, pos, nid, how in kept:
         raw, q = -neg_raw, -neg_q
         matched = text[nid]
@@ -353,8 +354,14 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
         if border is not None and border[pos]:
             why += f"; outside the core countries ({rows[pos][_COUNTRY]})"
         place = built[pos]
-        candidates.append(_candidate(place if place is not None else places[pos],
-                                     min(1.0, raw / MAX_RAW), matched, how, why))
+        c = _new(Candidate)  # (_candidate inline: this loop runs for every candidate)
+        s_place(c, place if place is not None else places[pos])
+        s_score(c, min(1.0, raw / MAX_RAW))
+        s_matched(c, matched)
+        s_how(c, how)
+        s_why(c, why)
+        s_raw(c, {})
+        candidates.append(c)
     raws = [-s[0] for s in kept]
     ambiguous = len(raws) > 1 and raws[0] - raws[1] < AMBIGUITY_MARGIN
     return _ranked(candidates, raws, ambiguous)
