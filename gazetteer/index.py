@@ -183,9 +183,9 @@ class NameIndex:
                     block.setdefault(t, []).append(nid)
         # skeleton → (Latin name ids, their normalized keys, Arabic ids, their normalized keys):
         # a bucket is scored by one rapidfuzz call, without a Python loop over its names.
-        # Plus, per script, the same names ordered by key length (Latin at 4, Arabic at 5) as
-        # (lengths, ids, keys): a typo search slices out the lengths its edit budget allows
-        # (two bisections) instead of reading the whole bucket.
+        # Plus, per script, the bucket's distinct keys ordered by length (Latin at 4, Arabic at
+        # 5; see _by_length): a key is scored once however many names share it, and a typo
+        # search slices out the lengths its edit budget allows (two bisections).
         groups: dict[str, tuple] = {}
         for sk in self.skel:
             g: tuple[list, list, list, list] = ([], [], [], [])
@@ -254,10 +254,15 @@ def astuple_fast(p: Place) -> tuple:
     return tuple(getattr(p, f) for f in _PLACE_FIELDS)
 
 
-def _by_length(ids: list[int], norms: list[str]) -> tuple[list[int], list[int], list[str]]:
-    """(key lengths ascending, ids, keys) ordered by (length, id)."""
-    order = sorted(range(len(ids)), key=lambda i: (len(norms[i]), ids[i]))
-    return ([len(norms[i]) for i in order], [ids[i] for i in order], [norms[i] for i in order])
+def _by_length(ids: list[int], norms: list[str]
+               ) -> tuple[list[int], list[str], list[tuple[int, ...]]]:
+    """The distinct keys of a bucket as (key lengths ascending, keys, name ids of each key in
+    id order), ordered by (length, first id): a key shared by many names is scored once."""
+    members: dict[str, list[int]] = {}
+    for nid, norm in sorted(zip(ids, norms, strict=True)):
+        members.setdefault(norm, []).append(nid)
+    order = sorted(members, key=lambda k: (len(k), members[k][0]))
+    return ([len(k) for k in order], order, [tuple(members[k]) for k in order])
 
 
 def deletions(skeleton: str) -> set[str]:

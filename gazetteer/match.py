@@ -83,16 +83,18 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
         same_ids, same_keys, cross_ids = (group[2], group[3], group[0]) if q.arabic else \
             (group[0], group[1], group[2])
         if same_ids:
+            _, keys_, members = group[5] if q.arabic else group[4]
             how = "arabic" if q.arabic else "skeleton"
-            # (one rapidfuzz call over the bucket; best quality per place, first name on ties)
-            for _, score, j in process.extract(q.normalized, same_keys, scorer=fuzz.ratio,
-                                               limit=None, score_cutoff=MIN_SKELETON_SIM * 100.0):
-                nid = same_ids[j]
+            # One rapidfuzz call over the bucket's distinct keys, best first; a place keeps its
+            # best-scoring name, the lowest name id among equals (as if every name were scored).
+            for score, nids in _expand(process.extract(
+                    q.normalized, keys_, scorer=fuzz.ratio, limit=None,
+                    score_cutoff=MIN_SKELETON_SIM * 100.0), members):
                 quality = SKELETON_BASE + SKELETON_SPAN * (score / 100.0)
-                pos = place[nid]
-                old = hits.get(pos)
-                if old is None or quality > old[0]:
-                    hits[pos] = (quality, nid, how)
+                for nid in nids:
+                    pos = place[nid]
+                    if pos not in hits:
+                        hits[pos] = (quality, nid, how)
         if cross_ids and (q.arabic or len(q.skeleton) >= 3):
             # two Latin consonants against an Arabic spelling are noise ("Zzzzqqq" ~ "زاكية")
             quality = SKELETON_BASE + SKELETON_SPAN * cross_script_sim(q)
@@ -110,6 +112,23 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
         how = "arabic" if q.arabic != arabic[nid] else "fuzzy"
         _add(hits, ix, nid, FUZZY_BASE + FUZZY_SPAN * sim, how)
     return hits
+
+
+def _expand(found: list[tuple[str, float, int]], members: list[tuple[int, ...]]
+            ) -> list[tuple[float, tuple[int, ...] | list[int]]]:
+    """(score, name ids in id order) per distinct score of rapidfuzz ``found`` (best first):
+    keys that tie pool their names, so ids come out as if each name had been scored."""
+    out = []
+    i, n = 0, len(found)
+    while i < n:
+        score = found[i][1]
+        k = i + 1
+        while k < n and found[k][1] == score:
+            k += 1
+        out.append((score, members[found[i][2]] if k == i + 1 else
+                    sorted(nid for t in found[i:k] for nid in members[t[2]])))
+        i = k
+    return out
 
 
 def _add_exact(hits: Hits, ix: NameIndex, nids: int | list[int], quality: float,
@@ -229,8 +248,9 @@ def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float, factor: 
     qn, qsk = q.normalized, q.skeleton
     lq = len(qn)
     lo, hi = lq - typo_budget(lq), (8 * lq + 7) // 7  # |Δlen| ≤ typo budget
-    same_ids: list[int] = []
-    same_keys: list[str] = []
+    same_keys: list[str] = []       # distinct keys gathered from the ring's buckets...
+    same_ids: list[tuple[int, ...]] = []  # ...with their names
+    starts: list[int] = []          # where each bucket's slice starts in same_keys
     out: list[tuple[int, float]] = []
     groups = ix.groups
     by_len_at, cross_at = (5, 0) if q.arabic else (4, 2)
@@ -238,16 +258,18 @@ def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float, factor: 
     lsk = len(qsk)
     for sk in sorted(skels):  # sets iterate in hash order: sorted keeps ties reproducible
         g = groups[sk]
-        lens, ids, norms = g[by_len_at]
+        lens, norms, members = g[by_len_at]
         if lens:
             if lens[0] >= lo and lens[-1] <= hi:
-                same_ids += ids
+                starts.append(len(same_keys))
                 same_keys += norms
+                same_ids += members
             else:
                 i, j = bisect_left(lens, lo), bisect_right(lens, hi)
                 if i < j:
-                    same_ids += ids[i:j]
+                    starts.append(len(same_keys))
                     same_keys += norms[i:j]
+                    same_ids += members[i:j]
         cross = g[cross_at]
         if cross and can_cross:  # across scripts only skeletons compare: one score per bucket
             # fuzz.ratio is at most 1 - (fewest indels)/(total length): most buckets of a ring
@@ -261,13 +283,22 @@ def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float, factor: 
             if sim * 100.0 >= cutoff and OSA.distance(qsk, sk) <= (
                     1 if max(lsk, ls) < 7 else 2):
                 out.extend((nid, sim) for nid in cross)
-    if same_ids:  # (as _extract, fused with the typo budget test)
+    if same_keys:  # (as _extract, fused with the typo budget test)
+        kept = []
         for _, score, j in process.extract(qn, same_keys, scorer=fuzz.ratio, limit=None,
                                            score_cutoff=min(100.0, cutoff / 100.0 * 100.0)):
             other = same_keys[j]
             longest = lq if lq >= len(other) else len(other)
             if OSA.distance(qn, other) <= 1 + (longest - 1) // 8:  # typo_budget(longest)
-                out.append((same_ids[j], score / 100.0))
+                kept.append((score, j))
+        if len({score for score, _ in kept}) < len(kept):
+            # names of tying keys in gathering order (bucket, key length, name id), as if
+            # every name had been scored
+            ties = sorted((-score, bisect_right(starts, j), len(same_keys[j]), nid)
+                          for score, j in kept for nid in same_ids[j])
+            out += [(nid, -neg / 100.0) for neg, _, _, nid in ties]
+        else:
+            out += [(nid, score / 100.0) for score, j in kept for nid in same_ids[j]]
     return out
 
 
