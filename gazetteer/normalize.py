@@ -220,9 +220,12 @@ def keys(name: str) -> Keys:
 
 
 def _plain_keys(name: str) -> Keys | None:
-    """keys() of the commonest input, ASCII letters and digits between single spaces and
+    """keys() of the commonest input, ASCII letters and digits between spaces, hyphens and
     apostrophes, in a few C-level string calls; None for anything else (the general path)."""
-    low = " ".join(name.split()).lower()
+    low = name.lower()
+    if "-" in low:  # a separator: one space in the exact key, a word break in the tokens
+        low = low.replace("-", " ")
+    low = " ".join(low.split())
     quoted = "'" in low or "`" in low
     text = low.replace("'", "").replace("`", "") if quoted else low
     if not text.replace(" ", "").isalnum():
