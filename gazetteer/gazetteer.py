@@ -151,7 +151,8 @@ class Gazetteer:
     def resolve(self, name: str, *, country=None, near=None, context=None,
                 limit: int | None = DEFAULT_LIMIT) -> list[Candidate]:
         """Candidates for ``name``, best first (empty when nothing matches)."""
-        ctx = self.context(country=country, near=near, context=context)
+        ctx = EMPTY if country is None and near is None and context is None else \
+            self.context(country=country, near=near, context=context)
         ranked = self._rank(name, ctx, limit=limit)
         if not ranked.candidates and self.online is not None and isinstance(name, str) \
                 and clean(name):

@@ -173,14 +173,21 @@ class NameIndex:
             for d in deletions(sk):
                 deletes.setdefault(d, []).append(sk)
         generic = {s for g in generic_tokens() for s in token_skeletons(g)}
-        block: dict[str, list[int]] = {}
+        words: dict[str, list[int]] = {}
         for nid, name in enumerate(self.name_text):
             toks = token_skeletons(name)
             if len(toks) < 2:
                 continue
             for t in set(toks):
                 if len(t) >= 2 and t not in generic:
-                    block.setdefault(t, []).append(nid)
+                    words.setdefault(t, []).append(nid)
+        # word skeleton → (all its name ids, Latin ids, their keys, Arabic ids, their keys)
+        block: dict[str, tuple[list[int], list[int], list[str], list[int], list[str]]] = {}
+        for t, nids in words.items():
+            latin = [i for i in nids if not self.name_arabic[i]]
+            arabic = [i for i in nids if self.name_arabic[i]]
+            block[t] = (nids, latin, [self.name_norm[i] for i in latin],
+                        arabic, [self.name_norm[i] for i in arabic])
         # skeleton → (Latin name ids, their normalized keys, Arabic ids, their normalized keys):
         # a bucket is scored by one rapidfuzz call, without a Python loop over its names.
         # Plus, per script, the bucket's distinct keys ordered by length (Latin at 4, Arabic at
@@ -208,8 +215,10 @@ class NameIndex:
         return self._deletes
 
     @property
-    def token_block(self) -> dict[str, list[int]]:
-        """Distinctive word skeleton → name ids ("Arsal al-Ward" meets "'Assal al-Ward")."""
+    def token_block(self) -> dict[str, tuple[list[int], list[int], list[str], list[int],
+                                              list[str]]]:
+        """Distinctive word skeleton → (name ids, Latin ids, their normalized keys, Arabic ids,
+        their keys) ("Arsal al-Ward" meets "'Assal al-Ward")."""
         self._fuzzy_tables()
         return self._token_block
 

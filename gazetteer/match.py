@@ -71,7 +71,10 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
     # (the two cheapest tiers inline: they settle most queries)
     nids = ix.exact.get(q.exact)
     if nids is not None:
-        _add_exact(hits, ix, nids, EXACT, "exact")
+        if isinstance(nids, int) and nids not in ix.curated:  # (the commonest hit, inline)
+            hits[place[nids]] = (EXACT, nids, "exact")
+        else:
+            _add_exact(hits, ix, nids, EXACT, "exact")
     if q.normalized:
         nids = ix.norm.get(q.normalized)
         if nids is not None:
@@ -184,17 +187,37 @@ def blocked_skeletons(ix: NameIndex, q: Keys, *, level: int = 3) -> set[str]:
 def blocked_words(ix: NameIndex, q: Keys) -> set[int]:
     """Names sharing a distinctive word with a multi-word query ("Arsal al-Ward" ~ "Assal
     al-Ward")."""
-    toks = q.token_skeletons
     out: set[int] = set()
-    if len(toks) < 2:  # a one-word query is covered by the skeleton neighbourhood
-        return out
+    for block in _word_blocks(ix, q):
+        out.update(block[0])
+    return out
+
+
+def _word_blocks(ix: NameIndex, q: Keys) -> list[tuple]:
+    """The token_block entries of the query's distinctive words (none for one word, which
+    the skeleton neighbourhood covers), words shared by more than MAX_BLOCK names left out."""
+    toks = q.token_skeletons
+    if len(toks) < 2:
+        return []
     generic = _generic_skeletons()
+    table = ix.token_block
+    out = []
     for tok in set(toks):
         if len(tok) >= 2 and tok not in generic:
-            block = ix.token_block.get(tok, ())
-            if len(block) <= MAX_BLOCK:
-                out.update(block)
+            block = table.get(tok)
+            if block is not None and len(block[0]) <= MAX_BLOCK:
+                out.append(block)
     return out
+
+
+def _same_script_words(ix: NameIndex, q: Keys) -> tuple[list[int], list[str]]:
+    """(ids, normalized keys) of the names blocked_words gives in the query's script, by id."""
+    blocks = _word_blocks(ix, q)
+    at = 3 if q.arabic else 1
+    if len(blocks) == 1:
+        return blocks[0][at], blocks[0][at + 1]
+    pairs = sorted({p for b in blocks for p in zip(b[at], b[at + 1], strict=True)})
+    return [i for i, _ in pairs], [k for _, k in pairs]
 
 
 def blocked_names(ix: NameIndex, q: Keys) -> set[int]:
@@ -323,12 +346,9 @@ def typo_candidates(ix: NameIndex, q: Keys, *, cutoff: float) -> list[tuple[int,
                 best = max(best, max(sim for _, sim in found))
         if best >= GOOD_FUZZY:
             break
-    words = blocked_words(ix, q)
-    if words:
-        words = sorted(words)
-        arabic = ix.name_arabic
-        same = [i for i in words if arabic[i] == q.arabic]
-        found = _extract(q.normalized, same, [ix.name_norm[i] for i in same], cutoff / 100.0)
+    same, norms = _same_script_words(ix, q)
+    if same:
+        found = _extract(q.normalized, same, norms, cutoff / 100.0)
         out += [t for t in found if plausible_typo(ix, q, t[0])]
     return out
 

@@ -84,10 +84,26 @@ def _tables() -> dict:
         "digraph_list": [(d, skel["digraphs"][d]) for d in digraphs],
         "digraphs": skel["digraphs"],
         "skel_letters": str.maketrans({k: v for k, v in skel["letters"].items()}),
+        "skel_bytes": _bytes_table(skel["letters"]),
         "ar_skel": str.maketrans(arabic["letters"]),
         "ar_fold": str.maketrans(arabic["fold"]),
         "ar_article": arabic["article"]["prefix"],
     }
+
+
+def _bytes_table(letters: dict[str, str]) -> tuple[bytes, bytes]:
+    """(bytes.translate table, letters to delete) for the ASCII part of a one-letter map."""
+    table = bytearray(range(256))
+    delete = bytearray()
+    for k, v in letters.items():
+        if len(k) == 1 and k.isascii() and len(v) <= 1 and v.isascii():
+            if v:
+                table[ord(k)] = ord(v)
+            else:
+                delete.append(ord(k))
+        elif len(k) == 1 and k.isascii():
+            raise ValueError(f"skeleton letter {k!r} must map to at most one ASCII letter")
+    return bytes(table), bytes(delete)
 
 
 def generic_tokens() -> frozenset[str]:
@@ -184,7 +200,10 @@ def _token_skeleton(token: str) -> str:
                 sk = sk.replace(d, v)
         if len(sk) > 1 and sk.endswith("h"):
             sk = sk[:-1]
-        sk = sk.translate(t["skel_letters"])
+        if sk.isascii():  # bytes.translate: one C pass with a 256-entry table
+            sk = sk.encode("ascii").translate(*t["skel_bytes"]).decode("ascii")
+        else:
+            sk = sk.translate(t["skel_letters"])
     return _DOUBLE_RE.sub(r"\1", sk) if _DOUBLE_RE.search(sk) else sk
 
 
