@@ -82,6 +82,7 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
     if hits or not skeleton or len(q.skeleton) < 2:
         return hits
     group = ix.groups.get(q.skeleton)
+    best = 0.0  # the best quality added below (results come best first)
     if group is not None:
         same_ids, same_keys, cross_ids = (group[2], group[3], group[0]) if q.arabic else \
             (group[0], group[1], group[2])
@@ -94,6 +95,8 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
                     q.normalized, keys_, scorer=fuzz.ratio, limit=None,
                     score_cutoff=MIN_SKELETON_SIM * 100.0), members):
                 quality = SKELETON_BASE + SKELETON_SPAN * (score / 100.0)
+                if quality > best:
+                    best = quality
                 for nid in nids:
                     pos = place[nid]
                     if pos not in hits:
@@ -101,13 +104,15 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
         if cross_ids and (q.arabic or len(q.skeleton) >= 3):
             # two Latin consonants against an Arabic spelling are noise ("Zzzzqqq" ~ "زاكية")
             quality = SKELETON_BASE + SKELETON_SPAN * cross_script_sim(q)
+            if quality > best:
+                best = quality
             for nid in cross_ids:
                 pos = place[nid]
                 old = hits.get(pos)
                 if old is None or quality > old[0]:
                     hits[pos] = (quality, nid, "arabic")
     # Weak skeleton agreement ("Jibbehm" ~ "Jubb Hamam") must still meet the typo tier.
-    if not fuzzy or (hits and max(h[0] for h in hits.values()) >= STRONG_SKELETON):
+    if not fuzzy or best >= STRONG_SKELETON:
         return hits
     # (all three rings: one typed letter can move the skeleton two letters, "Jibbehm" ~ "jbhm")
     arabic = ix.name_arabic

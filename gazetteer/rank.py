@@ -298,8 +298,10 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
             dropped = set(far)
             hits = {pos: h for pos, h in hits.items() if pos not in dropped}
     if len(hits) > 10:
-        floor = max(h[0] for h in hits.values()) - max_bonus(ctx) - AMBIGUITY_MARGIN
-        hits = {pos: h for pos, h in hits.items() if h[0] >= floor}
+        # (hits are (quality, name id, how): max/min compare the quality first, in C)
+        floor = max(hits.values())[0] - max_bonus(ctx) - AMBIGUITY_MARGIN
+        if min(hits.values())[0] < floor:
+            hits = {pos: h for pos, h in hits.items() if h[0] >= floor}
     # Context-free part of the score per place (population, kind and, without a country hint,
     # the border-zone prior), once per index: the loop below is one add per hit.
     tables = _static_tables(ix)
