@@ -231,12 +231,26 @@ def _place(ix: NameIndex, pos: int):
     return p if p is not None else places[pos]
 
 
+_QUALITY_TEXT: dict[float, str] = {}
+
+
+def _match_why(how: str, matched: str, q: float) -> str:
+    """f"{how} match {matched!r} ({q:.2f})", with the quality's text memoized (match
+    qualities are few distinct floats; formatting one costs more than the lookup)."""
+    qt = _QUALITY_TEXT.get(q)
+    if qt is None:
+        if len(_QUALITY_TEXT) > 4096:
+            _QUALITY_TEXT.clear()
+        qt = _QUALITY_TEXT[q] = f" ({q:.2f})"
+    return how + " match " + repr(matched) + qt
+
+
 def _rank_single(ix: NameIndex, hits: Hits) -> Ranked:
     ((pos, (q, nid, how)),) = hits.items()
     tables = _static_tables(ix)
     raw = q + tables[1][pos]
     matched = ix.name_text[nid]
-    why = f"{how} match {matched!r} ({q:.2f})"
+    why = _match_why(how, matched, q)
     if tables[3][pos]:
         why += f"; outside the core countries ({ix.rows[pos][_COUNTRY]})"
     return _ranked([_candidate(_place(ix, pos), min(1.0, raw / MAX_RAW), matched, how, why)],
@@ -347,7 +361,7 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
     for neg_raw, neg_q, pos, nid, how in kept:
         raw, q = -neg_raw, -neg_q
         matched = text[nid]
-        why = f"{how} match {matched!r} ({q:.2f})"
+        why = _match_why(how, matched, q)
         if with_ctx:
             reasons = bonus(rows[pos], admin[pos], ctx, explain=True,
                             near_context_km=dist.get(pos))[1]

@@ -1,0 +1,59 @@
+"""The optimised matcher gives exactly the hits of its plain definition (reference_match.py):
+same places, qualities, chosen names and tie order, on the embedded gazetteer and, when
+../shared is present, on the Who's On First store (77k names, many shared spellings)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+import gazetteer
+from gazetteer.match import find
+from gazetteer.normalize import keys
+
+from . import reference_match
+
+
+def queries(gz, n: int, seed: int = 5) -> list[str]:
+    """Names of the index as written, respelled, with one-letter typos, and word-dropped."""
+    rng = random.Random(seed)
+    text = gz.index.name_text
+    out = []
+    for _ in range(n):
+        name = text[rng.randrange(len(text))]
+        kind = rng.randrange(4)
+        if kind == 1 and len(name) > 3:  # one letter typed wrong, missing or extra
+            i = rng.randrange(1, len(name) - 1)
+            out.append(rng.choice([name[:i] + name[i + 1:], name[:i] + "a" + name[i:],
+                                   name[:i] + rng.choice("eioulnrst") + name[i + 1:]]))
+        elif kind == 2:
+            out.append(name.replace("ou", "u").replace("ay", "ei").replace("-", " "))
+        elif kind == 3 and " " in name:
+            out.append(name.split(" ", 1)[1] + "x")
+        else:
+            out.append(name)
+    return out
+
+
+def assert_same_hits(gz, names):
+    ix = gz.index
+    for name in names:
+        q = keys(name)
+        assert find(ix, q) == reference_match.find(ix, q), name
+
+
+def test_find_matches_its_plain_definition_on_the_embedded_gazetteer():
+    gz = gazetteer.load()
+    assert_same_hits(gz, queries(gz, 1500))
+
+
+def test_find_matches_its_plain_definition_on_the_wof_store(fresh_home, shared_data):
+    from gazetteer.imports import import_file
+
+    wof = shared_data / "wof_gazetteer_sy_lb"
+    if not (wof / "wof_sy_places.csv.gz").exists():
+        pytest.skip(f"{wof} is absent")
+    import_file(wof / "wof_sy_places.csv.gz")
+    gz = gazetteer.load()
+    assert_same_hits(gz, queries(gz, 3000))
