@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from .index import NameIndex
 from .match import APPROXIMATE, Hits
@@ -140,8 +141,10 @@ def _near_km(a: tuple, b: tuple) -> float:
     return math.sqrt(dlat * dlat + dlon * dlon)
 
 
-@dataclass(frozen=True, slots=True)
-class Ranked:
+class Ranked(NamedTuple):
+    """A name's candidates best first, their raw scores, and whether the best two are too close
+    to call. (A named tuple: one is made per name resolved, and a tuple is the cheapest.)"""
+
     candidates: list[Candidate]
     raw: list[float]
     ambiguous: bool
@@ -195,12 +198,11 @@ def _static_tables(ix: NameIndex) -> tuple[frozenset, list[float], list[float], 
     return got
 
 
-# Candidate and Ranked are frozen dataclasses; the ranker builds thousands a second, so it
-# sets their slots directly (half the cost of the generated frozen __init__, same objects).
+# Candidate is a frozen dataclass; the ranker builds thousands a second, so it sets the slots
+# directly (half the cost of the generated frozen __init__, the same objects).
 _new = object.__new__
 _SET_CANDIDATE = tuple(getattr(Candidate, f).__set__ for f in
                        ("place", "score", "matched", "how", "why", "raw"))
-_SET_RANKED = tuple(getattr(Ranked, f).__set__ for f in ("candidates", "raw", "ambiguous"))
 
 
 def _candidate(place, score: float, matched: str, how: str, why: str) -> Candidate:
@@ -213,15 +215,6 @@ def _candidate(place, score: float, matched: str, how: str, why: str) -> Candida
     s_why(c, why)
     s_raw(c, {})
     return c
-
-
-def _ranked(candidates: list[Candidate], raw: list[float], ambiguous: bool) -> Ranked:
-    r = _new(Ranked)
-    s_candidates, s_raw, s_ambiguous = _SET_RANKED
-    s_candidates(r, candidates)
-    s_raw(r, raw)
-    s_ambiguous(r, ambiguous)
-    return r
 
 
 def _place(ix: NameIndex, pos: int):
@@ -253,7 +246,7 @@ def _rank_single(ix: NameIndex, hits: Hits) -> Ranked:
     why = _match_why(how, matched, q)
     if tables[3][pos]:
         why += f"; outside the core countries ({ix.rows[pos][_COUNTRY]})"
-    return _ranked([_candidate(_place(ix, pos), min(1.0, raw / MAX_RAW), matched, how, why)],
+    return Ranked([_candidate(_place(ix, pos), min(1.0, raw / MAX_RAW), matched, how, why)],
                    [raw], False)
 
 
@@ -380,4 +373,4 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
         candidates.append(c)
     raws = [-s[0] for s in kept]
     ambiguous = len(raws) > 1 and raws[0] - raws[1] < AMBIGUITY_MARGIN
-    return _ranked(candidates, raws, ambiguous)
+    return Ranked(candidates, raws, ambiguous)
