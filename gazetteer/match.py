@@ -7,6 +7,7 @@ blocking key with the query (a one-edit skeleton neighbour or a distinctive word
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from itertools import chain
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -134,7 +135,7 @@ def _expand(found: list[tuple[str, float, int]], members: list[tuple[int, ...]]
         while k < n and found[k][1] == score:
             k += 1
         out.append((score, members[found[i][2]] if k == i + 1 else
-                    sorted(nid for t in found[i:k] for nid in members[t[2]])))
+                    sorted(chain.from_iterable(members[t[2]] for t in found[i:k]))))
         i = k
     return out
 
@@ -218,11 +219,14 @@ def _word_blocks(ix: NameIndex, q: Keys) -> list[tuple]:
 def _same_script_words(ix: NameIndex, q: Keys) -> tuple[list[int], list[str]]:
     """(ids, normalized keys) of the names blocked_words gives in the query's script, by id."""
     blocks = _word_blocks(ix, q)
+    if not blocks:
+        return [], []
     at = 3 if q.arabic else 1
     if len(blocks) == 1:
         return blocks[0][at], blocks[0][at + 1]
-    pairs = sorted({p for b in blocks for p in zip(b[at], b[at + 1], strict=True)})
-    return [i for i, _ in pairs], [k for _, k in pairs]
+    ids = sorted(set(chain.from_iterable(b[at] for b in blocks)))
+    norm = ix.name_norm
+    return ids, [norm[i] for i in ids]
 
 
 def blocked_names(ix: NameIndex, q: Keys) -> set[int]:
