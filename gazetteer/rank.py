@@ -174,16 +174,6 @@ def _cached(ix: NameIndex, name: str, build):
     return got
 
 
-def outside_core(ix: NameIndex) -> list[bool]:
-    """Per place: lies in a country outside the index's core countries (a border zone)."""
-    return _static_tables(ix)[3]
-
-
-def base_scores(ix: NameIndex, *, border: bool) -> list[float]:
-    """Per place: static bonus, minus BORDER_PENALTY outside the core countries if ``border``."""
-    return _static_tables(ix)[1 if border else 2]
-
-
 def _static_tables(ix: NameIndex) -> tuple[frozenset, list[float], list[float], list[bool]]:
     """(core countries, base scores with the border prior, without it, outside-core flags),
     built once per index and core-country set (load() sets the core countries after unpickling)."""
