@@ -319,22 +319,18 @@ def _resolve_places(rows: list[_Row], path: str, gz) -> None:
     deferred: list[tuple[tuple[str, str | None], list[_Row]]] = []
     for (name, country), group in by_name.items():
         try:
-            cand = gz.resolve_one(name, country=country)
+            cand = _place_rows(gz, name, country, group, problem)
         except AmbiguousPlace:
             deferred.append(((name, country), group))
             continue
-        except PlaceNotFound as exc:
-            _not_found(group, name, exc, problem)
-            continue
-        for r in group:
-            r.place = cand.place
-        context.append(cand.place)
+        if cand is not None:
+            context.append(cand.place)
     # Ambiguous names, decided by the file's own geography (the places resolved above).
     # A gazetteer that can prepare the hints once (gazetteer.Gazetteer.context) gets them ready.
     hints = gz.context(context=context) if deferred and hasattr(gz, "context") else list(context)
     for (name, country), group in deferred:
         try:
-            cand = gz.resolve_one(name, country=country, context=hints)
+            _place_rows(gz, name, country, group, problem, context=hints)
         except AmbiguousPlace as exc:
             options = "; ".join(exc.suggestions[:5])
             if exc.candidates and all(getattr(c, "how", "") == "fuzzy" for c in exc.candidates):
@@ -344,12 +340,21 @@ def _resolve_places(rows: list[_Row], path: str, gz) -> None:
                 problem(r, "place", name, f"ambiguous place: {options}",
                         "add a place_id or lat/lon, or a country column, to say which one",
                         "ambiguous-place")
-            continue
-        except PlaceNotFound as exc:
-            _not_found(group, name, exc, problem)
-            continue
-        for r in group:
-            r.place = cand.place
+
+
+def _place_rows(gz, name, country, group, problem, *, context=None):
+    """Resolve one name for all its rows: the candidate, or None when not found (reported);
+    AmbiguousPlace is left to the caller (defer it, or report it)."""
+    from gazetteer.errors import PlaceNotFound
+
+    try:
+        cand = gz.resolve_one(name, country=country, context=context)
+    except PlaceNotFound as exc:
+        _not_found(group, name, exc, problem)
+        return None
+    for r in group:
+        r.place = cand.place
+    return cand
 
 
 def _not_found(group, name, exc, problem) -> None:
