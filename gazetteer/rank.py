@@ -4,13 +4,14 @@ same document), then kind and population. Pure functions over hits and a prepare
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
 from .index import NameIndex
 from .match import APPROXIMATE, Hits
-from .types import Candidate
+from .types import NO_RAW, Candidate
 
 # Bonuses added to the match quality (raw scale). The reported score is raw / MAX_RAW.
 COUNTRY_BONUS = 0.15
@@ -134,10 +135,10 @@ def bonus(row: tuple, admin_id: str, ctx: Context, *, explain: bool = False,
     return b, why
 
 
-def _near_km(a: tuple, b: tuple) -> float:
+def _near_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Cheap planar distance for de-duplication (exact enough under a few km)."""
-    dlat = (a[_LAT] - b[_LAT]) * 111.2
-    dlon = (a[_LON] - b[_LON]) * 111.2 * math.cos(math.radians(a[_LAT]))
+    dlat = (lat1 - lat2) * 111.2
+    dlon = (lon1 - lon2) * 111.2 * math.cos(math.radians(lat1))
     return math.sqrt(dlat * dlat + dlon * dlon)
 
 
@@ -174,9 +175,22 @@ def _cached(ix: NameIndex, name: str, build):
     return got
 
 
-def _static_tables(ix: NameIndex) -> tuple[frozenset, list[float], list[float], list[bool]]:
-    """(core countries, base scores with the border prior, without it, outside-core flags),
-    built once per index and core-country set (load() sets the core countries after unpickling)."""
+class _Tables(NamedTuple):
+    """Per-index ranking tables by place position, built once per index and core-country set.
+    Numbers sit in flat arrays: ranking reads a few per hit, and a hit's numbers are then a
+    neighbour's cache line away instead of behind a row tuple and its float objects."""
+
+    core: frozenset[str]
+    border: array       # static bonus with the border prior (no country hint)
+    plain: array        # static bonus without it
+    outside: bytes      # 1 where the place is outside the core countries
+    lat: array
+    lon: array
+
+
+def _static_tables(ix: NameIndex) -> _Tables:
+    """The index's _Tables (load() sets the core countries after unpickling: rebuilt when they
+    change)."""
     core = ix.core_countries
     got = ix.__dict__.get("_static_tables")
     if got is None or got[0] is not core:
@@ -184,7 +198,9 @@ def _static_tables(ix: NameIndex) -> tuple[frozenset, list[float], list[float], 
         outside = [bool(core) and bool(r[_COUNTRY]) and r[_COUNTRY] not in core for r in rows]
         plain = [static_bonus(r) for r in rows]
         border = [s - BORDER_PENALTY if out else s for s, out in zip(plain, outside, strict=True)]
-        got = ix.__dict__["_static_tables"] = (core, border, plain, outside)
+        got = ix.__dict__["_static_tables"] = _Tables(
+            core, array("d", border), array("d", plain), bytes(outside),
+            array("d", [r[_LAT] for r in rows]), array("d", [r[_LON] for r in rows]))
     return got
 
 
@@ -193,51 +209,20 @@ def _static_tables(ix: NameIndex) -> tuple[frozenset, list[float], list[float], 
 _new = object.__new__
 _SET_CANDIDATE = tuple(getattr(Candidate, f).__set__ for f in
                        ("place", "score", "matched", "how", "why", "raw"))
-
-
-def _candidate(place, score: float, matched: str, how: str, why: str) -> Candidate:
-    c = _new(Candidate)
-    s_place, s_score, s_matched, s_how, s_why, s_raw = _SET_CANDIDATE
-    s_place(c, place)
-    s_score(c, score)
-    s_matched(c, matched)
-    s_how(c, how)
-    s_why(c, why)
-    s_raw(c, {})
-    return c
-
-
-def _place(ix: NameIndex, pos: int):
-    """ix.places[pos], reading the lazy sequence's built list first (no method call)."""
-    places = ix.places
-    p = getattr(places, "built", places)[pos]
-    return p if p is not None else places[pos]
-
+_new_ranked = tuple.__new__  # (Ranked(...) goes through a Python-level __new__)
 
 _QUALITY_TEXT: dict[float, str] = {}
 
 
-def _match_why(how: str, matched: str, q: float) -> str:
-    """f"{how} match {matched!r} ({q:.2f})", with the quality's text memoized (match
-    qualities are few distinct floats; formatting one costs more than the lookup)."""
+def _quality_text(q: float) -> str:
+    """f" ({q:.2f})", memoized (match qualities are few distinct floats; formatting one costs
+    more than the lookup)."""
     qt = _QUALITY_TEXT.get(q)
     if qt is None:
         if len(_QUALITY_TEXT) > 4096:
             _QUALITY_TEXT.clear()
         qt = _QUALITY_TEXT[q] = f" ({q:.2f})"
-    return how + " match " + repr(matched) + qt
-
-
-def _rank_single(ix: NameIndex, hits: Hits) -> Ranked:
-    ((pos, (q, nid, how)),) = hits.items()
-    tables = _static_tables(ix)
-    raw = q + tables[1][pos]
-    matched = ix.name_text[nid]
-    why = _match_why(how, matched, q)
-    if tables[3][pos]:
-        why += f"; outside the core countries ({ix.rows[pos][_COUNTRY]})"
-    return Ranked([_candidate(_place(ix, pos), min(1.0, raw / MAX_RAW), matched, how, why)],
-                   [raw], False)
+    return qt
 
 
 def admin_extents(ix: NameIndex) -> dict[str, tuple[float, float, float]]:
@@ -271,8 +256,29 @@ def far_outside(row: tuple, areas: list[tuple[float, float, float]],
 
 
 def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -> Ranked:
+    tables = ix.__dict__.get("_static_tables")  # (_static_tables inline: once per name)
+    if tables is None or tables.core is not ix.core_countries:
+        tables = _static_tables(ix)
+    text = ix.name_text
+    places = ix.places
+    built = getattr(places, "built", places)  # (the lazy sequence's list: no method call)
+    s_place, s_score, s_matched, s_how, s_why, s_raw = _SET_CANDIDATE
     if len(hits) == 1 and ctx is EMPTY:  # the common case: one place, no hints
-        return _rank_single(ix, hits)
+        ((pos, (q, nid, how)),) = hits.items()
+        raw = q + tables.border[pos]
+        matched = text[nid]
+        why = f"{how} match {matched!r}{_QUALITY_TEXT.get(q) or _quality_text(q)}"
+        if tables.outside[pos]:
+            why += f"; outside the core countries ({ix.rows[pos][_COUNTRY]})"
+        place = built[pos]
+        c = _new(Candidate)
+        s_place(c, place if place is not None else places[pos])
+        s_score(c, min(1.0, raw / MAX_RAW))
+        s_matched(c, matched)
+        s_how(c, how)
+        s_why(c, why)
+        s_raw(c, NO_RAW)
+        return _new_ranked(Ranked, ([c], [raw], False))
     rows, admin = ix.rows, ix.admin_ids
     hinted = ctx.hinted_admins
     if hinted and hits:
@@ -301,9 +307,8 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
             hits = {pos: h for pos, h in hits.items() if h[0] >= floor}
     # Context-free part of the score per place (population, kind and, without a country hint,
     # the border-zone prior), once per index: the loop below is one add per hit.
-    tables = _static_tables(ix)
-    base = tables[2] if ctx.countries else tables[1]
-    border = None if ctx.countries else tables[3]
+    base = tables.plain if ctx.countries else tables.border
+    border = None if ctx.countries else tables.outside
     with_ctx = not ctx.empty
     # Sort key: score, then match quality, then index position (deterministic: the index is
     # built in source order, and the embedded layer is sorted by GeoNames id).
@@ -321,30 +326,25 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
     else:
         scored.sort()
         kept = []
-        seen: list[tuple] = []
+        seen: list[tuple[float, float]] = []
+        lats, lons = tables.lat, tables.lon
         for s in scored:
-            r = rows[s[2]]
-            lat, lon = r[_LAT], r[_LON]
+            lat, lon = lats[s[2]], lons[s[2]]
             # bounding-box pre-test, exact distance only for the rare near pair
-            for o in seen:
-                if abs(lat - o[_LAT]) < _SAME_DEG and abs(lon - o[_LON]) < _SAME_DEG * 1.5 \
-                        and _near_km(r, o) < SAME_PLACE_KM:
+            for olat, olon in seen:
+                if abs(lat - olat) < _SAME_DEG and abs(lon - olon) < _SAME_DEG * 1.5 \
+                        and _near_km(lat, lon, olat, olon) < SAME_PLACE_KM:
                     break
             else:
                 kept.append(s)
-                seen.append(r)
+                seen.append((lat, lon))
                 if limit and len(kept) >= limit:
                     break
                 continue
     candidates = []
-    text = ix.name_text
-    places = ix.places
-    built = getattr(places, "built", places)
-    s_place, s_score, s_matched, s_how, s_why, s_raw = _SET_CANDIDATE
     for neg_raw, neg_q, pos, nid, how in kept:
-        raw, q = -neg_raw, -neg_q
         matched = text[nid]
-        why = _match_why(how, matched, q)
+        why = f"{how} match {matched!r}{_QUALITY_TEXT.get(-neg_q) or _quality_text(-neg_q)}"
         if with_ctx:
             reasons = bonus(rows[pos], admin[pos], ctx, explain=True,
                             near_context_km=dist.get(pos))[1]
@@ -353,14 +353,14 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
         if border is not None and border[pos]:
             why += f"; outside the core countries ({rows[pos][_COUNTRY]})"
         place = built[pos]
-        c = _new(Candidate)  # (_candidate inline: this loop runs for every candidate)
+        c = _new(Candidate)  # (see _SET_CANDIDATE)
         s_place(c, place if place is not None else places[pos])
-        s_score(c, min(1.0, raw / MAX_RAW))
+        s_score(c, min(1.0, -neg_raw / MAX_RAW))
         s_matched(c, matched)
         s_how(c, how)
         s_why(c, why)
-        s_raw(c, {})
+        s_raw(c, NO_RAW)
         candidates.append(c)
     raws = [-s[0] for s in kept]
     ambiguous = len(raws) > 1 and raws[0] - raws[1] < AMBIGUITY_MARGIN
-    return Ranked(candidates, raws, ambiguous)
+    return _new_ranked(Ranked, (candidates, raws, ambiguous))

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+
+# The raw answer of a local candidate: nothing, shared and read-only (a candidate is made for
+# every name resolved; one empty dict each would be garbage the cyclic GC has to visit).
+NO_RAW: Mapping = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +53,8 @@ class Candidate:
     matched: str = ""
     how: str = ""
     why: str = ""
-    raw: dict = field(default_factory=dict, compare=False, hash=False)
+    # the online geocoder's answer (see gazetteer.online); empty and read-only for local places
+    raw: Mapping = field(default_factory=lambda: NO_RAW, compare=False, hash=False)
 
     @property
     def id(self) -> str:
