@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import pickle
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
@@ -69,7 +70,7 @@ class NameIndex:
         # Plain tuples (id, name, lat, lon, country, admin1, admin2, kind, population, source):
         # ranking reads these without building Place objects.
         self.rows = [astuple_fast(p)[:-2] + (p.source,) for p in places]
-        self.name_place: list[int] = []
+        self.name_place: list[int] | array = []
         self.name_text: list[str] = []
         self.name_norm: list[str] = []
         self.name_skel: list[str] = []
@@ -99,6 +100,9 @@ class NameIndex:
                 if len(k.skeleton) >= 2:
                     self.skel.setdefault(k.skeleton, []).append(nid)
         self.curated = frozenset(chosen)
+        # Name id → place position as one flat array: the matchers read it for every name a
+        # bucket gives, and a list's int objects would be scattered over the heap.
+        self.name_place = array("l", self.name_place)
         self._deletes: dict[str, list[str]] | None = None
         self._token_block: dict[str, list[int]] | None = None
         self._groups: dict | None = None
@@ -200,7 +204,8 @@ class NameIndex:
                 k = 2 if self.name_arabic[nid] else 0
                 g[k].append(nid)
                 g[k + 1].append(self.name_norm[nid])
-            groups[sk] = (*g, _by_length(g[0], g[1]), _by_length(g[2], g[3]))
+            groups[sk] = (*g, _by_length(g[0], g[1], self.name_place),
+                          _by_length(g[2], g[3], self.name_place))
         return deletes, block, groups
 
     @property
@@ -263,15 +268,30 @@ def astuple_fast(p: Place) -> tuple:
     return tuple(getattr(p, f) for f in _PLACE_FIELDS)
 
 
-def _by_length(ids: list[int], norms: list[str]
+def _by_length(ids: list[int], norms: list[str], name_place
                ) -> tuple[list[int], list[str], list[tuple[int, ...]]]:
     """The distinct keys of a bucket as (key lengths ascending, keys, name ids of each key in
-    id order), ordered by (length, first id): a key shared by many names is scored once."""
+    id order), ordered by (length, first id): a key shared by many names is scored once.
+    A key keeps one name per place, its lowest id: the matchers keep a place's first name
+    among equally scored ones, so the others could never be chosen."""
     members: dict[str, list[int]] = {}
     for nid, norm in sorted(zip(ids, norms, strict=True)):
         members.setdefault(norm, []).append(nid)
     order = sorted(members, key=lambda k: (len(k), members[k][0]))
-    return ([len(k) for k in order], order, [tuple(members[k]) for k in order])
+    return ([len(k) for k in order], order,
+            [_first_per_place(members[k], name_place) for k in order])
+
+
+def _first_per_place(nids: list[int], name_place) -> tuple[int, ...]:
+    """``nids`` (ascending) without the names of a place seen earlier in the list."""
+    seen: set[int] = set()
+    out = []
+    for nid in nids:
+        pos = name_place[nid]
+        if pos not in seen:
+            seen.add(pos)
+            out.append(nid)
+    return tuple(out)
 
 
 def deletions(skeleton: str) -> set[str]:
