@@ -7,7 +7,6 @@ blocking key with the query (a one-edit skeleton neighbour or a distinctive word
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from itertools import chain
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -92,15 +91,16 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
             how = "arabic" if q.arabic else "skeleton"
             # One rapidfuzz call over the bucket's distinct keys, best first; a place keeps its
             # best-scoring name, the lowest name id among equals (as if every name were scored).
-            for score, nids in _expand(process.extract(
-                    q.normalized, keys_, scorer=fuzz.ratio, limit=None,
-                    score_cutoff=MIN_SKELETON_SIM * 100.0), members):
+            for _, score, k in process.extract(q.normalized, keys_, scorer=fuzz.ratio,
+                                               limit=None,
+                                               score_cutoff=MIN_SKELETON_SIM * 100.0):
                 quality = SKELETON_BASE + SKELETON_SPAN * (score / 100.0)
                 if quality > best:
                     best = quality
-                for nid in nids:
+                for nid in members[k]:
                     pos = place[nid]
-                    if pos not in hits:
+                    old = hits.get(pos)
+                    if old is None or (nid < old[1] and old[0] == quality):
                         hits[pos] = (quality, nid, how)
         if cross_ids and (q.arabic or len(q.skeleton) >= 3):
             # two Latin consonants against an Arabic spelling are noise ("Zzzzqqq" ~ "زاكية")
@@ -121,23 +121,6 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
         how = "arabic" if q.arabic != arabic[nid] else "fuzzy"
         _add(hits, ix, nid, FUZZY_BASE + FUZZY_SPAN * sim, how)
     return hits
-
-
-def _expand(found: list[tuple[str, float, int]], members: list[tuple[int, ...]]
-            ) -> list[tuple[float, tuple[int, ...] | list[int]]]:
-    """(score, name ids in id order) per distinct score of rapidfuzz ``found`` (best first):
-    keys that tie pool their names, so ids come out as if each name had been scored."""
-    out = []
-    i, n = 0, len(found)
-    while i < n:
-        score = found[i][1]
-        k = i + 1
-        while k < n and found[k][1] == score:
-            k += 1
-        out.append((score, members[found[i][2]] if k == i + 1 else
-                    sorted(chain.from_iterable(members[t[2]] for t in found[i:k]))))
-        i = k
-    return out
 
 
 def _add_exact(hits: Hits, ix: NameIndex, nids: int | list[int], quality: float,
@@ -167,7 +150,7 @@ def _ring(ix: NameIndex, sk: str, dels: set[str], level: int) -> set[str]:
         return set()
     known = ix.skel
     if level == 1:
-        skels = {d for d in dels if d in known}            # query has an extra letter
+        skels = dels & known.keys()                        # query has an extra letter
         skels.update(deletes.get(sk, ()))                  # query misses a letter
         return skels
     skels = set()
@@ -177,8 +160,7 @@ def _ring(ix: NameIndex, sk: str, dels: set[str], level: int) -> set[str]:
             if got is not None:
                 skels.update(got)
     elif level == 3 and len(sk) >= 4:                      # two extra letters
-        for d in dels:
-            skels.update(d2 for d2 in deletions(d) if d2 in known)
+        skels = {d[:i] + d[i + 1:] for d in dels for i in range(len(d))} & known.keys()
     return skels
 
 
@@ -216,17 +198,24 @@ def _word_blocks(ix: NameIndex, q: Keys) -> list[tuple]:
     return out
 
 
-def _same_script_words(ix: NameIndex, q: Keys) -> tuple[list[int], list[str]]:
-    """(ids, normalized keys) of the names blocked_words gives in the query's script, by id."""
+def _word_matches(ix: NameIndex, q: Keys, min_sim: float) -> list[tuple[int, float]]:
+    """_extract over the names blocked_words gives in the query's script, best first and by
+    name id among equals: one rapidfuzz call per word block (each holds its ids and keys per
+    script), not a merged list rebuilt name by name."""
     blocks = _word_blocks(ix, q)
     if not blocks:
-        return [], []
+        return []
     at = 3 if q.arabic else 1
     if len(blocks) == 1:
-        return blocks[0][at], blocks[0][at + 1]
-    ids = sorted(set(chain.from_iterable(b[at] for b in blocks)))
-    norm = ix.name_norm
-    return ids, [norm[i] for i in ids]
+        return _extract(q.normalized, blocks[0][at], blocks[0][at + 1], min_sim)
+    found: dict[int, float] = {}
+    for b in blocks:  # (a name in two blocks scores the same in both)
+        found.update(_extract(q.normalized, b[at], b[at + 1], min_sim))
+    return sorted(found.items(), key=_best_then_id)
+
+
+def _best_then_id(t: tuple[int, float]) -> tuple[float, int]:
+    return -t[1], t[0]
 
 
 def blocked_names(ix: NameIndex, q: Keys) -> set[int]:
@@ -280,9 +269,10 @@ def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float, factor: 
     qn, qsk = q.normalized, q.skeleton
     lq = len(qn)
     lo, hi = lq - typo_budget(lq), (8 * lq + 7) // 7  # |Δlen| ≤ typo budget
-    same_keys: list[str] = []       # distinct keys gathered from the ring's buckets...
-    same_ids: list[tuple[int, ...]] = []  # ...with their names
-    starts: list[int] = []          # where each bucket's slice starts in same_keys
+    same_keys: list[str] = []       # distinct keys gathered from the ring's buckets
+    starts: list[int] = []          # where each bucket's slice starts in same_keys...
+    parts: list[tuple[list, int]] = []  # ...and its (members, offset): name ids of key j are
+    # parts[b][0][j + parts[b][1]], read only for the few keys kept (not gathered per key)
     out: list[tuple[int, float]] = []
     groups = ix.groups
     by_len_at, cross_at = (5, 0) if q.arabic else (4, 2)
@@ -293,15 +283,15 @@ def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float, factor: 
         lens, norms, members = g[by_len_at]
         if lens:
             if lens[0] >= lo and lens[-1] <= hi:
+                parts.append((members, -len(same_keys)))
                 starts.append(len(same_keys))
                 same_keys += norms
-                same_ids += members
             else:
                 i, j = bisect_left(lens, lo), bisect_right(lens, hi)
                 if i < j:
+                    parts.append((members, i - len(same_keys)))
                     starts.append(len(same_keys))
                     same_keys += norms[i:j]
-                    same_ids += members[i:j]
         cross = g[cross_at]
         if cross and can_cross:  # across scripts only skeletons compare: one score per bucket
             # fuzz.ratio is at most 1 - (fewest indels)/(total length): most buckets of a ring
@@ -322,15 +312,16 @@ def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float, factor: 
             other = same_keys[j]
             longest = lq if lq >= len(other) else len(other)
             if OSA.distance(qn, other) <= 1 + (longest - 1) // 8:  # typo_budget(longest)
-                kept.append((score, j))
-        if len({score for score, _ in kept}) < len(kept):
+                b = bisect_right(starts, j) - 1
+                kept.append((score, b, j, parts[b][0][j + parts[b][1]]))
+        if len({k[0] for k in kept}) < len(kept):
             # names of tying keys in gathering order (bucket, key length, name id), as if
             # every name had been scored
-            ties = sorted((-score, bisect_right(starts, j), len(same_keys[j]), nid)
-                          for score, j in kept for nid in same_ids[j])
+            ties = sorted((-score, b, len(same_keys[j]), nid)
+                          for score, b, j, nids in kept for nid in nids)
             out += [(nid, -neg / 100.0) for neg, _, _, nid in ties]
         else:
-            out += [(nid, score / 100.0) for score, j in kept for nid in same_ids[j]]
+            out += [(nid, score / 100.0) for score, _, _, nids in kept for nid in nids]
     return out
 
 
@@ -355,9 +346,8 @@ def typo_candidates(ix: NameIndex, q: Keys, *, cutoff: float) -> list[tuple[int,
                 best = max(best, max(sim for _, sim in found))
         if best >= GOOD_FUZZY:
             break
-    same, norms = _same_script_words(ix, q)
-    if same:
-        found = _extract(q.normalized, same, norms, cutoff / 100.0)
+    found = _word_matches(ix, q, cutoff / 100.0)
+    if found:
         out += [t for t in found if plausible_typo(ix, q, t[0])]
     return out
 
