@@ -251,7 +251,8 @@ def _plain_keys(name: str) -> Keys | None:
         return None
     t = _tables()
     token_map = t["token_map"]
-    out = [tok for tok in (token_map.get(raw, raw) for raw in text.split(" ") if raw) if tok]
+    words = text.split()  # (single spaces: as split(" ") without the empty words)
+    out = [tok for tok in map(token_map.get, words, words) if tok]
     articles = t["articles"]
     kept = [tok for tok in out if tok not in articles]
     toks = tuple(kept) if kept else tuple(out)  # see _tokens
