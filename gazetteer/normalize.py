@@ -221,6 +221,8 @@ def skeleton_key(name: str) -> str:
 
 
 def _skeleton(toks: tuple[str, ...]) -> str:
+    if len(toks) == 1:  # (a word's skeleton has no doubles left)
+        return _token_skeleton(toks[0])
     # collapse doubles across token joins too ("Tall Lahm")
     sk = "".join(map(_token_skeleton, toks))
     return _DOUBLE_RE.sub(r"\1", sk) if _DOUBLE_RE.search(sk) else sk

@@ -273,7 +273,8 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
         place = built[pos]
         c = _new(Candidate)
         s_place(c, place if place is not None else places[pos])
-        s_score(c, min(1.0, raw / MAX_RAW))
+        score = raw / MAX_RAW
+        s_score(c, score if score < 1.0 else 1.0)
         s_matched(c, matched)
         s_how(c, how)
         s_why(c, why)
@@ -355,7 +356,8 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
         place = built[pos]
         c = _new(Candidate)  # (see _SET_CANDIDATE)
         s_place(c, place if place is not None else places[pos])
-        s_score(c, min(1.0, -neg_raw / MAX_RAW))
+        score = -neg_raw / MAX_RAW
+        s_score(c, score if score < 1.0 else 1.0)
         s_matched(c, matched)
         s_how(c, how)
         s_why(c, why)
