@@ -210,22 +210,31 @@ class NameIndex:
 
     @property
     def groups(self) -> dict[str, tuple]:
-        self._fuzzy_tables()
-        return self._groups
+        got = self._groups
+        if got is None:  # (read on every fuzzy query: no call once loaded)
+            self._fuzzy_tables()
+            got = self._groups
+        return got
 
     @property
     def deletes(self) -> dict[str, list[str]]:
         """Skeleton with one letter deleted → skeletons (SymSpell blocking for one-edit typos)."""
-        self._fuzzy_tables()
-        return self._deletes
+        got = self._deletes
+        if got is None:  # (read on every fuzzy query: no call once loaded)
+            self._fuzzy_tables()
+            got = self._deletes
+        return got
 
     @property
     def token_block(self) -> dict[str, tuple[list[int], list[int], list[str], list[int],
                                               list[str]]]:
         """Distinctive word skeleton → (name ids, Latin ids, their normalized keys, Arabic ids,
         their keys) ("Arsal al-Ward" meets "'Assal al-Ward")."""
-        self._fuzzy_tables()
-        return self._token_block
+        got = self._token_block
+        if got is None:  # (read on every fuzzy query: no call once loaded)
+            self._fuzzy_tables()
+            got = self._token_block
+        return got
 
     def __len__(self) -> int:
         return len(self.places)

@@ -6,7 +6,9 @@ blocking key with the query (a one-edit skeleton neighbour or a distinctive word
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
+from itertools import accumulate, chain
+from operator import itemgetter
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -32,6 +34,8 @@ MIN_SKELETON_SIM = 0.6   # same skeleton but little else in common ("Xyzzyq" / "
 FUZZY_BASE, FUZZY_SPAN, FUZZY_CUTOFF = 0.50, 0.42, 75.0
 SUGGEST_CUTOFF = 60.0
 MAX_BLOCK = 300  # words shared by more names than this do not block (too generic)
+# fields of a skeleton bucket (see NameIndex._build_fuzzy_tables)
+_LATIN_BY_LEN, _ARABIC_BY_LEN, _KEYS = itemgetter(4), itemgetter(5), itemgetter(1)
 
 
 
@@ -264,38 +268,28 @@ def _fuzzy_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float
 def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float, factor: float
                 ) -> list[tuple[int, float]]:
     """The plausible typos (see plausible_typo) among the names of ``skels``, at least
-    ``cutoff`` similar: same-script names are sliced out of each bucket at the key lengths the
-    typo budget allows, so most of a bucket is never read."""
+    ``cutoff`` similar. The ring's buckets are gathered whole by C-level maps, without a Python
+    step per bucket: a key too long or too short for the typo budget is cheap for rapidfuzz to
+    reject and fails the budget test anyway (|Δlen| ≤ OSA distance)."""
     qn, qsk = q.normalized, q.skeleton
     lq = len(qn)
-    lo, hi = lq - typo_budget(lq), (8 * lq + 7) // 7  # |Δlen| ≤ typo budget
-    same_keys: list[str] = []       # distinct keys gathered from the ring's buckets
-    starts: list[int] = []          # where each bucket's slice starts in same_keys...
-    parts: list[tuple[list, int]] = []  # ...and its (members, offset): name ids of key j are
-    # parts[b][0][j + parts[b][1]], read only for the few keys kept (not gathered per key)
     out: list[tuple[int, float]] = []
-    groups = ix.groups
-    by_len_at, cross_at = (5, 0) if q.arabic else (4, 2)
-    can_cross = factor * 100.0 >= cutoff  # else even an identical skeleton scores too low
+    sks = sorted(skels)  # sets iterate in hash order: sorted keeps ties reproducible
+    gs = list(map(ix.groups.__getitem__, sks))
+    by_len = list(map(_LATIN_BY_LEN if not q.arabic else _ARABIC_BY_LEN, gs))
     lsk = len(qsk)
-    for sk in sorted(skels):  # sets iterate in hash order: sorted keeps ties reproducible
-        g = groups[sk]
-        lens, norms, members = g[by_len_at]
-        if lens:
-            if lens[0] >= lo and lens[-1] <= hi:
-                parts.append((members, -len(same_keys)))
-                starts.append(len(same_keys))
-                same_keys += norms
-            else:
-                i, j = bisect_left(lens, lo), bisect_right(lens, hi)
-                if i < j:
-                    parts.append((members, i - len(same_keys)))
-                    starts.append(len(same_keys))
-                    same_keys += norms[i:j]
-        cross = g[cross_at]
-        if cross and can_cross:  # across scripts only skeletons compare: one score per bucket
-            # fuzz.ratio is at most 1 - (fewest indels)/(total length): most buckets of a ring
-            # cannot reach the cutoff, and are skipped without scoring
+    # Across scripts only skeletons compare, one score per bucket; fuzz.ratio is at most
+    # 1 - (fewest indels)/(total length), so a bucket's length alone can keep it under the cutoff
+    # (an identical skeleton: fewest 0; another of the same length: 2). Most rings have no
+    # length that can reach it, and skip the loop.
+    if factor * 100.0 >= cutoff and (qsk in skels or any(
+            (1.0 - (abs(ls - lsk) or 2) / (ls + lsk)) * factor * 100.0 >= cutoff - 1e-9
+            for ls in set(map(len, sks)))):
+        cross_at = 0 if q.arabic else 2
+        for sk, g in zip(sks, gs, strict=True):
+            cross = g[cross_at]
+            if not cross:
+                continue
             ls = len(sk)
             fewest = abs(ls - lsk) or (0 if sk == qsk else 2)
             if (1.0 - fewest / (ls + lsk)) * factor * 100.0 < cutoff - 1e-9:
@@ -305,15 +299,20 @@ def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float, factor: 
             if sim * 100.0 >= cutoff and OSA.distance(qsk, sk) <= (
                     1 if max(lsk, ls) < 7 else 2):
                 out.extend((nid, sim) for nid in cross)
+    keys_of = list(map(_KEYS, by_len))
+    same_keys = list(chain.from_iterable(keys_of))
     if same_keys:  # (as _extract, fused with the typo budget test)
+        ends: list[int] | None = None  # where each bucket's keys end in same_keys
         kept = []
         for _, score, j in process.extract(qn, same_keys, scorer=fuzz.ratio, limit=None,
                                            score_cutoff=min(100.0, cutoff / 100.0 * 100.0)):
             other = same_keys[j]
             longest = lq if lq >= len(other) else len(other)
             if OSA.distance(qn, other) <= 1 + (longest - 1) // 8:  # typo_budget(longest)
-                b = bisect_right(starts, j) - 1
-                kept.append((score, b, j, parts[b][0][j + parts[b][1]]))
+                if ends is None:
+                    ends = list(accumulate(map(len, keys_of)))
+                b = bisect_right(ends, j)
+                kept.append((score, b, j, by_len[b][2][j - (ends[b - 1] if b else 0)]))
         if len({k[0] for k in kept}) < len(kept):
             # names of tying keys in gathering order (bucket, key length, name id), as if
             # every name had been scored
