@@ -82,6 +82,7 @@ def _tables() -> dict:
         "generic": frozenset(variants["generic"]["tokens"]),
         "admin_words": frozenset(variants["admin_words"]["tokens"]),
         "digraph_list": [(d, skel["digraphs"][d]) for d in digraphs],
+        "digraph_re": re.compile("|".join(map(re.escape, digraphs))),
         "digraphs": skel["digraphs"],
         "skel_letters": str.maketrans({k: v for k, v in skel["letters"].items()}),
         "skel_bytes": _bytes_table(skel["letters"]),
@@ -195,9 +196,10 @@ def _token_skeleton(token: str) -> str:
         sk = token.translate(t["ar_skel"]).encode("ascii", "ignore").decode("ascii")
     else:
         sk = token
-        for d, v in t["digraph_list"]:  # longest first ("sch" before "sh"); C-level replaces
-            if d in sk:
-                sk = sk.replace(d, v)
+        if t["digraph_re"].search(sk):  # (one C scan: most words have none)
+            for d, v in t["digraph_list"]:  # longest first ("sch" before "sh")
+                if d in sk:
+                    sk = sk.replace(d, v)
         if len(sk) > 1 and sk.endswith("h"):
             sk = sk[:-1]
         if sk.isascii():  # bytes.translate: one C pass with a 256-entry table
