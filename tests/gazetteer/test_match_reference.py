@@ -57,3 +57,25 @@ def test_find_matches_its_plain_definition_on_the_wof_store(fresh_home, shared_d
     import_file(wof / "wof_sy_places.csv.gz")
     gz = gazetteer.load()
     assert_same_hits(gz, queries(gz, 3000))
+
+
+def test_a_bucket_key_keeps_the_lowest_name_of_each_place():
+    """The skeleton buckets store each distinct key once with one name per place (its lowest
+    id): the matchers keep a place's first name among equal scores, so no other could win."""
+    gz = gazetteer.load()
+    ix = gz.index
+    checked = 0
+    for group in ix.groups.values():
+        for ids, norms, (lens, order, members) in ((group[0], group[1], group[4]),
+                                                   (group[2], group[3], group[5])):
+            expected: dict[str, dict[int, int]] = {}
+            for nid, norm in zip(ids, norms, strict=True):
+                first = expected.setdefault(norm, {})
+                place = ix.name_place[nid]
+                first[place] = min(first.get(place, nid), nid)
+            assert sorted(order) == sorted(expected)
+            assert lens == sorted(lens) == [len(k) for k in order]
+            for key, got in zip(order, members, strict=True):
+                assert list(got) == sorted(expected[key].values())
+                checked += 1
+    assert checked > 1000
