@@ -13,7 +13,7 @@ from typing import TypeVar
 from ._io import atomic_write_bytes
 from .store import cache_dir
 
-SCHEMA = 8
+SCHEMA = 9
 T = TypeVar("T")
 
 

@@ -194,9 +194,8 @@ class NameIndex:
                         arabic, [self.name_norm[i] for i in arabic])
         # skeleton → (Latin name ids, their normalized keys, Arabic ids, their normalized keys):
         # a bucket is scored by one rapidfuzz call, without a Python loop over its names.
-        # Plus, per script, the bucket's distinct keys ordered by length (Latin at 4, Arabic at
-        # 5; see _by_length): a key is scored once however many names share it, and a typo
-        # search slices out the lengths its edit budget allows (two bisections).
+        # Plus, per script, the bucket's distinct keys and their names (Latin at 4, Arabic at 5;
+        # see _distinct_keys): a key is scored once however many names share it.
         groups: dict[str, tuple] = {}
         for sk in self.skel:
             g: tuple[list, list, list, list] = ([], [], [], [])
@@ -204,8 +203,8 @@ class NameIndex:
                 k = 2 if self.name_arabic[nid] else 0
                 g[k].append(nid)
                 g[k + 1].append(self.name_norm[nid])
-            groups[sk] = (*g, _by_length(g[0], g[1], self.name_place),
-                          _by_length(g[2], g[3], self.name_place))
+            groups[sk] = (*g, _distinct_keys(g[0], g[1], self.name_place),
+                          _distinct_keys(g[2], g[3], self.name_place))
         return deletes, block, groups
 
     @property
@@ -277,18 +276,17 @@ def astuple_fast(p: Place) -> tuple:
     return tuple(getattr(p, f) for f in _PLACE_FIELDS)
 
 
-def _by_length(ids: list[int], norms: list[str], name_place
-               ) -> tuple[list[int], list[str], list[tuple[int, ...]]]:
-    """The distinct keys of a bucket as (key lengths ascending, keys, name ids of each key in
-    id order), ordered by (length, first id): a key shared by many names is scored once.
-    A key keeps one name per place, its lowest id: the matchers keep a place's first name
-    among equally scored ones, so the others could never be chosen."""
+def _distinct_keys(ids: list[int], norms: list[str], name_place
+                   ) -> tuple[list[str], list[tuple[int, ...]]]:
+    """The distinct keys of a bucket and the name ids of each (in id order), ordered by
+    (length, first id): a key shared by many names is scored once. A key keeps one name per
+    place, its lowest id: the matchers keep a place's first name among equally scored ones, so
+    the others could never be chosen."""
     members: dict[str, list[int]] = {}
     for nid, norm in sorted(zip(ids, norms, strict=True)):
         members.setdefault(norm, []).append(nid)
     order = sorted(members, key=lambda k: (len(k), members[k][0]))
-    return ([len(k) for k in order], order,
-            [_first_per_place(members[k], name_place) for k in order])
+    return order, [_first_per_place(members[k], name_place) for k in order]
 
 
 def _first_per_place(nids: list[int], name_place) -> tuple[int, ...]:

@@ -35,7 +35,7 @@ FUZZY_BASE, FUZZY_SPAN, FUZZY_CUTOFF = 0.50, 0.42, 75.0
 SUGGEST_CUTOFF = 60.0
 MAX_BLOCK = 300  # words shared by more names than this do not block (too generic)
 # fields of a skeleton bucket (see NameIndex._build_fuzzy_tables)
-_LATIN_BY_LEN, _ARABIC_BY_LEN, _KEYS = itemgetter(4), itemgetter(5), itemgetter(1)
+_LATIN_KEYS, _ARABIC_KEYS, _KEYS = itemgetter(4), itemgetter(5), itemgetter(0)
 
 
 
@@ -91,7 +91,7 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
         same_ids, same_keys, cross_ids = (group[2], group[3], group[0]) if q.arabic else \
             (group[0], group[1], group[2])
         if same_ids:
-            _, keys_, members = group[5] if q.arabic else group[4]
+            keys_, members = group[5] if q.arabic else group[4]
             how = "arabic" if q.arabic else "skeleton"
             # One rapidfuzz call over the bucket's distinct keys, best first; a place keeps its
             # best-scoring name, the lowest name id among equals (as if every name were scored).
@@ -276,7 +276,7 @@ def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float, factor: 
     out: list[tuple[int, float]] = []
     sks = sorted(skels)  # sets iterate in hash order: sorted keeps ties reproducible
     gs = list(map(ix.groups.__getitem__, sks))
-    by_len = list(map(_LATIN_BY_LEN if not q.arabic else _ARABIC_BY_LEN, gs))
+    distinct = list(map(_ARABIC_KEYS if q.arabic else _LATIN_KEYS, gs))
     lsk = len(qsk)
     # Across scripts only skeletons compare, one score per bucket; fuzz.ratio is at most
     # 1 - (fewest indels)/(total length), so a bucket's length alone can keep it under the cutoff
@@ -299,7 +299,7 @@ def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float, factor: 
             if sim * 100.0 >= cutoff and OSA.distance(qsk, sk) <= (
                     1 if max(lsk, ls) < 7 else 2):
                 out.extend((nid, sim) for nid in cross)
-    keys_of = list(map(_KEYS, by_len))
+    keys_of = list(map(_KEYS, distinct))
     same_keys = list(chain.from_iterable(keys_of))
     if same_keys:  # (as _extract, fused with the typo budget test)
         ends: list[int] | None = None  # where each bucket's keys end in same_keys
@@ -312,7 +312,7 @@ def _typos_from(ix: NameIndex, q: Keys, skels: set[str], cutoff: float, factor: 
                 if ends is None:
                     ends = list(accumulate(map(len, keys_of)))
                 b = bisect_right(ends, j)
-                kept.append((score, b, j, by_len[b][2][j - (ends[b - 1] if b else 0)]))
+                kept.append((score, b, j, distinct[b][1][j - (ends[b - 1] if b else 0)]))
         if len({k[0] for k in kept}) < len(kept):
             # names of tying keys in gathering order (bucket, key length, name id), as if
             # every name had been scored
