@@ -35,6 +35,7 @@ MAX_RAW = 1.64
 AMBIGUITY_MARGIN = 0.03  # raw-score gap under which two distinct places are "ambiguous"
 SAME_PLACE_KM = 2.0      # candidates this close to a better one are the same place
 _SAME_DEG = SAME_PLACE_KM / 111.0
+_SAME_LON = _SAME_DEG * 1.5  # (degrees of longitude shrink towards the poles: a wider box)
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,7 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
         s_raw(c, NO_RAW)
         return _new_ranked(Ranked, ([c], [raw], False))
     rows, admin = ix.rows, ix.admin_ids
-    hinted = ctx.hinted_admins
+    hinted = ctx.hinted_admins if ctx is not EMPTY else None
     if hinted and hits:
         # approximate matches far from every hinted area are lookalikes, not the place meant
         ext = admin_extents(ix)
@@ -308,9 +309,12 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
             hits = {pos: h for pos, h in hits.items() if h[0] >= floor}
     # Context-free part of the score per place (population, kind and, without a country hint,
     # the border-zone prior), once per index: the loop below is one add per hit.
-    base = tables.plain if ctx.countries else tables.border
-    border = None if ctx.countries else tables.outside
-    with_ctx = not ctx.empty
+    if ctx is EMPTY:
+        base, border, with_ctx = tables.border, tables.outside, False
+    else:
+        base = tables.plain if ctx.countries else tables.border
+        border = None if ctx.countries else tables.outside
+        with_ctx = not ctx.empty
     # Sort key: score, then match quality, then index position (deterministic: the index is
     # built in source order, and the embedded layer is sorted by GeoNames id).
     dist: dict[int, float] = {}
@@ -333,7 +337,7 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
             lat, lon = lats[s[2]], lons[s[2]]
             # bounding-box pre-test, exact distance only for the rare near pair
             for olat, olon in seen:
-                if abs(lat - olat) < _SAME_DEG and abs(lon - olon) < _SAME_DEG * 1.5 \
+                if -_SAME_DEG < lat - olat < _SAME_DEG and -_SAME_LON < lon - olon < _SAME_LON \
                         and _near_km(lat, lon, olat, olon) < SAME_PLACE_KM:
                     break
             else:
@@ -343,6 +347,7 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
                     break
                 continue
     candidates = []
+    raws = []
     for neg_raw, neg_q, pos, nid, how in kept:
         matched = text[nid]
         why = f"{how} match {matched!r}{_QUALITY_TEXT.get(-neg_q) or _quality_text(-neg_q)}"
@@ -363,6 +368,6 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
         s_why(c, why)
         s_raw(c, NO_RAW)
         candidates.append(c)
-    raws = [-s[0] for s in kept]
+        raws.append(-neg_raw)
     ambiguous = len(raws) > 1 and raws[0] - raws[1] < AMBIGUITY_MARGIN
     return _new_ranked(Ranked, (candidates, raws, ambiguous))
