@@ -260,92 +260,23 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
     tables = ix.__dict__.get("_static_tables")  # (_static_tables inline: once per name)
     if tables is None or tables.core is not ix.core_countries:
         tables = _static_tables(ix)
-    text = ix.name_text
+    dist: dict[int, float] = {}
+    if ctx is EMPTY:
+        border, with_ctx = tables.outside, False
+        if len(hits) == 1:  # the common case: one place, no hints: nothing to drop or sort
+            ((pos, (q, nid, how)),) = hits.items()
+            kept = [(-(q + tables.border[pos]), -q, pos, nid, how)]
+        else:
+            kept = _select(ix, hits, ctx, tables.border, tables, limit, dist)
+    else:
+        border = None if ctx.countries else tables.outside
+        with_ctx = not ctx.empty
+        kept = _select(ix, hits, ctx, tables.plain if ctx.countries else tables.border, tables,
+                       limit, dist)
+    rows, admin, text = ix.rows, ix.admin_ids, ix.name_text
     places = ix.places
     built = getattr(places, "built", places)  # (the lazy sequence's list: no method call)
     s_place, s_score, s_matched, s_how, s_why, s_raw = _SET_CANDIDATE
-    if len(hits) == 1 and ctx is EMPTY:  # the common case: one place, no hints
-        ((pos, (q, nid, how)),) = hits.items()
-        raw = q + tables.border[pos]
-        matched = text[nid]
-        why = f"{how} match {matched!r}{_QUALITY_TEXT.get(q) or _quality_text(q)}"
-        if tables.outside[pos]:
-            why += f"; outside the core countries ({ix.rows[pos][_COUNTRY]})"
-        place = built[pos]
-        c = _new(Candidate)
-        s_place(c, place if place is not None else places[pos])
-        score = raw / MAX_RAW
-        s_score(c, score if score < 1.0 else 1.0)
-        s_matched(c, matched)
-        s_how(c, how)
-        s_why(c, why)
-        s_raw(c, NO_RAW)
-        return _new_ranked(Ranked, ([c], [raw], False))
-    rows, admin = ix.rows, ix.admin_ids
-    hinted = ctx.hinted_admins if ctx is not EMPTY else None
-    if hinted and hits:
-        # approximate matches far from every hinted area are lookalikes, not the place meant
-        ext = admin_extents(ix)
-        areas = [ext[a] for a in sorted(hinted) if a in ext]
-        if areas:
-            countries = frozenset(a.split(".")[0] for a in hinted)
-            far = [pos for pos, h in hits.items()
-                   if h[0] < APPROXIMATE and admin[pos] not in hinted
-                   and far_outside(rows[pos], areas, countries)]
-            # ...unless the document's own places are around it: a report naming Damascus and
-            # Qalamoun towns still means the Qalamoun village its typo resembles
-            # (in the hinted countries only: another country's lookalike stays dropped)
-            home = [pos for pos in far if rows[pos][_COUNTRY] in countries]
-            if home and len(ctx.lats):
-                dist = context_km([rows[pos] for pos in home], ctx)
-                kept = {pos for pos, d in zip(home, dist, strict=True) if d <= CONTEXT_KM}
-                far = [pos for pos in far if pos not in kept]
-            dropped = set(far)
-            hits = {pos: h for pos, h in hits.items() if pos not in dropped}
-    if len(hits) > 10:
-        # (hits are (quality, name id, how): max/min compare the quality first, in C)
-        floor = max(hits.values())[0] - max_bonus(ctx) - AMBIGUITY_MARGIN
-        if min(hits.values())[0] < floor:
-            hits = {pos: h for pos, h in hits.items() if h[0] >= floor}
-    # Context-free part of the score per place (population, kind and, without a country hint,
-    # the border-zone prior), once per index: the loop below is one add per hit.
-    if ctx is EMPTY:
-        base, border, with_ctx = tables.border, tables.outside, False
-    else:
-        base = tables.plain if ctx.countries else tables.border
-        border = None if ctx.countries else tables.outside
-        with_ctx = not ctx.empty
-    # Sort key: score, then match quality, then index position (deterministic: the index is
-    # built in source order, and the embedded layer is sorted by GeoNames id).
-    dist: dict[int, float] = {}
-    if with_ctx:
-        if len(ctx.lats) > 4:
-            dist = dict(zip(hits, context_km([rows[p] for p in hits], ctx), strict=True))
-        scored = [(-(q + base[pos] + bonus(rows[pos], admin[pos], ctx,
-                                           near_context_km=dist.get(pos))[0]), -q, pos, nid, how)
-                  for pos, (q, nid, how) in hits.items()]
-    else:
-        scored = [(-(q + base[pos]), -q, pos, nid, how) for pos, (q, nid, how) in hits.items()]
-    if len(scored) == 1:
-        kept = scored
-    else:
-        scored.sort()
-        kept = []
-        seen: list[tuple[float, float]] = []
-        lats, lons = tables.lat, tables.lon
-        for s in scored:
-            lat, lon = lats[s[2]], lons[s[2]]
-            # bounding-box pre-test, exact distance only for the rare near pair
-            for olat, olon in seen:
-                if -_SAME_DEG < lat - olat < _SAME_DEG and -_SAME_LON < lon - olon < _SAME_LON \
-                        and _near_km(lat, lon, olat, olon) < SAME_PLACE_KM:
-                    break
-            else:
-                kept.append(s)
-                seen.append((lat, lon))
-                if limit and len(kept) >= limit:
-                    break
-                continue
     candidates = []
     raws = []
     for neg_raw, neg_q, pos, nid, how in kept:
@@ -371,3 +302,66 @@ def rank(ix: NameIndex, hits: Hits, ctx: Context, *, limit: int | None = None) -
         raws.append(-neg_raw)
     ambiguous = len(raws) > 1 and raws[0] - raws[1] < AMBIGUITY_MARGIN
     return _new_ranked(Ranked, (candidates, raws, ambiguous))
+
+
+def _select(ix: NameIndex, hits: Hits, ctx: Context, base: array, tables: _Tables,
+            limit: int | None, dist: dict[int, float]) -> list[tuple]:
+    """The hits worth a candidate, best first, as (-raw score, -quality, position, name id,
+    how): lookalikes far from hinted areas and hits no bonus can lift dropped, near-duplicate
+    places skipped, at most ``limit``. ``base`` is the context-free part of each place's score;
+    ``dist`` receives each hit's distance to the nearest context point when computed."""
+    rows, admin = ix.rows, ix.admin_ids
+    hinted = ctx.hinted_admins if ctx is not EMPTY else None
+    if hinted and hits:
+        # approximate matches far from every hinted area are lookalikes, not the place meant
+        ext = admin_extents(ix)
+        areas = [ext[a] for a in sorted(hinted) if a in ext]
+        if areas:
+            countries = frozenset(a.split(".")[0] for a in hinted)
+            far = [pos for pos, h in hits.items()
+                   if h[0] < APPROXIMATE and admin[pos] not in hinted
+                   and far_outside(rows[pos], areas, countries)]
+            # ...unless the document's own places are around it: a report naming Damascus and
+            # Qalamoun towns still means the Qalamoun village its typo resembles
+            # (in the hinted countries only: another country's lookalike stays dropped)
+            home = [pos for pos in far if rows[pos][_COUNTRY] in countries]
+            if home and len(ctx.lats):
+                near = context_km([rows[pos] for pos in home], ctx)
+                kept = {pos for pos, d in zip(home, near, strict=True) if d <= CONTEXT_KM}
+                far = [pos for pos in far if pos not in kept]
+            dropped = set(far)
+            hits = {pos: h for pos, h in hits.items() if pos not in dropped}
+    if len(hits) > 10:
+        # (hits are (quality, name id, how): max/min compare the quality first, in C)
+        floor = max(hits.values())[0] - max_bonus(ctx) - AMBIGUITY_MARGIN
+        if min(hits.values())[0] < floor:
+            hits = {pos: h for pos, h in hits.items() if h[0] >= floor}
+    # Sort key: score, then match quality, then index position (deterministic: the index is
+    # built in source order, and the embedded layer is sorted by GeoNames id).
+    if ctx is not EMPTY and not ctx.empty:
+        if len(ctx.lats) > 4:
+            dist.update(zip(hits, context_km([rows[p] for p in hits], ctx), strict=True))
+        scored = [(-(q + base[pos] + bonus(rows[pos], admin[pos], ctx,
+                                           near_context_km=dist.get(pos))[0]), -q, pos, nid, how)
+                  for pos, (q, nid, how) in hits.items()]
+    else:
+        scored = [(-(q + base[pos]), -q, pos, nid, how) for pos, (q, nid, how) in hits.items()]
+    if len(scored) < 2:
+        return scored
+    scored.sort()
+    kept = []
+    seen: list[tuple[float, float]] = []
+    lats, lons = tables.lat, tables.lon
+    for s in scored:
+        lat, lon = lats[s[2]], lons[s[2]]
+        # bounding-box pre-test, exact distance only for the rare near pair
+        for olat, olon in seen:
+            if -_SAME_DEG < lat - olat < _SAME_DEG and -_SAME_LON < lon - olon < _SAME_LON \
+                    and _near_km(lat, lon, olat, olon) < SAME_PLACE_KM:
+                break
+        else:
+            kept.append(s)
+            seen.append((lat, lon))
+            if limit and len(kept) >= limit:
+                break
+    return kept
