@@ -13,7 +13,8 @@ without, and prints the difference per name, split into keys / find / rank:
 shared L3 is busy with other tenants) and prints data misses per name: the slow host state costs
 us more than the C scan because each last-level miss then goes to memory.
 
-Needs valgrind (apt install valgrind) and ../shared (or FRONTLINE_SHARED). Takes ~3 minutes (~8 with --misses).
+Needs valgrind (apt install valgrind) and ../shared (or FRONTLINE_SHARED). Takes ~3 minutes
+(~8 with --misses).
 """
 
 from __future__ import annotations
