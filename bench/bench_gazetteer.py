@@ -123,6 +123,13 @@ def cold_start(home: Path, repeats: int) -> dict[str, float]:
             "cli_wall_s": min(cli)}
 
 
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: give 1 or more")
+    return value
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--full", action="store_true", help="10,000 names, baseline on 500")
@@ -130,7 +137,8 @@ def main(argv=None) -> None:
     ap.add_argument("--scan-sample", type=int, help="names timed for the scan baseline")
     ap.add_argument("--home", type=Path, help="user store to use (default: a temp dir)")
     ap.add_argument("--repeats", type=int, default=3, help="cold-start repeats (min is kept)")
-    ap.add_argument("--passes", type=int, default=3, help="resolve passes (best is kept)")
+    ap.add_argument("--passes", type=positive_int, default=3, metavar="N",
+                    help="resolve passes, at least 1 (best is kept)")
     args = ap.parse_args(argv)
     n = args.names or (10_000 if args.full else 2_000)
     sample = args.scan_sample or (500 if args.full else 100)
@@ -164,7 +172,6 @@ def run(args, home: Path, n: int, sample: int) -> None:
     sub = random.Random(11).sample(names, min(sample, n))
     per_round = max(1, len(sub) // args.passes)
     passes, scans = [], []
-    results = None
     for k in range(args.passes):
         # Every pass starts as a fresh run would: the previous pass's 10,000 answers are freed
         # first (alive, they would be traversed by this pass's garbage collections) and the
