@@ -82,13 +82,7 @@ def find(ix: NameIndex, q: Keys, *, fuzzy: bool = True, skeleton: bool = True) -
     if q.normalized:
         nids = ix.norm.get(q.normalized)
         if nids is not None:
-            if isinstance(nids, int) and nids not in ix.curated:  # (as above)
-                pos = place[nids]
-                old = hits.get(pos)
-                if old is None:  # (an exact hit of this place is better)
-                    hits[pos] = (NORMALIZED, nids, "arabic" if q.arabic else "normalized")
-            else:
-                _add_exact(hits, ix, nids, NORMALIZED, "arabic" if q.arabic else "normalized")
+            _add_exact(hits, ix, nids, NORMALIZED, "arabic" if q.arabic else "normalized")
     if hits or not skeleton or len(q.skeleton) < 2:
         return hits
     group = ix.groups.get(q.skeleton)
