@@ -14,7 +14,7 @@ from importlib import resources
 
 from rapidfuzz import fuzz
 
-from .normalize import admin_words, tokens
+from .normalize import admin_words, direction_words, tokens
 
 _PAREN_RE = re.compile(r"\(([^)]*)\)")
 
@@ -42,24 +42,45 @@ def admin_areas() -> tuple[AdminArea, ...]:
 _RURAL = frozenset({"countryside", "rural", "rif", "reef"})
 
 
-def _admin_key(text: str) -> str:
-    """Key of an admin name without "province"/"governorate"; rural words become "rif"."""
+def _admin_keys(text: str) -> tuple[str, str]:
+    """(named, core) keys of an admin name or hint, without "province"/"governorate" (rural
+    words become a "rif" prefix): ``named`` keeps direction words, ``core`` drops them too.
+    "North Lebanon" and "northern Lebanon" are named "northlebanon"; "northern Hama" has core
+    "hama"; "North" is named "north" with no core."""
     toks = tokens(text)
-    core = "".join(t for t in toks if t not in admin_words())
-    if not core:
-        return ""
-    return ("rif" + core) if any(t in _RURAL for t in toks) else core
+    generic, directions = admin_words(), direction_words()
+    named = [directions.get(t, t) for t in toks if t not in generic]
+    if not named:
+        return "", ""
+    core = "".join(t for t in named if t not in directions)
+    prefix = "rif" if any(t in _RURAL for t in toks) else ""
+    return prefix + "".join(named), prefix + core if core else ""
 
 
 @cache
 def _alias_index() -> dict[str, tuple[str, ...]]:
-    index: dict[str, list[str]] = {}
+    """Admin key → area ids: every name and alias under its named key, and under its core key
+    when that key belongs to one area only ("North Lebanon" and "South Lebanon" both have the
+    core "lebanon", which therefore names neither)."""
+    named: dict[str, list[str]] = {}
+    core: dict[str, list[str]] = {}
     for area in admin_areas():
         for name in (area.name, *area.aliases):
-            key = _admin_key(name)
-            if key and area.id not in index.setdefault(key, []):
-                index[key].append(area.id)
-    return {k: tuple(v) for k, v in index.items()}
+            for index, key in zip((named, core), _admin_keys(name), strict=True):
+                if key and area.id not in index.setdefault(key, []):
+                    index[key].append(area.id)
+    out = {k: tuple(v) for k, v in named.items()}
+    for k, ids in core.items():
+        if len(ids) == 1:
+            out.setdefault(k, tuple(ids))
+    return out
+
+
+def _lookup(text: str) -> tuple[tuple[str, ...], str]:
+    """Area ids for ``text`` by its named key, else its core key; and the core key."""
+    named, core = _admin_keys(text)
+    index = _alias_index()
+    return index.get(named) or index.get(core, ()), core
 
 
 def by_code(country: str, code: str) -> AdminArea | None:
@@ -78,15 +99,14 @@ def canonical_admin(country: str, text: str) -> str:
     if not text:
         return ""
     parts = [_PAREN_RE.sub("", text), *_PAREN_RE.findall(text)]
-    index = _alias_index()
     for part in parts:
-        ids = [i for i in index.get(_admin_key(part), ()) if i.startswith(f"{country}.")]
+        ids = [i for i in _lookup(part)[0] if i.startswith(f"{country}.")]
         if ids:
             return ids[0]
     best, best_score = "", 0.0
     for part in parts:
-        key = _admin_key(part)
-        for alias, ids in index.items():
+        key = _admin_keys(part)[0]
+        for alias, ids in _alias_index().items():
             for admin_id in ids:
                 if admin_id.startswith(f"{country}."):
                     score = fuzz.ratio(key, alias)
@@ -96,13 +116,14 @@ def canonical_admin(country: str, text: str) -> str:
 
 
 def admin_hints(text: str) -> tuple[str, ...]:
-    """Admin ids named by a hint such as "Hama province" or "Rif Dimashq" (any country)."""
-    key = _admin_key(text)
-    if not key:
+    """Admin ids named by a hint such as "Hama province" or "Rif Dimashq" (any country); a bare
+    direction ("the north") is none, though a source's admin-1 text "North" in Lebanon is
+    North Lebanon (see canonical_admin)."""
+    ids, core = _lookup(text)
+    if not core:
         return ()
-    ids = _alias_index().get(key, ())
-    if not ids and key.startswith("rif"):  # "northern Hama countryside" -> Hama
-        ids = _alias_index().get(key[3:], ())
+    if not ids and core.startswith("rif"):  # "northern Hama countryside" -> Hama
+        ids = _alias_index().get(core[3:], ())
     return ids
 
 

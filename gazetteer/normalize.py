@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 __all__ = ["Keys", "exact_key", "normalized_key", "skeleton_key", "keys", "tokens", "is_arabic",
-           "token_skeletons", "generic_tokens", "admin_words"]
+           "token_skeletons", "generic_tokens", "admin_words", "direction_words"]
 
 _ARABIC_RE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 _TASHKEEL_RE = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
@@ -81,6 +81,7 @@ def _tables() -> dict:
         "token_map": token_map,
         "generic": frozenset(variants["generic"]["tokens"]),
         "admin_words": frozenset(variants["admin_words"]["tokens"]),
+        "directions": dict(variants["admin_words"]["directions"]),
         "digraph_list": [(d, skel["digraphs"][d]) for d in digraphs],
         "digraph_re": re.compile("|".join(map(re.escape, digraphs))),
         "digraphs": skel["digraphs"],
@@ -115,6 +116,12 @@ def generic_tokens() -> frozenset[str]:
 def admin_words() -> frozenset[str]:
     """Words that surround an admin-area name in a hint ("province", "countryside")."""
     return _tables()["admin_words"]
+
+
+def direction_words() -> dict[str, str]:
+    """Words naming a part of an area in a hint, each to the form an area's name uses
+    ("southern" → "south"); see admin.py."""
+    return _tables()["directions"]
 
 
 def is_arabic(text: str) -> bool:
