@@ -36,6 +36,9 @@ AMBIGUITY_MARGIN = 0.03  # raw-score gap under which two distinct places are "am
 SAME_PLACE_KM = 2.0      # candidates this close to a better one are the same place
 _SAME_DEG = SAME_PLACE_KM / 111.0
 _SAME_LON = _SAME_DEG * 1.5  # (degrees of longitude shrink towards the poles: a wider box)
+# Beyond this many context points, context_km asks a tree for the few points that can be nearest
+# to each row instead of measuring every point.
+TREE_POINTS = 64
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,13 @@ class Context:
 
         return (np.radians(np.asarray(self.lats))[None, :],
                 np.radians(np.asarray(self.lons))[None, :])
+
+    @cached_property
+    def point_tree(self):
+        """STRtree over the context points (lon, lat degrees), for context_km."""
+        import shapely
+
+        return shapely.STRtree(shapely.points(self.lons, self.lats))
 
     @cached_property
     def empty(self) -> bool:
@@ -94,15 +104,41 @@ def static_bonus(row: tuple) -> float:
 
 
 def context_km(rows: list[tuple], ctx: Context) -> list[float]:
-    """Distance from each row to its nearest context point: one numpy haversine over
-    rows × points (an events file's context can hold thousands of resolved places)."""
+    """Distance from each row to its nearest context point. A few points: one numpy haversine
+    over rows × points. Many (an events file's context can hold thousands of resolved places):
+    a tree over the points gives each row its nearest in degrees, then the points whose degrees
+    allow them to be nearer on the sphere; the nearest point is the same, so is the distance."""
     import numpy as np
 
-    lat = np.radians([r[_LAT] for r in rows])[:, None]
-    lon = np.radians([r[_LON] for r in rows])[:, None]
+    lat_deg = np.array([r[_LAT] for r in rows], dtype=float)
+    lon_deg = np.array([r[_LON] for r in rows], dtype=float)
+    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
     plat, plon = ctx.point_radians
+    if plat.shape[1] <= TREE_POINTS:
+        return _haversine_km(lat[:, None], lon[:, None], plat, plon).min(axis=1).tolist()
+    import shapely
+
+    tree = ctx.point_tree
+    here = shapely.points(lon_deg, lat_deg)
+    i, j = tree.query_nearest(here, all_matches=False)
+    first = np.empty(len(rows))
+    first[i] = _haversine_km(lat[i], lon[i], plat[0, j], plon[0, j])
+    # A point nearer on the sphere than ``first`` lies within this many degrees (a degree of
+    # longitude is shortest at the highest latitude the circle reaches).
+    top = np.radians(np.minimum(89.0, np.abs(lat_deg) + first / 111.0 + 0.01))
+    radius = 1.01 * first / 111.19 / np.cos(top) + 1e-9
+    i, j = tree.query(here, predicate="dwithin", distance=radius)
+    best = np.full(len(rows), np.inf)
+    np.minimum.at(best, i, _haversine_km(lat[i], lon[i], plat[0, j], plon[0, j]))
+    return best.tolist()
+
+
+def _haversine_km(lat, lon, plat, plon):
+    """Great-circle km between radian arrays (broadcast), as ``km`` computes it."""
+    import numpy as np
+
     a = np.sin((plat - lat) / 2) ** 2 + np.cos(lat) * np.cos(plat) * np.sin((plon - lon) / 2) ** 2
-    return (12742.0176 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))).min(axis=1).tolist()
+    return 12742.0176 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
 def bonus(row: tuple, admin_id: str, ctx: Context, *, explain: bool = False,
