@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .errors import AmbiguousPlace, PlaceNotFound, ResolverUnavailable
+from .errors import AmbiguousPlace, PlaceNotFound, ResolverUnavailable, describe
 from .gazetteer import Gazetteer
 from .normalize import clean
 from .types import Candidate
@@ -37,11 +37,16 @@ class Resolution:
 
 
 def resolve_one_row(gz: Gazetteer, name: str, *, ctx, ranked=None) -> Resolution:
-    """The Resolution of one name; ``ranked`` (from Gazetteer.rank_many) saves re-ranking a
-    name that resolves clearly."""
-    if ranked is not None and ranked.candidates and not ranked.ambiguous:
-        return Resolution(name, ranked.candidates[0], tuple(ranked.candidates[:TOP_CANDIDATES]))
-    try:
+    """The Resolution of one name; ``ranked`` (its Gazetteer.rank_many answer under ``ctx``)
+    saves ranking it again."""
+    if ranked is None:
+        ranked = gz.rank_many([name], context=ctx)[0]
+    cands = ranked.candidates
+    if cands:
+        if ranked.ambiguous:  # (what resolve_one's AmbiguousPlace would carry)
+            return Resolution(name, None, tuple(cands), "ambiguous", tuple(map(describe, cands)))
+        return Resolution(name, cands[0], tuple(cands[:TOP_CANDIDATES]))
+    try:  # not found here: the online fallback when on, else did-you-mean suggestions
         best = gz.resolve_one(name, context=ctx)
     except AmbiguousPlace as exc:
         return Resolution(name, None, tuple(exc.candidates), "ambiguous", tuple(exc.suggestions))
@@ -64,11 +69,13 @@ def resolve_many(gz: Gazetteer, names: Sequence[str], *, country=None, near=None
     if not document_context or len(names) < 2:
         return first
     anchors = [r.candidate.place for r in first if r.candidate is not None]
-    if not anchors or not any(r.error == "ambiguous" for r in first):
+    unsure = [n for n, r in zip(names, first, strict=True) if r.error == "ambiguous"]
+    if not anchors or not unsure:
         return first
     # Names that resolved clearly are the context of those that did not.
     doc = gz.context(country=country, near=near, context=[*(context or ()), *anchors])
-    return [resolve_one_row(gz, n, ctx=doc) if r.error == "ambiguous" else r
+    again = iter(gz.rank_many(unsure, context=doc))
+    return [resolve_one_row(gz, n, ctx=doc, ranked=next(again)) if r.error == "ambiguous" else r
             for n, r in zip(names, first, strict=True)]
 
 

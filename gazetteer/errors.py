@@ -28,7 +28,7 @@ class AmbiguousPlace(GazetteerError, ValueError):
     def __init__(self, query: str, candidates: list[Candidate]):
         self.query = query
         self.candidates = list(candidates)
-        self.suggestions = [_describe(c) for c in self.candidates]
+        self.suggestions = [describe(c) for c in self.candidates]
         super().__init__(
             f"{query!r} is ambiguous: {'; '.join(self.suggestions[:5])}. "
             "Add a country or province hint, a place_id, or lat/lon."
@@ -43,7 +43,8 @@ class ResolverUnavailable(GazetteerError, ConnectionError):
     """An online resolver could not be reached."""
 
 
-def _describe(c: Candidate) -> str:
+def describe(c: Candidate) -> str:
+    """A candidate as one suggestion: name (admin area, country; id; lat,lon)."""
     p = c.place
     where = ", ".join(x for x in (p.admin1, p.country) if x)
     return f"{p.name} ({where}; {p.id}; {p.lat:.4f},{p.lon:.4f})"

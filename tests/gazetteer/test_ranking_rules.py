@@ -187,6 +187,23 @@ def test_batch_rows_equal_single_name_answers(tiny):
     assert [c.id for c in rows[2].candidates] == [c.id for c in tiny.resolve("Qusair", limit=5)]
 
 
+def test_batch_ranks_each_name_once_per_pass(tiny, monkeypatch):
+    from gazetteer.batch import resolve_many
+
+    names = ["Douma", "Nasib", "Qusair", "Nasib", "Daraa"]
+    plain = [r.to_dict() for r in resolve_many(tiny, names, document_context=False)]
+    calls = []
+    real = tiny._rank
+    monkeypatch.setattr(tiny, "_rank", lambda n, ctx, **kw: calls.append(n) or real(n, ctx, **kw))
+    assert [r.to_dict() for r in resolve_many(tiny, names, document_context=False)] == plain
+    assert sorted(calls) == sorted(set(names))
+    calls.clear()
+    rows = resolve_many(tiny, names)  # the ambiguous Nasib again, near the clear names
+    assert sorted(calls) == sorted([*set(names), "Nasib"])
+    assert [r.to_dict() for r in rows if r.query != "Nasib"] == \
+        [r for r in plain if r["query"] != "Nasib"]
+
+
 def test_vectorized_context_distance_equals_the_scalar_one():
     import random
 
@@ -199,6 +216,28 @@ def test_vectorized_context_distance_equals_the_scalar_one():
     got = context_km(rows, ctx)
     want = [min(km(r[2], r[3], la, lo) for la, lo in pts) for r in rows]
     assert got == pytest.approx(want, rel=1e-9, abs=1e-6)
+
+
+@pytest.mark.parametrize("lat0", [33.0, 62.0])  # (a degree of longitude shrinks northwards)
+def test_context_distance_with_thousands_of_points_is_the_full_one(lat0):
+    import random
+
+    import numpy as np
+
+    from gazetteer.rank import TREE_POINTS, Context, _haversine_km, context_km
+
+    rng = random.Random(5)
+    pts = [(rng.uniform(lat0, lat0 + 4), rng.uniform(35, 41)) for _ in range(3_000)]
+    # rows among the points, near their edge, and far from every point
+    rows = [("x", "x", rng.uniform(lat0 - 3, lat0 + 7), rng.uniform(30, 46)) for _ in range(400)]
+    ctx = Context(lats=tuple(p[0] for p in pts), lons=tuple(p[1] for p in pts))
+    assert len(pts) > TREE_POINTS
+    got = context_km(rows, ctx)
+    lat = np.radians([r[2] for r in rows])[:, None]
+    lon = np.radians([r[3] for r in rows])[:, None]
+    full = _haversine_km(lat, lon, *ctx.point_radians).min(axis=1).tolist()
+    assert got == full  # the same nearest point, the same float
+    assert min(got) < 5 and max(got) > 300
 
 
 def test_many_context_places_rank_like_few(tiny):
