@@ -10,9 +10,9 @@ from functools import cache
 from .admin import admin_hints
 from .errors import AmbiguousPlace, PlaceNotFound
 from .index import NameIndex
-from .match import SUGGEST_CUTOFF, find, fuzzy_candidates
+from .match import SUGGEST_CUTOFF, Hits, find, fuzzy_candidates
 from .normalize import clean, is_arabic, keys, normalized_key
-from .rank import EMPTY, Context, Ranked, rank
+from .rank import EMPTY, TREE_POINTS, Context, Ranked, place_km, rank
 from .types import Candidate, Place
 
 MAX_NAME_CHARS = 200  # longer "names" are text, not place names: not_found, not a slow scan
@@ -132,21 +132,23 @@ class Gazetteer:
         return got
 
     # -- resolving -----------------------------------------------------------------------
-    def _rank(self, name: str, ctx: Context, *, fuzzy: bool = True,
-              limit: int | None = DEFAULT_LIMIT) -> Ranked:
+    def _hits(self, name: str, *, fuzzy: bool = True) -> Hits:
+        """The matcher's hits for ``name`` (none for a non-string or a text too long to be a
+        name)."""
         if not isinstance(name, str):
-            return Ranked([], [], False)
+            return {}
         if len(name) > MAX_NAME_CHARS and len(clean(name)) > MAX_NAME_CHARS:
-            return Ranked([], [], False)
-        hits = find(self.index, keys(name), fuzzy=fuzzy)  # keys() cleans (memoized per name)
+            return {}
+        return find(self.index, keys(name), fuzzy=fuzzy)  # keys() cleans (memoized per name)
+
+    def _rank(self, name: str, ctx: Context, *, fuzzy: bool = True,
+              limit: int | None = DEFAULT_LIMIT, hits: Hits | None = None) -> Ranked:
+        """``name`` ranked under ``ctx`` (``hits``: its _hits when already found)."""
+        if hits is None:
+            hits = self._hits(name, fuzzy=fuzzy)
         if not hits:
             return Ranked([], [], False)
-        country_votes = {a[8:] for a in ctx.admin_ids if a.startswith("country:")} \
-            if ctx.admin_ids else None
-        if country_votes and not ctx.countries:
-            ctx = Context(frozenset(country_votes), ctx.admin_ids, ctx.near, ctx.lats, ctx.lons,
-                          ctx.point_countries, ctx.notes)
-        return rank(self.index, hits, ctx, limit=limit)
+        return rank(self.index, hits, ctx.voted if ctx.admin_ids else ctx, limit=limit)
 
     def resolve(self, name: str, *, country=None, near=None, context=None,
                 limit: int | None = DEFAULT_LIMIT) -> list[Candidate]:
@@ -164,12 +166,21 @@ class Gazetteer:
         """Ranked candidates for every name, in input order: the hints are prepared once and a
         name repeated in the list is ranked once (documents and events files repeat names)."""
         ctx = self.context(country=country, near=near, context=context)
+        names = list(names)
+        found: dict[str, Hits] = {}
+        if len(ctx.lats) > TREE_POINTS:
+            # Many context points (an events file's resolved places): the distances of every
+            # name's hits are measured in one call, not one call per name.
+            found = {n: self._hits(n) for n in names if isinstance(n, str)}
+            place_km(self.index, {p for hits in found.values() for p in hits},
+                     ctx.voted if ctx.admin_ids else ctx)
         memo: dict[str, Ranked] = {}
         out = []
         for name in names:
             got = memo.get(name) if isinstance(name, str) else None
             if got is None:
-                got = self._rank(name, ctx, limit=limit)
+                got = self._rank(name, ctx, limit=limit, hits=found.get(name)) \
+                    if isinstance(name, str) else self._rank(name, ctx, limit=limit)
                 if isinstance(name, str):
                     memo[name] = got
             out.append(got)

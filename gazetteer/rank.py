@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
+from weakref import WeakKeyDictionary
 
 from .index import NameIndex
 from .match import APPROXIMATE, Hits
@@ -66,6 +68,22 @@ class Context:
 
         return (np.radians(np.asarray(self.lats))[None, :],
                 np.radians(np.asarray(self.lons))[None, :])
+
+    @cached_property
+    def voted(self) -> Context:
+        """This context with the countries its hints name ("in Lebanon") as country hints when
+        none is given; itself otherwise. (Cached: the same object for every name ranked, so
+        its point tree and distance memo are shared.)"""
+        votes = {a[8:] for a in self.admin_ids if a.startswith("country:")}
+        if not votes or self.countries:
+            return self
+        return Context(frozenset(votes), self.admin_ids, self.near, self.lats, self.lons,
+                       self.point_countries, self.notes)
+
+    @cached_property
+    def km_memo(self) -> WeakKeyDictionary:
+        """Index → {place position: km to the nearest context point} (see place_km)."""
+        return WeakKeyDictionary()
 
     @cached_property
     def point_tree(self):
@@ -131,6 +149,20 @@ def context_km(rows: list[tuple], ctx: Context) -> list[float]:
     best = np.full(len(rows), np.inf)
     np.minimum.at(best, i, _haversine_km(lat[i], lon[i], plat[0, j], plon[0, j]))
     return best.tolist()
+
+
+def place_km(ix: NameIndex, positions: Iterable[int], ctx: Context) -> list[float]:
+    """context_km of the index's places at ``positions``, memoized on the context: a document's
+    names share candidates, and Gazetteer.rank_many measures a whole batch in one call."""
+    memo = ctx.km_memo.get(ix)
+    if memo is None:
+        memo = ctx.km_memo[ix] = {}
+    positions = list(positions)
+    missing = [p for p in dict.fromkeys(positions) if p not in memo]
+    if missing:
+        rows = ix.rows
+        memo.update(zip(missing, context_km([rows[p] for p in missing], ctx), strict=True))
+    return [memo[p] for p in positions]
 
 
 def _haversine_km(lat, lon, plat, plon):
@@ -362,7 +394,7 @@ def _select(ix: NameIndex, hits: Hits, ctx: Context, base: array, tables: _Table
             # (in the hinted countries only: another country's lookalike stays dropped)
             home = [pos for pos in far if rows[pos][_COUNTRY] in countries]
             if home and len(ctx.lats):
-                near = context_km([rows[pos] for pos in home], ctx)
+                near = place_km(ix, home, ctx)
                 kept = {pos for pos, d in zip(home, near, strict=True) if d <= CONTEXT_KM}
                 far = [pos for pos in far if pos not in kept]
             dropped = set(far)
@@ -376,7 +408,7 @@ def _select(ix: NameIndex, hits: Hits, ctx: Context, base: array, tables: _Table
     # built in source order, and the embedded layer is sorted by GeoNames id).
     if ctx is not EMPTY and not ctx.empty:
         if len(ctx.lats) > 4:
-            dist.update(zip(hits, context_km([rows[p] for p in hits], ctx), strict=True))
+            dist.update(zip(hits, place_km(ix, hits, ctx), strict=True))
         scored = [(-(q + base[pos] + bonus(rows[pos], admin[pos], ctx,
                                            near_context_km=dist.get(pos))[0]), -q, pos, nid, how)
                   for pos, (q, nid, how) in hits.items()]

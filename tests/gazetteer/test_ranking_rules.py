@@ -240,6 +240,24 @@ def test_context_distance_with_thousands_of_points_is_the_full_one(lat0):
     assert min(got) < 5 and max(got) > 300
 
 
+def test_a_batch_under_a_large_context_ranks_like_one_name_at_a_time(tiny):
+    from gazetteer.rank import TREE_POINTS
+
+    # an events file's context: many resolved places (measured for the batch in one call,
+    # memoized on the context) and a country named in a hint
+    points = [(32.5 + i * 0.04, 36.0 + (i % 10) * 0.1) for i in range(TREE_POINTS + 40)]
+    hints = [*points, "Syria"]
+    names = ["Nasib", "Douma", "Qusair", "Arsal al-Ward", "Nasib", "Zzzzqqq"]
+    ctx = tiny.context(context=hints)
+    got = tiny.rank_many(names, context=ctx)
+    for name, ranked in zip(names, got, strict=True):
+        alone = tiny.resolve(name, context=hints)  # a fresh context: nothing memoized
+        assert [(c.id, c.score, c.why) for c in ranked.candidates] == \
+            [(c.id, c.score, c.why) for c in alone]
+    assert ctx.voted is ctx.voted and ctx.voted.countries == {"SY"}
+    assert ctx.voted.km_memo  # the batch's distances, kept for the next names
+
+
 def test_many_context_places_rank_like_few(tiny):
     # five or more context points take the vectorized path; the answer must not change
     yabrud = tiny.get("t:yabrud")
