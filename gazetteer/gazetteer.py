@@ -12,7 +12,7 @@ from .errors import AmbiguousPlace, PlaceNotFound
 from .index import NameIndex
 from .match import SUGGEST_CUTOFF, Hits, find, fuzzy_candidates
 from .normalize import clean, is_arabic, keys, normalized_key
-from .rank import EMPTY, TREE_POINTS, Context, Ranked, place_km, rank
+from .rank import EMPTY, TREE_POINTS, Context, Ranked, derive, place_km, rank
 from .types import Candidate, Place
 
 MAX_NAME_CHARS = 200  # longer "names" are text, not place names: not_found, not a slow scan
@@ -99,10 +99,9 @@ class Gazetteer:
                 lat, lon = _point(item, "context")
                 lats.append(lat)
                 lons.append(lon)
-        if base is not None:
-            return Context(countries or base.countries, base.admin_ids | admin,
-                           near_pt or base.near, base.lats, base.lons, base.point_countries,
-                           base.notes)
+        if base is not None:  # (its points stay prepared: see rank.derive)
+            return derive(base, countries=countries or base.countries,
+                          admin_ids=base.admin_ids | admin, near=near_pt or base.near)
         total = sum(pcountries.values())
         return Context(
             countries=countries, admin_ids=frozenset(admin), near=near_pt,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import NamedTuple
 from weakref import WeakKeyDictionary
@@ -39,8 +39,10 @@ SAME_PLACE_KM = 2.0      # candidates this close to a better one are the same pl
 _SAME_DEG = SAME_PLACE_KM / 111.0
 _SAME_LON = _SAME_DEG * 1.5  # (degrees of longitude shrink towards the poles: a wider box)
 # Beyond this many context points, context_km asks a tree for the few points that can be nearest
-# to each row instead of measuring every point.
-TREE_POINTS = 64
+# to each row instead of measuring every point; but a context asked once about no more than
+# DIRECT_PAIRS row-point pairs (a one-off resolve with a long context list) measures them
+# directly: the tree costs about as much to build as two such passes.
+TREE_POINTS, DIRECT_PAIRS = 64, 200_000
 
 
 @dataclass(frozen=True)
@@ -62,35 +64,19 @@ class Context:
             if self.admin_ids else frozenset()
 
     @cached_property
-    def point_radians(self):
-        """Context points as numpy radians (lat, lon) row vectors, for context_km."""
-        import numpy as np
-
-        return (np.radians(np.asarray(self.lats))[None, :],
-                np.radians(np.asarray(self.lons))[None, :])
+    def points(self) -> ContextPoints:
+        """The context points prepared for distances (shared with contexts derived from this
+        one: see derive)."""
+        return ContextPoints(self.lats, self.lons)
 
     @cached_property
     def voted(self) -> Context:
         """This context with the countries its hints name ("in Lebanon") as country hints when
-        none is given; itself otherwise. (Cached: the same object for every name ranked, so
-        its point tree and distance memo are shared.)"""
+        none is given; itself otherwise. (Cached: the same object for every name ranked.)"""
         votes = {a[8:] for a in self.admin_ids if a.startswith("country:")}
         if not votes or self.countries:
             return self
-        return Context(frozenset(votes), self.admin_ids, self.near, self.lats, self.lons,
-                       self.point_countries, self.notes)
-
-    @cached_property
-    def km_memo(self) -> WeakKeyDictionary:
-        """Index → {place position: km to the nearest context point} (see place_km)."""
-        return WeakKeyDictionary()
-
-    @cached_property
-    def point_tree(self):
-        """STRtree over the context points (lon, lat degrees), for context_km."""
-        import shapely
-
-        return shapely.STRtree(shapely.points(self.lons, self.lats))
+        return derive(self, countries=frozenset(votes))
 
     @cached_property
     def empty(self) -> bool:
@@ -99,6 +85,45 @@ class Context:
 
 
 EMPTY = Context()
+
+
+class ContextPoints:
+    """A context's points, prepared on first use: numpy radians, an STRtree, and the distances
+    of index places to the nearest point measured so far (see place_km)."""
+
+    def __init__(self, lats: tuple[float, ...], lons: tuple[float, ...]):
+        self.lats, self.lons = lats, lons
+        self.asked = 0  # context_km calls so far
+
+    @cached_property
+    def radians(self):
+        """(lat, lon) radians as numpy row vectors, for context_km."""
+        import numpy as np
+
+        return (np.radians(np.asarray(self.lats))[None, :],
+                np.radians(np.asarray(self.lons))[None, :])
+
+    @cached_property
+    def tree(self):
+        """STRtree over the points (lon, lat degrees), for context_km."""
+        import shapely
+
+        return shapely.STRtree(shapely.points(self.lons, self.lats))
+
+    @cached_property
+    def km_memo(self) -> WeakKeyDictionary:
+        """Index → {place position: km to the nearest point}."""
+        return WeakKeyDictionary()
+
+
+def derive(base: Context, **changes) -> Context:
+    """``dataclasses.replace(base, **changes)`` that keeps base's prepared points when the points
+    are unchanged (a country or admin hint added to a document's context must not rebuild its
+    tree of thousands of places)."""
+    ctx = replace(base, **changes)
+    if ctx.lats is base.lats and ctx.lons is base.lons:
+        ctx.__dict__["points"] = base.points  # (a cached_property's slot, set ahead)
+    return ctx
 
 
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -131,12 +156,15 @@ def context_km(rows: list[tuple], ctx: Context) -> list[float]:
     lat_deg = np.array([r[_LAT] for r in rows], dtype=float)
     lon_deg = np.array([r[_LON] for r in rows], dtype=float)
     lat, lon = np.radians(lat_deg), np.radians(lon_deg)
-    plat, plon = ctx.point_radians
-    if plat.shape[1] <= TREE_POINTS:
+    points = ctx.points
+    plat, plon = points.radians
+    points.asked += 1
+    if plat.shape[1] <= TREE_POINTS or ("tree" not in points.__dict__ and points.asked == 1
+                                         and len(rows) * plat.shape[1] <= DIRECT_PAIRS):
         return _haversine_km(lat[:, None], lon[:, None], plat, plon).min(axis=1).tolist()
     import shapely
 
-    tree = ctx.point_tree
+    tree = points.tree
     here = shapely.points(lon_deg, lat_deg)
     i, j = tree.query_nearest(here, all_matches=False)
     first = np.empty(len(rows))
@@ -154,9 +182,10 @@ def context_km(rows: list[tuple], ctx: Context) -> list[float]:
 def place_km(ix: NameIndex, positions: Iterable[int], ctx: Context) -> list[float]:
     """context_km of the index's places at ``positions``, memoized on the context: a document's
     names share candidates, and Gazetteer.rank_many measures a whole batch in one call."""
-    memo = ctx.km_memo.get(ix)
+    memos = ctx.points.km_memo
+    memo = memos.get(ix)
     if memo is None:
-        memo = ctx.km_memo[ix] = {}
+        memo = memos[ix] = {}
     positions = list(positions)
     missing = [p for p in dict.fromkeys(positions) if p not in memo]
     if missing:

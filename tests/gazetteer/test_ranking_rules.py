@@ -235,9 +235,14 @@ def test_context_distance_with_thousands_of_points_is_the_full_one(lat0):
     got = context_km(rows, ctx)
     lat = np.radians([r[2] for r in rows])[:, None]
     lon = np.radians([r[3] for r in rows])[:, None]
-    full = _haversine_km(lat, lon, *ctx.point_radians).min(axis=1).tolist()
+    full = _haversine_km(lat, lon, *ctx.points.radians).min(axis=1).tolist()
+    assert "tree" in ctx.points.__dict__  # (measured through the tree)
     assert got == full  # the same nearest point, the same float
     assert min(got) < 5 and max(got) > 300
+    # a context asked once about a few rows measures them directly; asked again, by the tree
+    few = Context(lats=ctx.lats, lons=ctx.lons)
+    assert context_km(rows[:10], few) == full[:10] and "tree" not in few.points.__dict__
+    assert context_km(rows[:10], few) == full[:10] and "tree" in few.points.__dict__
 
 
 def test_a_batch_under_a_large_context_ranks_like_one_name_at_a_time(tiny):
@@ -255,7 +260,9 @@ def test_a_batch_under_a_large_context_ranks_like_one_name_at_a_time(tiny):
         assert [(c.id, c.score, c.why) for c in ranked.candidates] == \
             [(c.id, c.score, c.why) for c in alone]
     assert ctx.voted is ctx.voted and ctx.voted.countries == {"SY"}
-    assert ctx.voted.km_memo  # the batch's distances, kept for the next names
+    # the batch's distances, kept for the next names and for contexts derived from this one
+    assert ctx.voted.points is ctx.points and ctx.points.km_memo
+    assert tiny.context(country="SY", context=ctx).points is ctx.points
 
 
 def test_many_context_places_rank_like_few(tiny):
