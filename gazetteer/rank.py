@@ -105,10 +105,17 @@ class ContextPoints:
 
     @cached_property
     def tree(self):
-        """STRtree over the points (lon, lat degrees), for context_km."""
+        """(STRtree over the points in lon, lat degrees, each tree item's point index), for
+        context_km. Points far east or west are also entered 360° round, so that degrees
+        measure across the antimeridian as the sphere does."""
+        import numpy as np
         import shapely
 
-        return shapely.STRtree(shapely.points(self.lons, self.lats))
+        lats, lons = np.asarray(self.lats, dtype=float), np.asarray(self.lons, dtype=float)
+        wrap = np.flatnonzero(np.abs(lons) > 90.0)
+        index = np.concatenate([np.arange(len(lons)), wrap])
+        lons = np.concatenate([lons, lons[wrap] - 360.0 * np.sign(lons[wrap])])
+        return shapely.STRtree(shapely.points(lons, lats[index])), index
 
     @cached_property
     def km_memo(self) -> WeakKeyDictionary:
@@ -164,9 +171,10 @@ def context_km(rows: list[tuple], ctx: Context) -> list[float]:
         return _haversine_km(lat[:, None], lon[:, None], plat, plon).min(axis=1).tolist()
     import shapely
 
-    tree = points.tree
+    tree, index = points.tree
     here = shapely.points(lon_deg, lat_deg)
     i, j = tree.query_nearest(here, all_matches=False)
+    j = index[j]
     first = np.empty(len(rows))
     first[i] = _haversine_km(lat[i], lon[i], plat[0, j], plon[0, j])
     # A point nearer on the sphere than ``first`` lies within this many degrees (a degree of
@@ -174,6 +182,7 @@ def context_km(rows: list[tuple], ctx: Context) -> list[float]:
     top = np.radians(np.minimum(89.0, np.abs(lat_deg) + first / 111.0 + 0.01))
     radius = 1.01 * first / 111.19 / np.cos(top) + 1e-9
     i, j = tree.query(here, predicate="dwithin", distance=radius)
+    j = index[j]
     best = np.full(len(rows), np.inf)
     np.minimum.at(best, i, _haversine_km(lat[i], lon[i], plat[0, j], plon[0, j]))
     return best.tolist()

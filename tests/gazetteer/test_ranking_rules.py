@@ -245,6 +245,19 @@ def test_context_distance_with_thousands_of_points_is_the_full_one(lat0):
     assert context_km(rows[:10], few) == full[:10] and "tree" in few.points.__dict__
 
 
+def test_context_distance_across_the_antimeridian():
+    from gazetteer.rank import TREE_POINTS, Context, context_km, km
+
+    # Chukotka-like points just east of 180°; rows just west of it (and one far away)
+    points = [(65.0 + i * 0.01, 179.5 + (i % 5) * 0.1) for i in range(TREE_POINTS + 36)]
+    rows = [("x", "x", 65.3, -179.9), ("x", "x", 65.1, -179.5), ("x", "x", 64.0, 170.0)]
+    ctx = Context(lats=tuple(p[0] for p in points), lons=tuple(p[1] for p in points))
+    want = [min(km(r[2], r[3], la, lo) for la, lo in points) for r in rows]
+    context_km(rows, ctx)  # (the first call measures directly; the second asks the tree)
+    assert context_km(rows, ctx) == pytest.approx(want, rel=1e-9)
+    assert max(want[:2]) < 30
+
+
 def test_a_batch_under_a_large_context_ranks_like_one_name_at_a_time(tiny):
     from gazetteer.rank import TREE_POINTS
 
