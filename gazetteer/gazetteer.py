@@ -147,7 +147,7 @@ class Gazetteer:
             hits = self._hits(name, fuzzy=fuzzy)
         if not hits:
             return Ranked([], [], False)
-        return rank(self.index, hits, ctx.voted if ctx.admin_ids else ctx, limit=limit)
+        return rank(self.index, hits, ctx.voted(), limit=limit)
 
     def resolve(self, name: str, *, country=None, near=None, context=None,
                 limit: int | None = DEFAULT_LIMIT) -> list[Candidate]:
@@ -171,15 +171,14 @@ class Gazetteer:
             # Many context points (an events file's resolved places): the distances of every
             # name's hits are measured in one call, not one call per name.
             found = {n: self._hits(n) for n in names if isinstance(n, str)}
-            place_km(self.index, {p for hits in found.values() for p in hits},
-                     ctx.voted if ctx.admin_ids else ctx)
+            place_km(self.index, {p for hits in found.values() for p in hits}, ctx.voted())
         memo: dict[str, Ranked] = {}
         out = []
         for name in names:
             got = memo.get(name) if isinstance(name, str) else None
             if got is None:
-                got = self._rank(name, ctx, limit=limit, hits=found.get(name)) \
-                    if isinstance(name, str) else self._rank(name, ctx, limit=limit)
+                hits = found.get(name) if isinstance(name, str) else None
+                got = self._rank(name, ctx, limit=limit, hits=hits)
                 if isinstance(name, str):
                     memo[name] = got
             out.append(got)

@@ -69,14 +69,19 @@ class Context:
         one: see derive)."""
         return ContextPoints(self.lats, self.lons)
 
-    @cached_property
     def voted(self) -> Context:
         """This context with the countries its hints name ("in Lebanon") as country hints when
-        none is given; itself otherwise. (Cached: the same object for every name ranked.)"""
-        votes = {a[8:] for a in self.admin_ids if a.startswith("country:")}
-        if not votes or self.countries:
+        none is given; itself otherwise. (The derived context is kept: the same object for
+        every name ranked. Itself is not, which would make every context a reference cycle.)"""
+        if not self.admin_ids or self.countries:
             return self
-        return derive(self, countries=frozenset(votes))
+        got = self.__dict__.get("_voted")
+        if got is None:
+            votes = {a[8:] for a in self.admin_ids if a.startswith("country:")}
+            got = derive(self, countries=frozenset(votes)) if votes else self
+            if got is not self:
+                self.__dict__["_voted"] = got
+        return got
 
     @cached_property
     def empty(self) -> bool:

@@ -272,9 +272,9 @@ def test_a_batch_under_a_large_context_ranks_like_one_name_at_a_time(tiny):
         alone = tiny.resolve(name, context=hints)  # a fresh context: nothing memoized
         assert [(c.id, c.score, c.why) for c in ranked.candidates] == \
             [(c.id, c.score, c.why) for c in alone]
-    assert ctx.voted is ctx.voted and ctx.voted.countries == {"SY"}
+    assert ctx.voted() is ctx.voted() and ctx.voted().countries == {"SY"}
     # the batch's distances, kept for the next names and for contexts derived from this one
-    assert ctx.voted.points is ctx.points and ctx.points.km_memo
+    assert ctx.voted().points is ctx.points and ctx.points.km_memo
     assert tiny.context(country="SY", context=ctx).points is ctx.points
 
 
