@@ -131,7 +131,7 @@ class Gazetteer:
         return got
 
     # -- resolving -----------------------------------------------------------------------
-    def _hits(self, name: str, *, fuzzy: bool = True) -> Hits:
+    def _hits(self, name: str, fuzzy: bool = True) -> Hits:
         """The matcher's hits for ``name`` (none for a non-string or a text too long to be a
         name)."""
         if not isinstance(name, str):
@@ -144,10 +144,10 @@ class Gazetteer:
               limit: int | None = DEFAULT_LIMIT, hits: Hits | None = None) -> Ranked:
         """``name`` ranked under ``ctx`` (``hits``: its _hits when already found)."""
         if hits is None:
-            hits = self._hits(name, fuzzy=fuzzy)
+            hits = self._hits(name, fuzzy)
         if not hits:
             return Ranked([], [], False)
-        return rank(self.index, hits, ctx.voted(), limit=limit)
+        return rank(self.index, hits, ctx.voted() if ctx.admin_ids else ctx, limit=limit)
 
     def resolve(self, name: str, *, country=None, near=None, context=None,
                 limit: int | None = DEFAULT_LIMIT) -> list[Candidate]:
