@@ -42,7 +42,7 @@ _SAME_LON = _SAME_DEG * 1.5  # (degrees of longitude shrink towards the poles: a
 # to each row instead of measuring every point; but a context asked once about no more than
 # DIRECT_PAIRS row-point pairs (a one-off resolve with a long context list) measures them
 # directly: the tree costs about as much to build as two such passes.
-TREE_POINTS, DIRECT_PAIRS = 64, 200_000
+TREE_POINTS, DIRECT_PAIRS, TREE_FAR_KM = 64, 200_000, 300.0
 
 
 @dataclass(frozen=True)
@@ -190,6 +190,11 @@ def context_km(rows: list[tuple], ctx: Context) -> list[float]:
     j = index[j]
     best = np.full(len(rows), np.inf)
     np.minimum.at(best, i, _haversine_km(lat[i], lon[i], plat[0, j], plon[0, j]))
+    # (the degree bound is a flat approximation of the sphere: rows far from every point, few
+    # and with no bonus to speak of, are measured against all points rather than trusted to it)
+    far = np.flatnonzero(first > TREE_FAR_KM)
+    if len(far):
+        best[far] = _haversine_km(lat[far, None], lon[far, None], plat, plon).min(axis=1)
     return best.tolist()
 
 
