@@ -46,7 +46,9 @@ def resolve_one_row(gz: Gazetteer, name: str, *, ctx, ranked=None) -> Resolution
         if ranked.ambiguous:  # (what resolve_one's AmbiguousPlace would carry)
             return Resolution(name, None, tuple(cands), "ambiguous", tuple(map(describe, cands)))
         return Resolution(name, cands[0], tuple(cands[:TOP_CANDIDATES]))
-    try:  # not found here: the online fallback when on, else did-you-mean suggestions
+    if gz.online is None:  # not found, and no online fallback: did-you-mean suggestions
+        return Resolution(name, None, (), "not_found", tuple(gz.suggestions(name)))
+    try:  # not found here: the online fallback
         best = gz.resolve_one(name, context=ctx)
     except AmbiguousPlace as exc:
         return Resolution(name, None, tuple(exc.candidates), "ambiguous", tuple(exc.suggestions))
@@ -63,20 +65,24 @@ def resolve_many(gz: Gazetteer, names: Sequence[str], *, country=None, near=None
     """One Resolution per input name, in input order. With ``document_context`` the names that
     resolve clearly become context for the ambiguous ones (a second, cheap pass)."""
     base = gz.context(country=country, near=near, context=context)
-    ranked = gz.rank_many(names, context=base)
-    first = [resolve_one_row(gz, n, ctx=base, ranked=r) for n, r in zip(names, ranked,
-                                                                        strict=True)]
-    if not document_context or len(names) < 2:
-        return first
-    anchors = [r.candidate.place for r in first if r.candidate is not None]
-    unsure = [n for n, r in zip(names, first, strict=True) if r.error == "ambiguous"]
-    if not anchors or not unsure:
-        return first
-    # Names that resolved clearly are the context of those that did not.
-    doc = gz.context(country=country, near=near, context=[*(context or ()), *anchors])
-    again = iter(gz.rank_many(unsure, context=doc))
-    return [resolve_one_row(gz, n, ctx=doc, ranked=next(again)) if r.error == "ambiguous" else r
-            for n, r in zip(names, first, strict=True)]
+    found = gz.find_many(names)  # (context-free: the second pass ranks the same hits)
+    ranked = gz.rank_many(names, context=base, found=found)
+    # The ambiguous names' rows wait for the second pass, which ranks them again.
+    rows: list[Resolution | None] = [
+        None if r.candidates and r.ambiguous else resolve_one_row(gz, n, ctx=base, ranked=r)
+        for n, r in zip(names, ranked, strict=True)]
+    unsure = [n for n, row in zip(names, rows, strict=True) if row is None]
+    anchors = [row.candidate.place for row in rows
+               if row is not None and row.candidate is not None]
+    if document_context and len(names) >= 2 and anchors and unsure:
+        # Names that resolved clearly are the context of those that did not.
+        ctx = gz.context(country=country, near=near, context=[*(context or ()), *anchors])
+        again = iter(gz.rank_many(unsure, context=ctx, found=found))
+    else:
+        ctx = base
+        again = iter([r for r, row in zip(ranked, rows, strict=True) if row is None])
+    return [row if row is not None else resolve_one_row(gz, n, ctx=ctx, ranked=next(again))
+            for n, row in zip(names, rows, strict=True)]
 
 
 def read_names(lines: Iterable[str]) -> tuple[list[str], int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -160,18 +160,27 @@ class Gazetteer:
             return list(self.online.resolve(clean(name), country=sorted(ctx.countries)))[:limit]
         return ranked.candidates
 
+    def find_many(self, names: Iterable[str]) -> dict[str, Hits]:
+        """The matcher's hits of every distinct name. They do not depend on the context: pass
+        them to rank_many (``found=``) to rank the same names under several contexts."""
+        return {n: self._hits(n) for n in dict.fromkeys(names) if isinstance(n, str)}
+
     def rank_many(self, names: Iterable[str], *, country=None, near=None, context=None,
-                  limit: int | None = DEFAULT_LIMIT) -> list[Ranked]:
+                  limit: int | None = DEFAULT_LIMIT,
+                  found: Mapping[str, Hits] | None = None) -> list[Ranked]:
         """Ranked candidates for every name, in input order: the hints are prepared once and a
-        name repeated in the list is ranked once (documents and events files repeat names)."""
+        name repeated in the list is ranked once (documents and events files repeat names).
+        ``found``: hits of (some of) the names from find_many, not searched again."""
         ctx = self.context(country=country, near=near, context=context)
         names = list(names)
-        found: dict[str, Hits] = {}
+        found = {} if found is None else found
         if len(ctx.lats) > TREE_POINTS:
             # Many context points (an events file's resolved places): the distances of every
             # name's hits are measured in one call, not one call per name.
-            found = {n: self._hits(n) for n in names if isinstance(n, str)}
-            place_km(self.index, {p for hits in found.values() for p in hits}, ctx.voted())
+            found = {**found, **self.find_many(
+                n for n in names if isinstance(n, str) and n not in found)}
+            place_km(self.index, {p for n in names if isinstance(n, str) for p in found[n]},
+                     ctx.voted())
         memo: dict[str, Ranked] = {}
         out = []
         for name in names:

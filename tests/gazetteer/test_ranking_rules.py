@@ -204,6 +204,23 @@ def test_batch_ranks_each_name_once_per_pass(tiny, monkeypatch):
         [r for r in plain if r["query"] != "Nasib"]
 
 
+def test_batch_searches_each_name_once_for_both_passes(tiny, monkeypatch):
+    """The hits do not depend on the context: the second pass ranks the first pass's, and a
+    name found nowhere is not searched again for its row."""
+    from gazetteer.batch import resolve_many
+
+    names = ["Douma", "Nasib", "Qusair", "Nasib", "Zzzzqqq", "Daraa"]
+    expected = [r.to_dict() for r in resolve_many(tiny, names)]
+    searched = []
+    real = tiny._hits
+    monkeypatch.setattr(tiny, "_hits", lambda n, *a: searched.append(n) or real(n, *a))
+    rows = resolve_many(tiny, names)
+    assert [r.to_dict() for r in rows] == expected
+    assert sorted(searched) == sorted(set(names))
+    assert rows[4].error == "not_found" and rows[4].suggestions == tuple(
+        tiny.suggestions("Zzzzqqq"))
+
+
 def test_vectorized_context_distance_equals_the_scalar_one():
     import random
 
