@@ -163,7 +163,11 @@ class Gazetteer:
     def find_many(self, names: Iterable[str]) -> dict[str, Hits]:
         """The matcher's hits of every distinct name. They do not depend on the context: pass
         them to rank_many (``found=``) to rank the same names under several contexts."""
-        return {n: self._hits(n) for n in dict.fromkeys(names) if isinstance(n, str)}
+        found: dict[str, Hits] = {}
+        for n in names:
+            if isinstance(n, str) and n not in found:
+                found[n] = self._hits(n)
+        return found
 
     def rank_many(self, names: Iterable[str], *, country=None, near=None, context=None,
                   limit: int | None = DEFAULT_LIMIT,

@@ -144,6 +144,15 @@ def test_bad_names_are_not_found_not_errors(tiny, bad):
         tiny.resolve_one(bad)
 
 
+def test_batch_reports_bad_and_non_string_names_as_not_found(tiny):
+    from gazetteer.batch import resolve_many
+
+    names = ["Douma", None, ["x"], "", "x" * 10_000, "Douma"]
+    rows = resolve_many(tiny, names)
+    assert [r.error for r in rows] == ["", "not_found", "not_found", "not_found", "not_found", ""]
+    assert [r.query for r in rows] == names
+
+
 def test_mixed_script_name(tiny):
     # Latin + Arabic in one string must not crash; it may or may not match
     assert isinstance(tiny.resolve("Douma دوما"), list)
