@@ -31,7 +31,7 @@ bench: install
 	$(PY) bench/run_all.py
 
 lint: install
-	$(VENV)/bin/ruff check gazetteer layers mapper tests bench
+	$(VENV)/bin/ruff check gazetteer layers mapper extract tests bench
 
 # Leaflet's JS/CSS from the npm registry, for `frontline bundle --offline`, and Natural Earth
 # country outlines (npm `world-atlas`, TopoJSON) so maps without tiles still show borders.

@@ -38,7 +38,7 @@ def articles(limit: int | None) -> list[tuple[str, str]]:
 
 
 def run(docs, gz, factions, *, prefilter: bool):
-    from layers.extract import Extractor, Report
+    from extract import Extractor, Report
 
     ex = Extractor(gazetteer=gz, factions=factions, prefilter=prefilter)
     t0 = time.perf_counter()
@@ -51,7 +51,7 @@ def run(docs, gz, factions, *, prefilter: bool):
 
 
 def seed_scores(gz, factions) -> dict:
-    from layers.extract.evaluate import evaluate_folder
+    from extract.evaluate import evaluate_folder
 
     return evaluate_folder(SHARED / "seeds", SHARED / "eval" / "seed_events.csv",
                            gazetteer=gz, factions=factions).to_dict(details=False)
@@ -73,7 +73,7 @@ def main() -> None:
     args = ap.parse_args()
 
     import gazetteer
-    from layers.extract import to_csv
+    from extract import to_csv
     from layers.factions import load_factions
 
     t0 = time.perf_counter()

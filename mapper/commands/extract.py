@@ -72,7 +72,7 @@ def extract(
     lines, Markdown headings with a year, YAML front matter).
     """
     import gazetteer
-    from layers.extract import FORMATS, extract_texts, from_iso
+    from extract import FORMATS, extract_texts, from_iso
     from layers.factions import load_factions
 
     default = from_iso(date) if date else None
@@ -133,7 +133,7 @@ def extract_score(
     A proposal matches a row with the same source file, a point within --max-km, the same controller
     and overlapping dates (each at its own precision).
     """
-    from layers.extract import read_rows, score
+    from extract import read_rows, score
 
     s = score(
         read_rows(_read(predicted)),

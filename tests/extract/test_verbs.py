@@ -2,11 +2,11 @@
 
 import pytest
 
-from layers.extract.actors import ActorMatcher
-from layers.extract.verbs import SentenceView, statements
+from extract.actors import ActorMatcher
+from extract.verbs import SentenceView, statements
 from layers.factions import load_factions
 
-from .test_extract_fakes import FakeGazetteer
+from .fakes import FakeGazetteer
 
 GZ = FakeGazetteer()
 MATCHER = ActorMatcher(load_factions())

@@ -13,7 +13,7 @@ from importlib import resources
 @functools.cache
 def load(name: str) -> dict:
     """One bundled lexicon file by stem (``"verbs"``, ``"attribution"``, ``"actors"``)."""
-    text = (resources.files("layers.extract") / "data" / f"{name}.toml").read_text(encoding="utf-8")
+    text = (resources.files("extract") / "data" / f"{name}.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 

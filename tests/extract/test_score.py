@@ -1,6 +1,6 @@
 """Scoring proposals against annotated rows."""
 
-from layers.extract import read_rows, score
+from extract import read_rows, score
 
 TRUTH = (
     """seed,article_date,date,place,lat,lon,controller,kind,certainty,evidence

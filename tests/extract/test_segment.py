@@ -1,8 +1,8 @@
 """Splitting compilations into dated pieces, and pieces into sentences."""
 
-from layers.extract import dates as d
-from layers.extract.segment import segment
-from layers.extract.sentences import sentences
+from extract import dates as d
+from extract.segment import segment
+from extract.sentences import sentences
 
 DIGEST = """Syrian forces take three villages
 

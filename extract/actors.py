@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..factions import UnknownFaction, alias_key
+from layers.factions import UnknownFaction, alias_key
+
 from .lexicon import load
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from layers.extract.evaluate import evaluate_folder
+from extract.evaluate import evaluate_folder
 from layers.factions import load_factions
 
 

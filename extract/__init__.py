@@ -1,6 +1,6 @@
 """Extraction of proposed control observations from report text (DESIGN.md §5).
 
->>> from layers.extract import extract_texts
+>>> from extract import extract_texts
 >>> proposals, report = extract_texts([("report.txt", text)], gazetteer=gz, factions=factions)
 
 Proposals are for review: nothing here writes an events file.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from layers.extract.certainty import attribution
+from extract.certainty import attribution
 
 
 def certainty(sentence: str, word: str) -> str:

@@ -2,10 +2,10 @@
 
 import json
 
-from layers.extract import extract_texts, to_csv, to_jsonl
+from extract import extract_texts, to_csv, to_jsonl
 from layers.factions import load_factions
 
-from .test_extract_fakes import FakeGazetteer
+from .fakes import FakeGazetteer
 
 FACTIONS = load_factions()
 

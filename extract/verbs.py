@@ -16,7 +16,8 @@ import functools
 import re
 from dataclasses import dataclass
 
-from ..factions import CONTESTED
+from layers.factions import CONTESTED
+
 from .actors import Actor
 from .lexicon import alternation, load
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from layers.extract import dates as d
+from extract import dates as d
 
 ANCHOR = d.from_iso("2014-04-13")  # a Sunday
 
