@@ -1,18 +1,32 @@
-"""Observations: read an events file, validate every row, resolve places and controllers.
+"""Observations: read an events file, validate it column by column, resolve places and controllers.
 
 ``read_observations(source, *, factions, gazetteer)`` returns an ObservationSet: the usable rows
 as a DataFrame, the places they refer to as a GeoDataFrame, and every Problem found. Every input
 row is accounted for: ``rows_read == len(frame) + len(dropped_lines)``.
 
-Place names go through the gazetteer only. Names that resolve on their own are resolved first;
-ambiguous names are then resolved again with the file's other places as context, so the file's
-own geography decides between two villages of the same name.
+The steps work on columns, not rows (each a function of this module):
+
+1. ``read_table`` (readers.py): the file as a table of raw values, each row with its location.
+2. ``map_columns``: input columns → schema fields (aliases never override a canonical column).
+3. ``parse_columns``: dates, coordinates, controllers (the factions' alias table applied to the
+   distinct values, as a categorical mapping), statuses, kinds, certainty — each distinct value
+   is parsed once and the answer spread back over its rows.
+4. ``resolve_places``: place ids, points and names; each distinct (name, country) is resolved
+   once. Names that resolve on their own are resolved first; ambiguous names are then resolved
+   again with the file's other places as context, so the file's own geography decides between
+   two villages of the same name.
+5. ``to_observation_set``: the usable rows, duplicate and conflict checks (check.py), the places.
+
+Problems are collected as row masks (``_Problems.add``) and become Problem objects at the end,
+each naming file, line, column, value and a fix. A new per-row step is one more function that
+reads the parsed columns and adds masks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +38,7 @@ from .dates import format_date, parse_date
 from .errors import InvalidDate, UnknownFaction
 from .factions import CONTESTED, Factions, load_factions
 from .problems import Problem
-from .readers import Record, read_records
+from .readers import DELIMITERS, EXTRA, GEOMETRY_ERROR, Table, read_table
 
 STATUSES: tuple[str, ...] = ("held", "contested", "besieged")
 KINDS: tuple[str, ...] = ("change", "state")
@@ -41,11 +55,15 @@ COLUMN_ALIASES: dict[str, str] = {
     "url": "source", "citation": "source", "notes": "note", "comment": "note",
     "confidence": "certainty", "when": "date", "day": "date",
 }
+# Aliases so generic that their values must look like the field before they are used.
+_GUARDED_ALIASES: dict[str, str] = {"id": "place_id"}
+_PLACE_ID = re.compile(r"^[A-Za-z][\w.-]*:\S")  # source-prefixed: geonames:123, point:…, local:…
 
 FRAME_COLUMNS: tuple[str, ...] = (
     "row", "date", "date_precision", "date_text", "place_id", "place", "place_text", "lat", "lon",
     "controller", "status", "kind", "certainty", "source", "note")
 PLACE_COLUMNS: tuple[str, ...] = ("place_id", "name", "lat", "lon", "country", "admin1", "kind")
+DATE_FIX = "write the date as YYYY-MM-DD, YYYY-MM or YYYY"
 
 
 @dataclass(frozen=True)
@@ -76,26 +94,6 @@ class ObservationSet:
                 "warnings": len(self.warnings), "places": len(self.places)}
 
 
-@dataclass(slots=True)
-class _Row:
-    rec: Record
-    problems: list[Problem]
-    date: dt.date | None = None
-    precision: str = ""
-    place_text: str = ""
-    place_id: str = ""
-    lat: float | None = None
-    lon: float | None = None
-    country: str | None = None
-    controller: str | None = None
-    status: str = "held"
-    kind: str = "change"
-    certainty: str = "confirmed"
-    source: str = ""
-    note: str = ""
-    place: object = None  # gazetteer Place once resolved
-
-
 def read_observations(source: str | Path, *, factions: Factions | None = None, gazetteer=None,
                       today: dt.date | None = None, fmt: str | None = None) -> ObservationSet:
     """Read, validate and resolve an events file (``-`` = stdin); see the module docstring.
@@ -105,62 +103,77 @@ def read_observations(source: str | Path, *, factions: Factions | None = None, g
     future dates (default: the current UTC date).
     """
     factions = load_factions() if factions is None else factions
-    raw = read_records(source, fmt=fmt)
+    table = read_table(source, fmt=fmt)
     today = today or dt.datetime.now(dt.UTC).date()
-    problems: list[Problem] = list(_column_problems(raw.path, raw.columns, raw.records, raw.format))
-    rows = [_parse_row(rec, raw.path, factions, today) for rec in raw.records]
-    needs_gazetteer = any(r.place_text and r.lat is None and not r.place_id for r in rows) or any(
-        r.place_id and not r.place_id.startswith("point:") for r in rows)
-    if needs_gazetteer and gazetteer is None:
-        gazetteer = _default_gazetteer()
-    _resolve_places(rows, raw.path, gazetteer)
-    for r in rows:
-        problems.extend(r.problems)
-    good = [r for r in rows if not any(p.severity == "error" for p in r.problems)]
-    frame = _frame(good)
-
-    from .check import find_conflicts, find_duplicates  # set-level checks live in check.py
-
-    keep, dup_problems = find_duplicates(frame, path=raw.path, unit=_unit(raw.records))
-    frame = frame[keep].reset_index(drop=True)
-    problems.extend(dup_problems)
-    problems.extend(find_conflicts(frame, path=raw.path, unit=_unit(raw.records)))
-    used: dict = {}
-    for r in sorted(good, key=lambda r: not r.place_text):  # a named row names a bare point
-        used.setdefault(r.place.id, r.place)
-    places = _places_frame([used[pid] for pid in sorted(set(frame["place_id"]))])
-    kept = set(frame["row"].tolist())
-    dropped = tuple(sorted(r.rec.line for r in rows if r.rec.line not in kept))
-    problems.sort(key=lambda p: (p.line, p.column, p.code))
-    return ObservationSet(frame=frame, places=places, problems=tuple(problems),
-                          rows_read=len(raw.records), path=raw.path, factions=factions,
-                          format=raw.format, dropped_lines=dropped)
+    report = _Problems(table.path, table.lines, table.unit)
+    columns = map_columns(table, report)
+    parsed = parse_columns(table, columns, report, factions=factions, today=today)
+    placed = resolve_places(parsed, report, gazetteer=gazetteer)
+    return to_observation_set(table, parsed, placed, report, factions=factions)
 
 
-def _unit(records) -> str:
-    return records[0].unit if records else "line"
+# ---------------------------------------------------------------------------- problems as masks
+
+class _Problems:
+    """Problems of one file, gathered as (row mask, column, value, message, fix) parts."""
+
+    def __init__(self, path: str, lines: np.ndarray, unit: str):
+        self.path, self.lines, self.unit = path, lines, unit
+        self.parts: list[pd.DataFrame] = []
+        self.fixed: list[Problem] = []  # whole-file problems (columns) and set-level checks
+        self.errors = np.zeros(len(lines), dtype=bool)
+
+    def add(self, mask: np.ndarray, column, value, message, fix, code: str,
+            severity: str = "error") -> None:
+        """One problem per row in ``mask``; each other argument is a str or a per-row array."""
+        idx = np.flatnonzero(mask)
+        if not len(idx):
+            return
+        if severity == "error":
+            self.errors[idx] = True
+
+        def at(x):
+            return np.asarray(x, dtype=object)[idx] if isinstance(x, np.ndarray | list) else x
+        self.parts.append(pd.DataFrame({
+            "line": self.lines[idx], "column": at(column), "value": at(value),
+            "message": at(message), "fix": at(fix), "severity": severity, "code": code}))
+
+    def file_problem(self, line: int, column: str, value: str, message: str, fix: str, code: str,
+                     severity: str = "warning", unit: str | None = None) -> None:
+        self.fixed.append(Problem(self.path, line, column, value, message, fix, severity, code,
+                                  unit or self.unit))
+
+    def problems(self, *more: Problem) -> tuple[Problem, ...]:
+        out = list(self.fixed) + list(more)
+        for part in self.parts:
+            out.extend(Problem(self.path, int(line), str(col), str(val), str(msg), str(fix),
+                               sev, code, self.unit)
+                       for line, col, val, msg, fix, sev, code in part.itertuples(
+                           index=False, name=None))
+        out.sort(key=lambda p: (p.line, p.column, p.code))
+        return tuple(out)
 
 
-def _default_gazetteer():
-    import gazetteer
+# ---------------------------------------------------------------------------- distinct values
 
-    return gazetteer.load()
+@dataclass(frozen=True, slots=True)
+class _Col:
+    """A column as distinct texts: ``uniq[codes]`` is the stripped text of every row."""
 
+    codes: np.ndarray
+    uniq: np.ndarray
 
-def _column_problems(path: str, columns, records, fmt: str) -> list[Problem]:
-    """Unknown columns, reported on the header (CSV/TSV) or where they first appear."""
-    out = []
-    for col in columns:
-        name = col.strip().lower()
-        if name in FIELDS or name in COLUMN_ALIASES or name.startswith("__") or not name:
-            continue
-        first = next((r for r in records if name in r.fields), None)
-        line, unit = (1, "line") if first is None or fmt in ("csv", "tsv") \
-            else (first.line, first.unit)
-        out.append(Problem(path, line, col, col, "unknown column, ignored",
-                           f"rename it to one of {', '.join(FIELDS)} or remove it",
-                           "warning", "unknown-column", unit))
-    return out
+    @property
+    def text(self) -> np.ndarray:
+        return self.uniq[self.codes]
+
+    def spread(self, per_unique) -> np.ndarray:
+        return np.asarray(per_unique, dtype=object if not isinstance(per_unique, np.ndarray)
+                          else per_unique.dtype)[self.codes]
+
+    @property
+    def empty(self) -> np.ndarray:
+        return (self.uniq == "")[self.codes]
 
 
 def _text(value) -> str:
@@ -169,102 +182,253 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _parse_row(rec: Record, path: str, factions: Factions, today: dt.date) -> _Row:
-    f = {COLUMN_ALIASES.get(k, k): v for k, v in rec.fields.items()}
-    row = _Row(rec=rec, problems=[])
-
-    def problem(column, value, message, fix, code, severity="error"):
-        row.problems.append(Problem(path, rec.line, column, _text(value), message, fix, severity,
-                                    code, rec.unit))
-
-    if "__extra__" in f:
-        n, m = f["__extra__"]
-        problem(f"#{m + 1}", "", f"row has {n} fields but the header has {m}; the extra fields "
-                "are ignored", "quote fields that contain the delimiter (\"a, b\")",
-                "extra-fields", "warning")
-    if "__geometry_error__" in f:
-        problem("geometry", f["__geometry_error__"], "only Point geometries are observations",
-                "give each feature a Point geometry (or lat/lon properties)", "bad-geometry")
-    # date
-    date_value = f.get("date")
-    if _text(date_value) == "":
-        problem("date", "", "missing date", "write the date as YYYY-MM-DD, YYYY-MM or YYYY",
-                "missing-date")
-    else:
-        try:
-            row.date, row.precision = parse_date(date_value)
-        except InvalidDate as exc:
-            problem("date", date_value, exc.reason, "write the date as YYYY-MM-DD, YYYY-MM or YYYY",
-                    "bad-date")
-        else:
-            if row.date > today:
-                problem("date", date_value, f"date is in the future (today is {today})",
-                        "check the year and month; observations record what already happened",
-                        "future-date")
-    # place
-    row.place_text = _text(f.get("place"))
-    row.place_id = _text(f.get("place_id"))
-    row.country = _text(f.get("country")) or None
-    lat_text, lon_text = _text(f.get("lat")), _text(f.get("lon"))
-    if lat_text or lon_text:
-        try:
-            lat, lon = float(lat_text), float(lon_text)
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180) or math.isnan(lat + lon):
-                raise ValueError
-            row.lat, row.lon = lat, lon
-        except ValueError:
-            column = "lat" if not _is_coord(lat_text, 90) else "lon"
-            problem(column, lat_text if column == "lat" else lon_text,
-                    "bad coordinates (need decimal degrees: lat -90..90, lon -180..180)",
-                    "write lat and lon as decimal degrees, e.g. lat 36.2021, lon 37.1343",
-                    "bad-coordinates")
-    if not (row.place_text or row.place_id or row.lat is not None) and not any(
-            p.column in ("lat", "lon", "geometry") for p in row.problems):
-        problem("place", "", "missing place", "give a place name, a place_id, or lat and lon",
-                "missing-place")
-    # controller
-    controller = _text(f.get("controller"))
-    if not controller:
-        problem("controller", "", "missing controller",
-                f"write a faction id ({', '.join(factions.ids)}), an alias, or 'contested'",
-                "missing-controller")
-    elif controller.casefold() == CONTESTED:
-        row.controller, row.status = None, CONTESTED
-    else:
-        try:
-            row.controller = factions.resolve(controller).id
-        except UnknownFaction as exc:
-            fix = (f"did you mean {' or '.join(exc.suggestions)}? " if exc.suggestions else "") + \
-                f"Use a faction id ({', '.join(factions.ids)}) or an alias from " \
-                f"{Path(factions.path).name or 'the factions file'}, or add this alias there"
-            problem("controller", controller, "unknown controller", fix, "unknown-controller")
-    # enumerations
-    for name, allowed, default in (("status", STATUSES, "held"), ("kind", KINDS, "change"),
-                                   ("certainty", CERTAINTIES, "confirmed")):
-        value = _text(f.get(name)).lower()
-        if not value:
-            continue
-        if value not in allowed:
-            problem(name, value, f"unknown {name}", f"use one of {', '.join(allowed)} "
-                    f"(empty means {default})", f"bad-{name}")
-        elif name == "status" and row.status == CONTESTED and value != CONTESTED:
-            problem(name, value, "controller 'contested' implies status contested",
-                    "name the holder as controller, or leave status empty", "status-mismatch",
-                    "warning")
-        else:
-            setattr(row, name, value)
-    row.source = _text(f.get("source"))
-    row.note = _text(f.get("note"))
-    return row
-
-
-def _is_coord(text: str, bound: float) -> bool:
+def _column(frame: pd.DataFrame, name: str | None, n: int) -> _Col:
+    if name is None or name not in frame:
+        return _Col(np.zeros(n, dtype=np.int64), np.array([""], dtype=object))
+    values = frame[name]
     try:
-        v = float(text)
-    except ValueError:
-        return False
-    return -bound <= v <= bound
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable values (a JSON list or object): their text is the value
+        codes, uniques = pd.factorize(values.map(_text).to_numpy(dtype=object))
+    texts = np.array([_text(u) for u in uniques] + [""], dtype=object)
+    codes = np.where(codes < 0, len(texts) - 1, codes)
+    merged, distinct = pd.factorize(texts)  # " a" and "a" are one value
+    return _Col(merged[codes].astype(np.int64), np.asarray(distinct, dtype=object))
 
+
+# ---------------------------------------------------------------------------- 2. columns
+
+def map_columns(table: Table, report: _Problems) -> dict[str, str]:
+    """Schema field → the table column that gives it. Unknown columns are reported (ignored);
+    when two columns give one field, the canonical name wins, else the first, and the other is
+    ignored with a warning naming both; a generic ``id`` whose values are not place ids is
+    ignored with a warning."""
+    line = table.header_line
+    givers: dict[str, list[tuple[str, str]]] = {}
+    for col in table.columns:
+        name = col.strip().lower()
+        if not name or name.startswith("__"):
+            continue
+        target = name if name in FIELDS else COLUMN_ALIASES.get(name)
+        if target is None:
+            first = table.first_line.get(name, line)
+            report.file_problem(first, col, col, "unknown column, ignored",
+                                f"rename it to one of {', '.join(FIELDS)} or remove it",
+                                "unknown-column")
+            continue
+        if any(n == name for n, _ in givers.get(target, ())):
+            report.file_problem(line, col, col, f"column {col!r} appears twice; the first one "
+                                "is used", "remove or rename the second copy", "duplicate-column")
+            continue
+        givers.setdefault(target, []).append((name, col))
+    out: dict[str, str] = {}
+    for target, cols in givers.items():
+        guarded = [(n, c) for n, c in cols if _GUARDED_ALIASES.get(n) == target
+                   and not _looks_like(table.frame[n], target)]
+        for n, c in guarded:
+            example = next(t for t in (_text(v) for v in table.frame[n]) if t
+                           and not _PLACE_ID.match(t))
+            report.file_problem(
+                table.first_line.get(n, line), c, example,
+                f"column {c!r} does not hold place ids (e.g. {example!r}); it is ignored",
+                "name a column place_id only if it holds gazetteer ids such as geonames:170063 "
+                "(see `frontline gazetteer resolve NAME`); places come from place or lat/lon",
+                "not-place-id")
+        cols = [x for x in cols if x not in guarded]
+        if not cols:
+            continue
+        winner = next(((n, c) for n, c in cols if n == target), cols[0])
+        for n, c in cols:
+            if (n, c) != winner:
+                report.file_problem(
+                    line, c, c, f"columns {winner[1]!r} and {c!r} both give {target}; "
+                    f"{winner[1]!r} is used and {c!r} is ignored",
+                    f"remove or rename one of the two (a column named {target} always wins)",
+                    "duplicate-column")
+        out[target] = winner[0]
+    if table.delimiter and table.delimiter != ",":
+        report.file_problem(line, "", DELIMITERS[table.delimiter],
+                            f"fields are separated by {DELIMITERS[table.delimiter]}s, not commas",
+                            "nothing to do: the file was read with that delimiter", "delimiter",
+                            "info")
+    return out
+
+
+def _looks_like(values: pd.Series, target: str) -> bool:
+    """Whether every non-empty value of a guarded column has the field's form."""
+    texts = pd.Series(pd.unique(values.dropna().map(_text)), dtype=object)
+    texts = texts[texts != ""]
+    return bool(texts.map(lambda t: bool(_PLACE_ID.match(t))).all())
+
+
+# ---------------------------------------------------------------------------- 3. parse
+
+@dataclass(frozen=True)
+class Parsed:
+    """Every row's parsed fields (arrays of the table's length) and the texts they came from."""
+
+    n: int
+    date: np.ndarray           # datetime64[D] (NaT when missing or bad)
+    precision: np.ndarray      # "day" | "month" | "year" | ""
+    date_text: np.ndarray      # canonical text at its precision
+    place_text: _Col
+    place_id: _Col
+    country: _Col
+    lat: np.ndarray            # float, NaN unless the row's coordinates are valid
+    lon: np.ndarray
+    coords: np.ndarray         # bool: valid coordinates given
+    coords_lat: _Col           # texts of the lat and lon columns (for point keys)
+    coords_lon: _Col
+    controller: np.ndarray     # faction id, or None (contested or not resolved)
+    status: np.ndarray
+    kind: np.ndarray
+    certainty: np.ndarray
+    source: np.ndarray
+    note: np.ndarray
+    blocked: np.ndarray        # bool: a coordinate or geometry problem (no "missing place")
+
+
+def parse_columns(table: Table, columns: dict[str, str], report: _Problems, *,
+                  factions: Factions, today: dt.date) -> Parsed:
+    """Parse every field as a column; problems go to ``report`` as masks."""
+    frame, n = table.frame, len(table)
+
+    def col(name: str) -> _Col:
+        return _column(frame, columns.get(name), n)
+
+    if EXTRA in frame:
+        extra = frame[EXTRA].to_numpy(dtype=np.int64)
+        m = table.header_fields
+        message = np.array([f"row has {k} fields but the header has {m}; the extra fields are "
+                            "ignored" for k in extra.tolist()], dtype=object)
+        report.add(extra > 0, f"#{m + 1}", "", message,
+                   "quote fields that contain the delimiter (\"a, b\")", "extra-fields",
+                   "warning")
+    geom = _column(frame, GEOMETRY_ERROR if GEOMETRY_ERROR in frame else None, n)
+    report.add(~geom.empty, "geometry", geom.text, "only Point geometries are observations",
+               "give each feature a Point geometry (or lat/lon properties)", "bad-geometry")
+    date, precision, date_text = _parse_dates(col("date"), report, today)
+    lat_c, lon_c = col("lat"), col("lon")
+    lat, lon, coords, bad_coords = _parse_coordinates(lat_c, lon_c, report)
+    place_text, place_id = col("place"), col("place_id")
+    blocked = bad_coords | ~geom.empty
+    report.add(place_text.empty & place_id.empty & ~coords & ~blocked, "place", "",
+               "missing place", "give a place name, a place_id, or lat and lon", "missing-place")
+    controller, contested = _parse_controllers(col("controller"), report, factions)
+    enums = {name: _parse_enum(col(name), report, name, allowed, default, contested)
+             for name, allowed, default in (("status", STATUSES, "held"),
+                                            ("kind", KINDS, "change"),
+                                            ("certainty", CERTAINTIES, "confirmed"))}
+    return Parsed(n=n, date=date, precision=precision, date_text=date_text,
+                  place_text=place_text, place_id=place_id, country=col("country"),
+                  lat=lat, lon=lon, coords=coords, coords_lat=lat_c, coords_lon=lon_c,
+                  controller=controller, status=enums["status"], kind=enums["kind"],
+                  certainty=enums["certainty"], source=col("source").text,
+                  note=col("note").text, blocked=blocked)
+
+
+def _parse_dates(c: _Col, report: _Problems, today: dt.date):
+    k = len(c.uniq)
+    day = np.full(k, np.datetime64("NaT"), dtype="datetime64[D]")
+    precision = np.full(k, "", dtype=object)
+    canonical = np.full(k, "", dtype=object)
+    reason = np.full(k, "", dtype=object)
+    for i, text in enumerate(c.uniq.tolist()):  # each distinct date once
+        if not text:
+            continue
+        try:
+            d, p = parse_date(text)
+        except InvalidDate as exc:
+            reason[i] = exc.reason
+            continue
+        day[i], precision[i], canonical[i] = np.datetime64(d, "D"), p, format_date(d, p)
+    future = day > np.datetime64(today, "D")
+    report.add(c.empty, "date", "", "missing date", DATE_FIX, "missing-date")
+    report.add((reason != "")[c.codes], "date", c.text, c.spread(reason), DATE_FIX, "bad-date")
+    report.add(future[c.codes], "date", c.text, f"date is in the future (today is {today})",
+               "check the year and month; observations record what already happened",
+               "future-date")
+    ok = ~np.isnat(day) & ~future
+    day = np.where(ok, day, np.datetime64("NaT"))
+    return day[c.codes], precision[c.codes], canonical[c.codes]
+
+
+def _floats(c: _Col, bound: float) -> np.ndarray:
+    """Each distinct text as a float within ±bound, NaN otherwise (Python's float syntax)."""
+    out = np.full(len(c.uniq), np.nan)
+    for i, text in enumerate(c.uniq.tolist()):
+        try:
+            v = float(text)
+        except ValueError:
+            continue
+        if -bound <= v <= bound:
+            out[i] = v
+    return out
+
+
+def _parse_coordinates(lat_c: _Col, lon_c: _Col, report: _Problems):
+    lat = _floats(lat_c, 90)[lat_c.codes]
+    lon = _floats(lon_c, 180)[lon_c.codes]
+    given = ~lat_c.empty | ~lon_c.empty
+    lat_ok, lon_ok = ~np.isnan(lat), ~np.isnan(lon)
+    bad = given & ~(lat_ok & lon_ok)
+    column = np.where(lat_ok, "lon", "lat").astype(object)
+    value = np.where(lat_ok, lon_c.text, lat_c.text).astype(object)
+    report.add(bad, column, value,
+               "bad coordinates (need decimal degrees: lat -90..90, lon -180..180)",
+               "write lat and lon as decimal degrees, e.g. lat 36.2021, lon 37.1343",
+               "bad-coordinates")
+    coords = given & ~bad
+    return np.where(coords, lat, np.nan), np.where(coords, lon, np.nan), coords, bad
+
+
+def _parse_controllers(c: _Col, report: _Problems, factions: Factions):
+    """The factions' alias table applied to each distinct controller text."""
+    k = len(c.uniq)
+    ids = np.full(k, None, dtype=object)
+    contested = np.zeros(k, dtype=bool)
+    fix = np.full(k, "", dtype=object)
+    ids_text = ", ".join(factions.ids)
+    where = Path(factions.path).name or "the factions file"
+    for i, text in enumerate(c.uniq.tolist()):
+        if not text:
+            continue
+        if text.casefold() == CONTESTED:
+            contested[i] = True
+            continue
+        try:
+            ids[i] = factions.resolve(text).id
+        except UnknownFaction as exc:
+            fix[i] = (f"did you mean {' or '.join(exc.suggestions)}? " if exc.suggestions
+                      else "") + f"Use a faction id ({ids_text}) or an alias from {where}, or " \
+                "add this alias there"
+    report.add(c.empty, "controller", "", "missing controller",
+               f"write a faction id ({ids_text}), an alias, or 'contested'", "missing-controller")
+    report.add((fix != "")[c.codes], "controller", c.text, "unknown controller", c.spread(fix),
+               "unknown-controller")
+    return ids[c.codes], contested[c.codes]
+
+
+def _parse_enum(c: _Col, report: _Problems, name: str, allowed: tuple[str, ...], default: str,
+                contested: np.ndarray) -> np.ndarray:
+    lower = np.array([t.lower() for t in c.uniq.tolist()], dtype=object)
+    valid = np.isin(lower, allowed)
+    value = lower[c.codes]
+    given = (lower != "")[c.codes]
+    bad = given & ~valid[c.codes]
+    report.add(bad, name, value, f"unknown {name}",
+               f"use one of {', '.join(allowed)} (empty means {default})", f"bad-{name}")
+    out = np.where(given & ~bad, value, default).astype(object)
+    if name == "status":
+        mismatch = contested & given & ~bad & (value != CONTESTED)
+        report.add(mismatch, name, value, "controller 'contested' implies status contested",
+                   "name the holder as controller, or leave status empty", "status-mismatch",
+                   "warning")
+        out[contested] = CONTESTED
+    return out
+
+
+# ---------------------------------------------------------------------------- 4. places
 
 def point_place_id(lat: float, lon: float) -> str:
     """Stable id of a place given only by coordinates: ``point:36.2021,37.1343`` (5 decimals)."""
@@ -281,128 +445,259 @@ def _point_place(lat: float, lon: float, name: str):
                  source="events file")
 
 
-def _resolve_places(rows: list[_Row], path: str, gz) -> None:
-    """Attach a Place to every row that names one; add problems for the rest."""
+@dataclass(frozen=True)
+class Placed:
+    """Every row's place: ``place_id`` (None when not placed), its name, lat and lon; ``known``
+    maps the gazetteer place ids to their Place."""
+
+    place_id: np.ndarray
+    name: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    known: dict
+
+
+def _default_gazetteer():
+    import gazetteer
+
+    return gazetteer.load()
+
+
+def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Placed:
+    """Place every row: a place_id (``point:lat,lon`` or a gazetteer id), else valid lat/lon,
+    else the name through the gazetteer (each distinct name and country once)."""
+    n = parsed.n
+    pid_c, text_c = parsed.place_id, parsed.place_text
+    by_id = ~pid_c.empty
+    by_point = ~by_id & parsed.coords
+    by_name = ~by_id & ~parsed.coords & ~text_c.empty
+    uniq_ids = pid_c.uniq.tolist()
+    used = np.zeros(len(uniq_ids), dtype=bool)
+    used[pid_c.codes[by_id]] = True
+    gz = gazetteer
+    if gz is None and (by_name.any() or any(
+            used[i] and not t.startswith("point:") for i, t in enumerate(uniq_ids))):
+        gz = _default_gazetteer()
+    place_id = np.full(n, None, dtype=object)
+    lat, lon = np.full(n, np.nan), np.full(n, np.nan)
+    place = np.full(n, None, dtype=object)  # the Place of gazetteer rows (context, frame)
+    known: dict = {}
+
+    # place ids, each distinct one once
+    k = len(uniq_ids)
+    u_pid, u_lat, u_lon = np.full(k, None, dtype=object), np.full(k, np.nan), np.full(k, np.nan)
+    u_place = np.full(k, None, dtype=object)
+    u_code, u_msg, u_fix = (np.full(k, "", dtype=object) for _ in range(3))
     from gazetteer.errors import AmbiguousPlace, PlaceNotFound
 
-    def problem(r, column, value, message, fix, code):
-        r.problems.append(Problem(path, r.rec.line, column, value, message, fix, "error", code,
-                                  r.rec.unit))
-
-    by_name: dict[tuple[str, str | None], list[_Row]] = {}
-    context: list = []
-    for r in rows:
-        if r.place_id:
-            if r.place_id.startswith("point:"):
-                try:
-                    lat, lon = (float(x) for x in r.place_id[6:].split(","))
-                    r.place = _point_place(lat, lon, r.place_text)
-                except ValueError:
-                    problem(r, "place_id", r.place_id, "bad point id",
-                            "write point ids as point:<lat>,<lon>", "bad-place-id")
-            else:
-                try:
-                    r.place = gz.get(r.place_id)
-                except PlaceNotFound as exc:
-                    hint = f" (did you mean {', '.join(exc.suggestions[:3])}?)" \
-                        if exc.suggestions else ""
-                    problem(r, "place_id", r.place_id, "unknown place_id",
-                            f"use an id from `frontline gazetteer resolve NAME`{hint}, or give a "
-                            "place name or lat/lon", "unknown-place-id")
-        elif r.lat is not None and r.lon is not None:
-            r.place = _point_place(r.lat, r.lon, r.place_text)
-        elif r.place_text:
-            by_name.setdefault((r.place_text, r.country), []).append(r)
+    for i, text in enumerate(uniq_ids):
+        if not used[i]:
             continue
-        if r.place is not None:
-            context.append(r.place)
-    deferred: list[tuple[tuple[str, str | None], list[_Row]]] = []
-    for (name, country), group in by_name.items():
-        try:
-            cand = _place_rows(gz, name, country, group, problem)
-        except AmbiguousPlace:
-            deferred.append(((name, country), group))
-            continue
-        if cand is not None:
-            context.append(cand.place)
-    # Ambiguous names, decided by the file's own geography (the places resolved above).
-    # A gazetteer that can prepare the hints once (gazetteer.Gazetteer.context) gets them ready.
-    hints = gz.context(context=context) if deferred and hasattr(gz, "context") else list(context)
-    for (name, country), group in deferred:
-        try:
-            _place_rows(gz, name, country, group, problem, context=hints)
-        except AmbiguousPlace as exc:
-            options = "; ".join(exc.suggestions[:5])
-            if exc.candidates and all(getattr(c, "how", "") == "fuzzy" for c in exc.candidates):
-                _not_found(group, name, PlaceNotFound(name, exc.suggestions), problem)
+        if text.startswith("point:"):
+            try:
+                a, b = (float(x) for x in text[6:].split(","))
+            except ValueError:
+                u_code[i], u_msg[i], u_fix[i] = ("bad-place-id", "bad point id",
+                                                 "write point ids as point:<lat>,<lon>")
                 continue
-            for r in group:
-                problem(r, "place", name, f"ambiguous place: {options}",
-                        "add a place_id or lat/lon, or a country column, to say which one",
-                        "ambiguous-place")
+            u_pid[i], u_lat[i], u_lon[i] = point_place_id(a, b), a, b
+            continue
+        try:
+            p = gz.get(text)
+        except PlaceNotFound as exc:
+            hint = f" (did you mean {', '.join(exc.suggestions[:3])}?)" if exc.suggestions else ""
+            u_code[i], u_msg[i], u_fix[i] = (
+                "unknown-place-id", "unknown place_id",
+                f"use an id from `frontline gazetteer resolve NAME`{hint}, or give a place "
+                "name or lat/lon")
+            continue
+        u_pid[i], u_lat[i], u_lon[i], u_place[i] = p.id, p.lat, p.lon, p
+        known[p.id] = p
+    for code in ("bad-place-id", "unknown-place-id"):
+        mask = by_id & (u_code == code)[pid_c.codes]
+        if mask.any():
+            report.add(mask, "place_id", pid_c.text, u_msg[pid_c.codes], u_fix[pid_c.codes], code)
+    ids_ok = by_id & (u_code == "")[pid_c.codes]
+    rows = np.flatnonzero(ids_ok)
+    codes = pid_c.codes[rows]
+    place_id[rows], lat[rows], lon[rows], place[rows] = (u_pid[codes], u_lat[codes],
+                                                         u_lon[codes], u_place[codes])
+    # points given by lat/lon, each distinct pair of texts once
+    rows = np.flatnonzero(by_point)
+    if len(rows):
+        pair = parsed.coords_lat.codes[rows] * len(parsed.coords_lon.uniq) + \
+            parsed.coords_lon.codes[rows]
+        pcodes, pairs = pd.factorize(pair)
+        first = np.zeros(len(pairs), dtype=np.int64)
+        first[pcodes[::-1]] = rows[::-1]  # the first row of each pair
+        ids = np.array([point_place_id(a, b) for a, b in zip(
+            parsed.lat[first].tolist(), parsed.lon[first].tolist(), strict=True)], dtype=object)
+        place_id[rows], lat[rows], lon[rows] = ids[pcodes], parsed.lat[rows], parsed.lon[rows]
+    # names, each distinct (name, country) once
+    rows = np.flatnonzero(by_name)
+    if len(rows):
+        _resolve_names(parsed, report, gz, rows, place_id, lat, lon, place, known, ids_ok,
+                       by_point, AmbiguousPlace, PlaceNotFound)
+    # a point is named by its row's place text, else by its coordinates
+    point = (by_point | (ids_ok & np.array([p is None for p in place], dtype=bool)))
+    name = np.full(n, None, dtype=object)
+    has_place = np.array([p is not None for p in place], dtype=bool)
+    name[has_place] = [p.name for p in place[has_place]]
+    text = text_c.text
+    point_names = np.where(text[point] != "", text[point],
+                           np.array([str(p)[6:] for p in place_id[point]], dtype=object))
+    name[point] = point_names
+    return Placed(place_id=place_id, name=name, lat=lat, lon=lon, known=known)
 
 
-def _place_rows(gz, name, country, group, problem, *, context=None):
-    """Resolve one name for all its rows: the candidate, or None when not found (reported);
-    AmbiguousPlace is left to the caller (defer it, or report it)."""
-    from gazetteer.errors import PlaceNotFound
+def _resolve_names(parsed, report, gz, rows, place_id, lat, lon, place, known, ids_ok, by_point,
+                   AmbiguousPlace, PlaceNotFound) -> None:
+    text_c, country_c = parsed.place_text, parsed.country
+    key = text_c.codes[rows] * len(country_c.uniq) + country_c.codes[rows]
+    gcodes, groups = pd.factorize(key)  # in order of first appearance
+    k = len(groups)
+    names = text_c.uniq[(groups // len(country_c.uniq)).astype(np.int64)]
+    countries = [c or None for c in country_c.uniq[(groups % len(country_c.uniq)).astype(
+        np.int64)].tolist()]
+    answer = np.full(k, None, dtype=object)
+    failure: list[tuple[int, str, str, str]] = []  # (group, code, message, fix)
 
-    try:
-        cand = gz.resolve_one(name, country=country, context=context)
-    except PlaceNotFound as exc:
-        _not_found(group, name, exc, problem)
-        return None
-    for r in group:
-        r.place = cand.place
-    return cand
+    def not_found(g, exc):
+        hint = f"did you mean {', '.join(exc.suggestions[:5])}? " if exc.suggestions else ""
+        failure.append((g, "unknown-place", "place not found in the gazetteer",
+                        f"{hint}Fix the spelling, give lat and lon columns, or list the place in "
+                        "a CSV (name,lat,lon,alternate_names) and run "
+                        "`frontline gazetteer import FILE`"))
+
+    deferred = []
+    for g in range(k):
+        try:
+            answer[g] = gz.resolve_one(names[g], country=countries[g], context=None).place
+        except PlaceNotFound as exc:
+            not_found(g, exc)
+        except AmbiguousPlace:
+            deferred.append(g)
+    if deferred:
+        # Ambiguous names, decided by the file's own geography: the places of the rows with an
+        # id or coordinates (in row order), then the names resolved above (in file order).
+        ctx_rows = np.flatnonzero(ids_ok | by_point)
+        context = [p if p is not None else _LatLon(a, b) for p, a, b in zip(
+            place[ctx_rows].tolist(), lat[ctx_rows].tolist(), lon[ctx_rows].tolist(),
+            strict=True)]
+        context += [a for a in answer.tolist() if a is not None]
+        # A gazetteer that can prepare the hints once (gazetteer.Gazetteer.context) gets them.
+        hints = gz.context(context=context) if hasattr(gz, "context") else context
+        for g in deferred:
+            try:
+                answer[g] = gz.resolve_one(names[g], country=countries[g], context=hints).place
+            except AmbiguousPlace as exc:
+                if exc.candidates and all(getattr(c, "how", "") == "fuzzy"
+                                          for c in exc.candidates):
+                    not_found(g, PlaceNotFound(names[g], exc.suggestions))
+                    continue
+                failure.append((g, "ambiguous-place",
+                                f"ambiguous place: {'; '.join(exc.suggestions[:5])}",
+                                "add a place_id or lat/lon, or a country column, to say which one"))
+    for code in ("unknown-place", "ambiguous-place"):
+        msg, fix = np.full(k, "", dtype=object), np.full(k, "", dtype=object)
+        hit = np.zeros(k, dtype=bool)
+        for g, c, m, f in failure:
+            if c == code:
+                hit[g], msg[g], fix[g] = True, m, f
+        if hit.any():
+            mask = np.zeros(parsed.n, dtype=bool)
+            mask[rows] = hit[gcodes]
+            per_row_msg = np.full(parsed.n, "", dtype=object)
+            per_row_fix = np.full(parsed.n, "", dtype=object)
+            per_row_msg[rows], per_row_fix[rows] = msg[gcodes], fix[gcodes]
+            report.add(mask, "place", text_c.text, per_row_msg, per_row_fix, code)
+    found = np.array([a is not None for a in answer.tolist()], dtype=bool)
+    ok = rows[found[gcodes]]
+    got = answer[gcodes[found[gcodes]]]
+    place[ok] = got
+    place_id[ok] = [p.id for p in got]
+    lat[ok] = [p.lat for p in got]
+    lon[ok] = [p.lon for p in got]
+    for p in answer.tolist():
+        if p is not None:
+            known[p.id] = p
 
 
-def _not_found(group, name, exc, problem) -> None:
-    hint = f"did you mean {', '.join(exc.suggestions[:5])}? " if exc.suggestions else ""
-    for r in group:
-        problem(r, "place", name, "place not found in the gazetteer",
-                f"{hint}Fix the spelling, give lat and lon columns, or list the place in a "
-                "CSV (name,lat,lon,alternate_names) and run `frontline gazetteer import FILE`",
-                "unknown-place")
+@dataclass(frozen=True, slots=True)
+class _LatLon:
+    """A context point that is not a gazetteer place (a row's own coordinates)."""
+
+    lat: float
+    lon: float
 
 
-def _frame(rows: list[_Row]) -> pd.DataFrame:
+# ---------------------------------------------------------------------------- 5. the set
+
+def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Problems, *,
+                       factions: Factions) -> ObservationSet:
+    """The usable rows (no error), then the set-level checks (duplicates, conflicts)."""
+    good = np.flatnonzero(~report.errors & np.array([p is not None for p in placed.place_id],
+                                                    dtype=bool))
+    frame = _frame(table, parsed, placed, good)
+    from .check import find_conflicts, find_duplicates  # set-level checks live in check.py
+
+    keep, dup_problems = find_duplicates(frame, path=table.path, unit=table.unit)
+    chosen = _places_rows(frame)  # before duplicates go: a named row names a bare point
+    frame = frame[keep].reset_index(drop=True)
+    conflicts = find_conflicts(frame, path=table.path, unit=table.unit)
+    places = _places_frame(chosen[chosen["place_id"].isin(frame["place_id"])], placed.known)
+    kept = np.zeros(len(table), dtype=bool)
+    kept[good[keep]] = True
+    dropped = tuple(np.sort(table.lines[~kept]).tolist())
+    return ObservationSet(frame=frame, places=places,
+                          problems=report.problems(*dup_problems, *conflicts),
+                          rows_read=len(table), path=table.path, factions=factions,
+                          format=table.format, dropped_lines=dropped)
+
+
+def _frame(table: Table, parsed: Parsed, placed: Placed, good: np.ndarray) -> pd.DataFrame:
+    def s(values) -> pd.Series:
+        return pd.Series(values, dtype="string")
+
     data = {
-        "row": np.array([r.rec.line for r in rows], dtype=np.int64),
-        "date": pd.to_datetime(pd.Series([r.date for r in rows], dtype=object)).astype(
-            "datetime64[ns]") if rows else pd.Series([], dtype="datetime64[ns]"),
-        "date_precision": [r.precision for r in rows],
-        "date_text": [format_date(r.date, r.precision) for r in rows],
-        "place_id": [r.place.id for r in rows],
-        "place": [r.place.name for r in rows],
-        "place_text": [r.place_text for r in rows],
-        "lat": np.array([r.place.lat for r in rows], dtype=float),
-        "lon": np.array([r.place.lon for r in rows], dtype=float),
-        "controller": pd.Series([r.controller for r in rows], dtype="string"),
-        "status": [r.status for r in rows],
-        "kind": [r.kind for r in rows],
-        "certainty": [r.certainty for r in rows],
-        "source": [r.source for r in rows],
-        "note": [r.note for r in rows],
+        "row": table.lines[good].astype(np.int64),
+        "date": parsed.date[good].astype("datetime64[ns]"),
+        "date_precision": s(parsed.precision[good]),
+        "date_text": s(parsed.date_text[good]),
+        "place_id": s(placed.place_id[good]),
+        "place": s(placed.name[good]),
+        "place_text": s(parsed.place_text.text[good]),
+        "lat": placed.lat[good].astype(float),
+        "lon": placed.lon[good].astype(float),
+        "controller": s(parsed.controller[good]),
+        "status": s(parsed.status[good]),
+        "kind": s(parsed.kind[good]),
+        "certainty": s(parsed.certainty[good]),
+        "source": s(parsed.source[good]),
+        "note": s(parsed.note[good]),
     }
-    frame = pd.DataFrame({k: pd.Series(v) if not isinstance(v, pd.Series) else v.reset_index(
-        drop=True) for k, v in data.items()})
-    for col in ("date_precision", "date_text", "place_id", "place", "place_text", "status", "kind",
-                "certainty", "source", "note"):
-        frame[col] = frame[col].astype("string")
-    return frame[list(FRAME_COLUMNS)]
+    return pd.DataFrame(data, index=pd.RangeIndex(len(good)))[list(FRAME_COLUMNS)]
 
 
-def _places_frame(places: list) -> gpd.GeoDataFrame:
+def _places_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per place id: its first row with a place text, else its first row."""
+    order = np.argsort((frame["place_text"] == "").to_numpy(dtype=bool), kind="stable")
+    cols = frame[["place_id", "place", "lat", "lon"]].iloc[order]
+    return cols.drop_duplicates("place_id").sort_values("place_id").reset_index(drop=True)
+
+
+def _places_frame(rows: pd.DataFrame, known: dict) -> gpd.GeoDataFrame:
     """The one place where (lat, lon) becomes Point(lon, lat)."""
+    ids = rows["place_id"].tolist()
+    info = [known.get(pid) for pid in ids]
     df = pd.DataFrame({
-        "place_id": pd.Series([p.id for p in places], dtype="string"),
-        "name": pd.Series([p.name for p in places], dtype="string"),
-        "lat": np.array([p.lat for p in places], dtype=float),
-        "lon": np.array([p.lon for p in places], dtype=float),
-        "country": pd.Series([p.country for p in places], dtype="string"),
-        "admin1": pd.Series([p.admin1 for p in places], dtype="string"),
-        "kind": pd.Series([p.kind for p in places], dtype="string"),
+        "place_id": pd.Series(ids, dtype="string"),
+        "name": pd.Series(rows["place"].tolist(), dtype="string"),
+        "lat": rows["lat"].to_numpy(dtype=float),
+        "lon": rows["lon"].to_numpy(dtype=float),
+        "country": pd.Series([p.country if p else "" for p in info], dtype="string"),
+        "admin1": pd.Series([p.admin1 if p else "" for p in info], dtype="string"),
+        "kind": pd.Series([p.kind if p else "point" for p in info], dtype="string"),
     })
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]),
                             crs="EPSG:4326")

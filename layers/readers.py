@@ -1,12 +1,16 @@
-"""Read events files into raw records, each with the location it came from.
+"""Read events files into a table of raw values, each row with the location it came from.
 
-Formats: CSV, TSV, JSON (an array of objects), JSON Lines, YAML (a list of mappings) and GeoJSON
-(a FeatureCollection of Point features whose properties are the fields). UTF-8 with or without a
-BOM; ``-`` reads standard input (the format is then sniffed unless given).
+Formats: CSV (delimiter sniffed: ``,`` ``;`` tab or ``|``), TSV, JSON (an array of objects), JSON
+Lines, YAML (a list of mappings), GeoJSON (a FeatureCollection of Point features whose properties
+are the fields) and Parquet / GeoParquet (read with pyarrow). UTF-8 with or without a BOM; ``-``
+reads standard input (the format is then sniffed unless given).
 
 Locations: CSV/TSV/JSON Lines give the physical line of the row (the CSV header is line 1); JSON
-arrays and YAML give the line where the item starts; GeoJSON gives the feature index (1-based),
-flagged by ``Record.unit == "feature"``.
+arrays and YAML give the line where the item starts; GeoJSON gives the feature index (1-based,
+``unit == "feature"``) and Parquet the row number (1-based, ``unit == "row"``).
+
+``read_table`` is what ``read_observations`` uses: one DataFrame column per input column, values
+as read. ``read_records`` gives the same rows as Record objects (one dict per row).
 """
 
 from __future__ import annotations
@@ -20,14 +24,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+import pandas as pd
+
 from .errors import ObservationsFileError
 
-Format = Literal["csv", "tsv", "json", "jsonl", "yaml", "geojson"]
-FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "jsonl", "yaml", "geojson")
+Format = Literal["csv", "tsv", "json", "jsonl", "yaml", "geojson", "parquet"]
+FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "jsonl", "yaml", "geojson", "parquet")
 
 _EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".json": "json",
                ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml",
-               ".geojson": "geojson"}
+               ".geojson": "geojson", ".parquet": "parquet", ".geoparquet": "parquet",
+               ".pq": "parquet"}
+# Delimiters a CSV may use, in the order a tie is decided (data, not logic).
+DELIMITERS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+EXTRA = "__extra__"  # column: how many fields a CSV row had when more than the header (else 0)
+GEOMETRY_ERROR = "__geometry_error__"  # column: the geometry type of a non-Point feature
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +48,7 @@ class Record:
 
     line: int
     fields: dict = field(hash=False)
-    unit: str = "line"  # "line" (a physical line) or "feature" (a GeoJSON feature index)
+    unit: str = "line"  # "line" (a physical line), "feature" (GeoJSON) or "row" (Parquet)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,30 +60,85 @@ class RawFile:
     header_line: int = 1
 
 
+@dataclass(frozen=True)
+class Table:
+    """The rows of an events file as columns. ``frame`` has one column per distinct lower-cased
+    input name (first occurrence kept; ``duplicates`` lists the repeated ones), values as read
+    (str for delimited text; str, number or None otherwise), plus EXTRA / GEOMETRY_ERROR when some
+    row needs them. ``lines[i]`` is row i's location; ``first_line[name]`` the first location where
+    a column appears (the header line for CSV/TSV)."""
+
+    path: str
+    format: str
+    frame: pd.DataFrame
+    lines: np.ndarray
+    columns: tuple[str, ...]
+    first_line: dict = field(default_factory=dict)
+    unit: str = "line"
+    header_line: int = 1
+    header_fields: int = 0
+    delimiter: str = ""
+    duplicates: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
 def read_records(source: str | Path, *, fmt: str | None = None) -> RawFile:
     """Read ``source`` (a path or ``-`` for stdin) into records; raises ObservationsFileError."""
+    table = read_table(source, fmt=fmt)
+    names = [c for c in table.frame.columns if c not in (EXTRA, GEOMETRY_ERROR)]
+    present = table.frame[names].notna().to_numpy() if table.format not in ("csv", "tsv") \
+        else np.ones((len(table), len(names)), dtype=bool)
+    values = table.frame[names].to_numpy(dtype=object)
+    extra = table.frame[EXTRA].to_numpy() if EXTRA in table.frame else None
+    geom = table.frame[GEOMETRY_ERROR].to_numpy() if GEOMETRY_ERROR in table.frame else None
+    records = []
+    for i, line in enumerate(table.lines.tolist()):  # a compatibility view, not a hot path
+        fields = {n: v for n, v, ok in zip(names, values[i], present[i], strict=True) if ok}
+        if extra is not None and extra[i]:
+            fields[EXTRA] = (int(extra[i]), table.header_fields)
+        if geom is not None and isinstance(geom[i], str):
+            fields[GEOMETRY_ERROR] = geom[i]
+        records.append(Record(line, fields, table.unit))
+    return RawFile(path=table.path, format=table.format, records=tuple(records),
+                   columns=table.columns, header_line=table.header_line)
+
+
+def read_table(source: str | Path, *, fmt: str | None = None) -> Table:
+    """Read ``source`` (a path or ``-`` for stdin) into a Table; raises ObservationsFileError."""
     if str(source) == "-":
         data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+        if isinstance(data, bytes) and (fmt == "parquet" or data[:4] == b"PAR1"):
+            return _read_parquet(data, "<stdin>")
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
         path = "<stdin>"
         fmt = fmt or sniff_format(text)
     else:
         p = Path(source)
+        path = str(source)
+        fmt = fmt or _EXTENSIONS.get(p.suffix.lower())
         raw = p.read_bytes()
+        if fmt == "parquet" or (fmt is None and raw[:4] == b"PAR1"):
+            return _read_parquet(raw, path)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ObservationsFileError(
                 f"{p}: not UTF-8 (byte {exc.start}); re-save the file as UTF-8") from None
-        path = str(source)
-        fmt = fmt or _EXTENSIONS.get(p.suffix.lower()) or sniff_format(text)
+        fmt = fmt or sniff_format(text)
     if fmt not in FORMATS:
         raise ObservationsFileError(
             f"{path}: unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    reader = {"csv": _read_csv, "tsv": _read_tsv, "json": _read_json, "jsonl": _read_jsonl,
-              "yaml": _read_yaml, "geojson": _read_geojson}[fmt]
+    if fmt in ("csv", "tsv"):
+        return _read_delimited(text, path, "\t" if fmt == "tsv" else sniff_delimiter(text), fmt)
+    reader = {"json": _read_json, "jsonl": _read_jsonl, "yaml": _read_yaml,
+              "geojson": _read_geojson, "parquet": None}[fmt]
+    if reader is None:
+        raise ObservationsFileError(f"{path}: --format parquet needs a Parquet file (it starts "
+                                    "with PAR1); this one is text")
     records, columns = reader(text, path)
-    return RawFile(path=path, format=fmt, records=tuple(records), columns=tuple(columns))
+    return _records_table(records, columns, path, fmt)
 
 
 def sniff_format(text: str) -> str:
@@ -94,9 +161,19 @@ def sniff_format(text: str) -> str:
         return "geojson" if isinstance(obj, dict) and obj.get("type") in (
             "FeatureCollection", "Feature") else "jsonl"
     first = head.split("\n", 1)[0]
-    if head.startswith("-") or (":" in first and "," not in first and "\t" not in first):
+    if head.startswith("-") or (":" in first and not any(d in first for d in DELIMITERS)):
         return "yaml"
     return "tsv" if "\t" in first and "," not in first else "csv"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV: the one of DELIMITERS that splits the header line (the first line
+    that is not blank) into the most fields, outside quotes; a tie goes to the earlier one."""
+    head = next((line for line in text.splitlines()[:50] if line.strip()), "")
+    bare = "".join(head.split('"')[::2])  # drop quoted parts (a header rarely has any)
+    counts = {d: bare.count(d) for d in DELIMITERS}
+    best = max(counts.values())
+    return next(d for d in DELIMITERS if counts[d] == best) if best else ","
 
 
 def _plain(value):
@@ -108,37 +185,90 @@ def _plain(value):
     return value
 
 
-def _read_delimited(text: str, path: str, delimiter: str):
+def _read_delimited(text: str, path: str, delimiter: str, fmt: str) -> Table:
+    """CSV/TSV: pandas' C parser when every row is one physical line (checked: as many rows as
+    lines), else the csv module, which follows quoted fields across lines. Either way blank
+    lines are not rows, and a row longer than the header is kept with a warning."""
+    rows = _delimited_fast(text, delimiter)
+    if rows is None:
+        rows = _delimited_slow(text, path, delimiter)
+    frame, lines, extra = rows
+    if not len(frame):
+        raise ObservationsFileError(f"{path}: empty file; expected a header row such as "
+                                    "date,place,controller,source")
+    header = [str(c).strip() for c in frame.iloc[0].tolist()]
+    header_line = int(lines[0])
+    body = frame.iloc[1:]
+    keep, names, duplicates = [], [], []
+    for i, name in enumerate(header):
+        key = name.lower()
+        if not key:
+            continue
+        if key in names:
+            duplicates.append(name)
+            continue
+        keep.append(i)
+        names.append(key)
+    out = pd.DataFrame({n: body.iloc[:, i].to_numpy(dtype=object) for n, i in zip(
+        names, keep, strict=True)}, index=pd.RangeIndex(len(body)))
+    if extra is not None and extra[1:].any():
+        out[EXTRA] = extra[1:]
+    return Table(path=path, format=fmt, frame=out, lines=lines[1:], columns=tuple(header),
+                 first_line=dict.fromkeys(names, header_line), unit="line",
+                 header_line=header_line, header_fields=len(header), delimiter=delimiter,
+                 duplicates=tuple(duplicates))
+
+
+def _blank(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose every field is empty or whitespace (checked column by column, on the rows that
+    are still candidates only)."""
+    cand = np.ones(len(frame), dtype=bool)
+    for i in range(frame.shape[1]):
+        idx = np.flatnonzero(cand)
+        if not len(idx):
+            break
+        col = frame.iloc[idx, i]
+        cand[idx] = (col.str.strip() == "").to_numpy() if col.dtype == object else col.isna()
+    return cand
+
+
+def _delimited_fast(text: str, delimiter: str):
+    if not text.strip():
+        return pd.DataFrame(), np.zeros(0, dtype=np.int64), None
+    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str,
+                            na_filter=False, skip_blank_lines=False, engine="c",
+                            quoting=csv.QUOTE_MINIMAL)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return None  # a row longer than the first, or something the csv module explains better
+    if len(frame) != n_lines:
+        return None  # a quoted field spans lines: row i is not line i + 1
+    lines = np.arange(1, len(frame) + 1, dtype=np.int64)
+    keep = ~_blank(frame)
+    return frame[keep].reset_index(drop=True), lines[keep], None
+
+
+def _delimited_slow(text: str, path: str, delimiter: str):
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    records: list[Record] = []
+    rows: list[list[str]] = []
+    lines: list[int] = []
     last_line = 0
     try:
         for row in reader:
             start, last_line = last_line + 1, reader.line_num
             if not row or all(not c.strip() for c in row):
                 continue  # blank lines are not rows
-            if header is None:
-                header = [c.strip() for c in row]
-                continue
-            fields = {name.lower(): value for name, value in zip(header, row, strict=False)}
-            if len(row) > len(header):
-                fields["__extra__"] = (len(row), len(header))
-            records.append(Record(start, fields))
+            rows.append(row)
+            lines.append(start)
     except csv.Error as exc:
         raise ObservationsFileError(f"{path}:{reader.line_num}: bad CSV: {exc}") from None
-    if header is None:
-        raise ObservationsFileError(f"{path}: empty file; expected a header row such as "
-                                    "date,place,controller,source")
-    return records, header
-
-
-def _read_csv(text, path):
-    return _read_delimited(text, path, ",")
-
-
-def _read_tsv(text, path):
-    return _read_delimited(text, path, "\t")
+    if not rows:
+        return pd.DataFrame(), np.zeros(0, dtype=np.int64), None
+    width = len(rows[0])
+    extra = np.array([len(r) if len(r) > width else 0 for r in rows], dtype=np.int64)
+    padded = [r[:width] + [""] * (width - len(r)) for r in rows]
+    return pd.DataFrame(padded, dtype=object), np.array(lines, dtype=np.int64), extra
 
 
 def _mapping_record(obj, line: int, path: str, unit: str = "line") -> Record:
@@ -157,8 +287,22 @@ def _columns(records: list[Record]) -> list[str]:
     return list(seen)
 
 
+def _records_table(records: list[Record], columns: list[str], path: str, fmt: str) -> Table:
+    first: dict[str, int] = {}
+    for r in records:
+        for k in r.fields:
+            first.setdefault(k, r.line)
+    # object columns as read: no type inference (200 stays 200, not 200.0 next to 36.6)
+    frame = pd.DataFrame({c: np.array([r.fields.get(c) for r in records], dtype=object)
+                          for c in columns}, index=pd.RangeIndex(len(records)))
+    lines = np.array([r.line for r in records], dtype=np.int64)
+    return Table(path=path, format=fmt, frame=frame, lines=lines, columns=tuple(columns),
+                 first_line=first, unit=records[0].unit if records else "line")
+
+
 def _read_json(text: str, path: str):
-    """A JSON array, decoded item by item so each record knows the line it starts on."""
+    """A JSON array, decoded item by item so each record knows the line it starts on (newlines
+    are counted from the previous item, so reading is linear in the file's size)."""
     decoder = json.JSONDecoder()
     pos = len(text) - len(text.lstrip())
     if not text.startswith("[", pos):
@@ -166,19 +310,27 @@ def _read_json(text: str, path: str):
                                     "(or use .jsonl for one object per line)")
     pos += 1
     records: list[Record] = []
+    line, counted = 1, 0  # line of position ``counted``
+
+    def line_at(p: int) -> int:
+        nonlocal line, counted
+        line += text.count("\n", counted, p)
+        counted = p
+        return line
+
     try:
         while True:
             pos = _skip(text, pos)
             if text.startswith("]", pos):
                 break
-            line = text.count("\n", 0, pos) + 1
+            start = line_at(pos)
             obj, pos = decoder.raw_decode(text, pos)
-            records.append(_mapping_record(obj, line, path))
+            records.append(_mapping_record(obj, start, path))
             pos = _skip(text, pos)
             if text.startswith(",", pos):
                 pos += 1
             elif not text.startswith("]", pos):
-                raise ValueError(f"expected ',' or ']' at line {text.count(chr(10), 0, pos) + 1}")
+                raise ValueError(f"expected ',' or ']' at line {line_at(pos)}")
     except ValueError as exc:
         if isinstance(exc, ObservationsFileError):
             raise
@@ -244,11 +396,74 @@ def _read_geojson(text: str, path: str):
         props = dict(feat.get("properties") or {})
         geom = feat.get("geometry")
         if geom is not None:
-            # GeoJSON is [lon, lat]: the only lat/lon flip of the readers happens here.
+            # GeoJSON is [lon, lat]: the lat/lon flip of the text readers happens here.
             if geom.get("type") == "Point" and isinstance(geom.get("coordinates"), list) \
                     and len(geom["coordinates"]) >= 2:
                 props["lon"], props["lat"] = geom["coordinates"][0], geom["coordinates"][1]
             else:
-                props["__geometry_error__"] = str(geom.get("type"))
+                props[GEOMETRY_ERROR] = str(geom.get("type"))
         records.append(_mapping_record(props, i, path, unit="feature"))
     return records, _columns(records)
+
+
+def _read_parquet(data: bytes, path: str) -> Table:
+    """Parquet or GeoParquet, read with pyarrow: columns as they are (dates and timestamps as
+    ISO dates); the GeoParquet primary geometry's Points become lat/lon (the Parquet lat/lon
+    flip), other geometry types are reported per row."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(io.BytesIO(data))
+    except (pa.ArrowException, OSError) as exc:
+        raise ObservationsFileError(f"{path}: bad Parquet file: {exc}") from None
+    geo = _geo_column(table.schema.metadata or {})
+    out: dict[str, object] = {}
+    columns: list[str] = []
+    for name, col in zip(table.column_names, table.columns, strict=True):
+        key = name.strip().lower()
+        if name == geo:
+            out.update(_wkb_points(col.to_numpy(zero_copy_only=False)))
+            columns.extend(("lat", "lon", GEOMETRY_ERROR))
+            continue
+        columns.append(name)
+        if not key or key in out:
+            continue
+        if pa.types.is_date(col.type) or pa.types.is_timestamp(col.type):
+            values = pd.Series(pd.to_datetime(col.to_pandas())).dt.strftime("%Y-%m-%d")
+        else:
+            values = col.to_pandas()
+        out[key] = pd.Series(values).astype(object).where(pd.Series(values).notna(), None) \
+            .to_numpy(dtype=object)
+    frame = pd.DataFrame(out, index=pd.RangeIndex(table.num_rows))
+    lines = np.arange(1, table.num_rows + 1, dtype=np.int64)
+    return Table(path=path, format="parquet", frame=frame, lines=lines, columns=tuple(columns),
+                 first_line=dict.fromkeys(frame.columns, 1), unit="row")
+
+
+def _geo_column(metadata: dict) -> str | None:
+    raw = metadata.get(b"geo")
+    if not raw:
+        return None
+    try:
+        return json.loads(raw).get("primary_column") or "geometry"
+    except ValueError:
+        return None
+
+
+def _wkb_points(wkb: np.ndarray) -> dict[str, np.ndarray]:
+    import shapely
+
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    kind = shapely.get_type_id(geoms)  # -1 missing, 0 Point
+    point = (kind == 0) & ~shapely.is_empty(geoms)
+    lon = np.where(point, shapely.get_x(geoms), np.nan)
+    lat = np.where(point, shapely.get_y(geoms), np.nan)
+    names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
+                      "MultiLineString", "MultiPolygon", "GeometryCollection"], dtype=object)
+    error = np.full(len(geoms), None, dtype=object)
+    bad = (kind > 0) | ((kind == 0) & ~point)
+    error[bad] = names[kind[bad]]
+    error[(kind == 0) & ~point] = "empty Point"
+    return {"lat": np.where(point, lat, None).astype(object),
+            "lon": np.where(point, lon, None).astype(object), GEOMETRY_ERROR: error}

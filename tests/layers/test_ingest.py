@@ -1,0 +1,142 @@
+"""Ingest: column aliases never override a canonical column, a non-place ``id`` is ignored,
+delimiters are sniffed, JSON is read in linear time, Parquet/GeoParquet are read directly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from layers import read_observations
+from layers.readers import read_records, read_table, sniff_delimiter
+from tests.layers.fake_gazetteer import FakeGazetteer
+
+TODAY = dt.date(2024, 1, 1)
+
+
+def _read(tmp_path, text, name="e.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return read_observations(path, gazetteer=FakeGazetteer(), today=TODAY)
+
+
+@pytest.mark.parametrize("header", ["date,place,name,controller", "date,name,place,controller"])
+def test_an_alias_never_overrides_the_canonical_column(tmp_path, header):
+    cols = header.split(",")
+    row = {"date": "2016-01-01", "place": "Douma", "name": "Aleppo", "controller": "SAA"}
+    obs = _read(tmp_path, header + "\n" + ",".join(row[c] for c in cols) + "\n")
+    assert obs.frame["place"].tolist() == ["Douma"]  # not Aleppo, whatever the column order
+    [p] = obs.problems
+    assert (p.code, p.severity, p.line, p.column) == ("duplicate-column", "warning", 1, "name")
+    assert "'place'" in p.message and "'name'" in p.message
+
+
+def test_two_aliases_of_one_field_the_first_wins_with_a_warning(tmp_path):
+    obs = _read(tmp_path, "date,town,village,faction\n2016-01-01,Douma,Aleppo,SAA\n")
+    assert obs.frame["place"].tolist() == ["Douma"]
+    assert [(p.code, p.column) for p in obs.problems] == [("duplicate-column", "village")]
+
+
+def test_a_row_number_id_is_not_a_place_id(tmp_path):
+    obs = _read(tmp_path, "id,date,place,controller\n1,2016-01-01,Douma,SAA\n"
+                          "2,2016-01-02,Aleppo,SAA\n")
+    assert obs.frame["place_id"].tolist() == ["geonames:4", "geonames:1"]  # no row dropped
+    [p] = obs.problems
+    assert (p.code, p.severity, p.column, p.value) == ("not-place-id", "warning", "id", "1")
+    assert "place_id" in p.fix
+
+
+def test_an_id_of_place_ids_is_used(tmp_path):
+    obs = _read(tmp_path, "id,date,controller\ngeonames:3,2016-01-01,SAA\n"
+                          "point:35.1,36.2,2016-01-02,SAA\n".replace("point:35.1,36.2",
+                                                                     '"point:35.1,36.2"'))
+    assert obs.frame["place_id"].tolist() == ["geonames:3", "point:35.1,36.2"]
+    assert not obs.problems
+
+
+def test_place_id_beats_id(tmp_path):
+    obs = _read(tmp_path, "id,place_id,date,controller\n7,geonames:3,2016-01-01,SAA\n")
+    assert obs.frame["place_id"].tolist() == ["geonames:3"]
+    assert {p.code for p in obs.problems} <= {"duplicate-column", "not-place-id"}
+
+
+@pytest.mark.parametrize(("delimiter", "name"), [(";", "semicolon"), ("\t", "tab"),
+                                                 ("|", "pipe")])
+def test_a_semicolon_csv_reads_correctly(tmp_path, delimiter, name):
+    text = "date;place;controller;source;note\n2016-01-01;Douma;SAA;https://a.example;a, b\n" \
+           "2016-01-02;Aleppo;rebels;;\"x;y\"\n".replace(";", delimiter)
+    obs = _read(tmp_path, text)
+    assert obs.frame["place"].tolist() == ["Douma", "Aleppo"]
+    assert obs.frame["note"].tolist() == ["a, b", "x" + delimiter + "y"]
+    [p] = obs.problems
+    assert (p.code, p.severity, p.value) == ("delimiter", "info", name)
+    assert obs.summary()["errors"] == obs.summary()["warnings"] == 0
+
+
+def test_a_comma_csv_says_nothing_about_its_delimiter(tmp_path):
+    obs = _read(tmp_path, "date,place,controller,note\n2016-01-01,Douma,SAA,\"a; b\"\n")
+    assert not obs.problems
+
+
+@pytest.mark.parametrize(("head", "expected"), [
+    ("date,place,controller", ","), ("date;place;controller", ";"), ("a\tb\tc", "\t"),
+    ("a|b|c", "|"), ("single", ","), ('"a;b",c,d', ","), ("\n\n a;b;c,d", ";")])
+def test_sniff_delimiter(head, expected):
+    assert sniff_delimiter(head + "\n1,2,3\n") == expected
+
+
+def test_json_lines_are_counted_from_the_previous_item(tmp_path):
+    items = [{"date": "2016-01-01", "place": f"p{i}", "controller": "SAA",
+              "note": "two\nlines" if i % 3 else ""} for i in range(500)]
+    text = "[\n" + ",\n".join(json.dumps(r, indent=2) for r in items) + "\n]\n"
+    path = tmp_path / "e.json"
+    path.write_text(text, encoding="utf-8")
+    lines = [r.line for r in read_records(path).records]
+    expected = [i + 1 for i, line in enumerate(text.splitlines()) if line == "{"]
+    assert lines == expected
+
+
+def test_csv_with_a_field_over_two_lines_keeps_physical_lines(tmp_path):
+    table = read_table(_write(tmp_path, "e.csv", 'date,place,controller,note\n'
+                              '2016-01-01,Douma,SAA,"one\ntwo"\n\n2016-01-02,Aleppo,SAA,x\n'))
+    assert table.lines.tolist() == [2, 5]
+    assert table.frame["note"].tolist() == ["one\ntwo", "x"]
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_parquet_events_are_read_directly(tmp_path):
+    df = pd.DataFrame({"Date": pd.to_datetime(["2016-01-01", "2016-01-02"]),
+                       "place": ["Douma", "nowhere"], "controller": ["SAA", "SAA"]})
+    path = tmp_path / "e.parquet"
+    df.to_parquet(path)
+    obs = read_observations(path, gazetteer=FakeGazetteer(), today=TODAY)
+    assert obs.format == "parquet" and obs.rows_read == 2
+    assert obs.frame["date_text"].tolist() == ["2016-01-01"]
+    [p] = obs.errors
+    assert (p.code, p.line, p.unit) == ("unknown-place", 2, "row")
+    assert str(p).startswith(f"{path}:row 2:place:")
+
+
+def test_geoparquet_points_become_lat_lon(tmp_path):
+    gdf = gpd.GeoDataFrame(
+        {"date": ["2016-01-01", "2016-01-02", "2016-01-03"], "controller": ["SAA", "ISIS", "SAA"],
+         "place": ["Hill 412", "", "x"]},
+        geometry=[shapely.Point(36.5, 35.25), shapely.Point(38.28, 34.55),
+                  shapely.LineString([(0, 0), (1, 1)])], crs="EPSG:4326")
+    path = tmp_path / "e.geoparquet"
+    gdf.to_parquet(path)
+    obs = read_observations(path, gazetteer=FakeGazetteer(), today=TODAY)
+    assert obs.frame["place_id"].tolist() == ["point:35.25,36.5", "point:34.55,38.28"]
+    assert obs.frame["place"].tolist() == ["Hill 412", "34.55,38.28"]
+    [p] = [p for p in obs.errors if p.code == "bad-geometry"]
+    assert (p.line, p.value) == (3, "LineString")
+    assert obs.dropped_lines == (3,)
