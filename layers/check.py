@@ -15,22 +15,42 @@ DUPLICATE_KEY: tuple[str, ...] = ("date_text", "place_id", "controller", "status
                                   "certainty", "source", "note")
 
 
+def _group_codes(frame: pd.DataFrame, columns) -> np.ndarray:
+    """One int64 code per distinct combination of ``columns`` (NA is a value of its own), in
+    order of first appearance: column codes combined pairwise and re-factorized."""
+    out, bound = np.zeros(len(frame), dtype=np.int64), 1
+    for col in columns:
+        codes, uniq = pd.factorize(frame[col], use_na_sentinel=False)
+        if bound * (len(uniq) + 1) >= 2 ** 62:  # would overflow: renumber what we have
+            out, distinct = pd.factorize(out)
+            bound = len(distinct)
+        out, bound = out * (len(uniq) + 1) + codes, bound * (len(uniq) + 1)
+    return pd.factorize(out)[0].astype(np.int64)
+
+
+def _singletons(frame: pd.DataFrame) -> bool:
+    """Whether no two rows share a place and a date (then nothing is a duplicate or conflict)."""
+    group = _group_codes(frame, ("place_id", "date"))
+    return bool(np.bincount(group).max() <= 1) if len(group) else True
+
+
 def find_duplicates(frame: pd.DataFrame, *, path: str, unit: str = "line"
                     ) -> tuple[np.ndarray, list[Problem]]:
     """Rows identical to an earlier row: (mask of rows to keep, one warning per dropped copy)."""
-    if frame.empty:
-        return np.ones(0, dtype=bool), []
-    key = frame[list(DUPLICATE_KEY)].astype("string").fillna("\0contested")
-    dup = key.duplicated(keep="first").to_numpy()
+    if frame.empty or _singletons(frame):
+        return np.ones(len(frame), dtype=bool), []
+    group = _group_codes(frame, DUPLICATE_KEY)
+    first = np.full(int(group.max()) + 1, -1, dtype=np.int64)
+    first[group[::-1]] = np.arange(len(group))[::-1]  # each group's first row
+    dup = first[group] != np.arange(len(group))
     if not dup.any():
         return ~dup, []
-    group = key.groupby(list(DUPLICATE_KEY), sort=False, dropna=False).ngroup().to_numpy()
-    first_row = pd.Series(frame["row"].to_numpy()).groupby(group).transform("first").to_numpy()
+    lines = frame["row"].to_numpy()
     problems = [
-        Problem(path, int(line), "", "", f"duplicate of line {int(first)}",
+        Problem(path, int(line), "", "", f"duplicate of line {int(first_line)}",
                 "delete this row (the first copy is kept)", "warning", "duplicate", unit,
-                (int(first),))
-        for line, first in zip(frame["row"].to_numpy()[dup], first_row[dup], strict=True)
+                (int(first_line),))
+        for line, first_line in zip(lines[dup], lines[first[group]][dup], strict=True)
     ]
     return ~dup, problems
 
@@ -41,13 +61,23 @@ def find_conflicts(frame: pd.DataFrame, *, path: str, unit: str = "line") -> lis
     The timeline marks such a place ``contested`` on that date; this reports it, once per group,
     at the group's last row.
     """
-    confirmed = frame[frame["certainty"] == "confirmed"]
-    if confirmed.empty:
+    is_confirmed = (frame["certainty"] == "confirmed").to_numpy(dtype=bool)
+    if not is_confirmed.any():
         return []
-    ctrl = confirmed["controller"].astype("string").fillna("contested")
-    keys = [confirmed["place_id"], confirmed["date"]]
-    n = ctrl.groupby(keys, sort=False).transform("nunique")
-    clash = confirmed[(n > 1).to_numpy()].assign(_ctrl=ctrl[(n > 1).to_numpy()])
+    confirmed = frame[is_confirmed]
+    group = _group_codes(confirmed, ("place_id", "date"))
+    if np.bincount(group).max() <= 1:
+        return []
+    ctrl, _ = pd.factorize(confirmed["controller"], use_na_sentinel=False)
+    lo = np.full(int(group.max()) + 1, np.iinfo(np.int64).max)
+    hi = np.full(int(group.max()) + 1, -1)
+    np.minimum.at(lo, group, ctrl)
+    np.maximum.at(hi, group, ctrl)
+    many = (lo != hi)[group]  # two controllers or more
+    if not many.any():
+        return []
+    clash = confirmed[many].assign(
+        _ctrl=confirmed["controller"][many].astype("string").fillna("contested"))
     problems = []
     for (_pid, _date), g in clash.groupby(["place_id", "date"], sort=True):
         rows = g["row"].tolist()

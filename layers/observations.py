@@ -176,6 +176,22 @@ class _Col:
         return (self.uniq == "")[self.codes]
 
 
+def _strings(values) -> pd.Series:
+    """A ``string`` Series from a _Col (its codes and distinct values, cast in Arrow) or from a
+    per-row object array (None → NA)."""
+    import pyarrow as pa
+
+    if not isinstance(values, _Col):
+        codes, uniq = pd.factorize(values, use_na_sentinel=True)
+        values = _Col(codes, np.asarray(uniq, dtype=object))
+    codes = values.codes.astype(np.int32)
+    uniq = [None if v is None else str(v) for v in values.uniq.tolist()]
+    mask = codes < 0
+    arr = pa.DictionaryArray.from_arrays(
+        pa.array(codes, mask=mask if mask.any() else None), pa.array(uniq, pa.string()))
+    return pd.Series(pd.array(arr.cast(pa.string()), dtype="string"))
+
+
 def _text(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -269,8 +285,8 @@ class Parsed:
 
     n: int
     date: np.ndarray           # datetime64[D] (NaT when missing or bad)
-    precision: np.ndarray      # "day" | "month" | "year" | ""
-    date_text: np.ndarray      # canonical text at its precision
+    precision: _Col            # "day" | "month" | "year" | ""
+    date_text: _Col            # canonical text at its precision
     place_text: _Col
     place_id: _Col
     country: _Col
@@ -279,12 +295,12 @@ class Parsed:
     coords: np.ndarray         # bool: valid coordinates given
     coords_lat: _Col           # texts of the lat and lon columns (for point keys)
     coords_lon: _Col
-    controller: np.ndarray     # faction id, or None (contested or not resolved)
-    status: np.ndarray
-    kind: np.ndarray
-    certainty: np.ndarray
-    source: np.ndarray
-    note: np.ndarray
+    controller: _Col           # faction id, or None (contested or not resolved)
+    status: _Col
+    kind: _Col
+    certainty: _Col
+    source: _Col
+    note: _Col
     blocked: np.ndarray        # bool: a coordinate or geometry problem (no "missing place")
 
 
@@ -323,8 +339,8 @@ def parse_columns(table: Table, columns: dict[str, str], report: _Problems, *,
                   place_text=place_text, place_id=place_id, country=col("country"),
                   lat=lat, lon=lon, coords=coords, coords_lat=lat_c, coords_lon=lon_c,
                   controller=controller, status=enums["status"], kind=enums["kind"],
-                  certainty=enums["certainty"], source=col("source").text,
-                  note=col("note").text, blocked=blocked)
+                  certainty=enums["certainty"], source=col("source"),
+                  note=col("note"), blocked=blocked)
 
 
 def _parse_dates(c: _Col, report: _Problems, today: dt.date):
@@ -350,7 +366,7 @@ def _parse_dates(c: _Col, report: _Problems, today: dt.date):
                "future-date")
     ok = ~np.isnat(day) & ~future
     day = np.where(ok, day, np.datetime64("NaT"))
-    return day[c.codes], precision[c.codes], canonical[c.codes]
+    return day[c.codes], _Col(c.codes, precision), _Col(c.codes, canonical)
 
 
 def _floats(c: _Col, bound: float) -> np.ndarray:
@@ -406,26 +422,30 @@ def _parse_controllers(c: _Col, report: _Problems, factions: Factions):
                f"write a faction id ({ids_text}), an alias, or 'contested'", "missing-controller")
     report.add((fix != "")[c.codes], "controller", c.text, "unknown controller", c.spread(fix),
                "unknown-controller")
-    return ids[c.codes], contested[c.codes]
+    return _Col(c.codes, ids), contested[c.codes]
 
 
 def _parse_enum(c: _Col, report: _Problems, name: str, allowed: tuple[str, ...], default: str,
-                contested: np.ndarray) -> np.ndarray:
-    lower = np.array([t.lower() for t in c.uniq.tolist()], dtype=object)
-    valid = np.isin(lower, allowed)
-    value = lower[c.codes]
-    given = (lower != "")[c.codes]
-    bad = given & ~valid[c.codes]
-    report.add(bad, name, value, f"unknown {name}",
-               f"use one of {', '.join(allowed)} (empty means {default})", f"bad-{name}")
-    out = np.where(given & ~bad, value, default).astype(object)
-    if name == "status":
-        mismatch = contested & given & ~bad & (value != CONTESTED)
+                contested: np.ndarray) -> _Col:
+    lower = [t.lower() for t in c.uniq.tolist()]
+    index = np.array([allowed.index(t) if t in allowed else -1 for t in lower], dtype=np.int64)
+    index[np.array([t == "" for t in lower], dtype=bool)] = allowed.index(default)
+    bad_u = index < 0
+    out = index[c.codes]
+    if bad_u.any():
+        value = np.asarray(lower, dtype=object)[c.codes]
+        report.add(bad_u[c.codes], name, value, f"unknown {name}",
+                   f"use one of {', '.join(allowed)} (empty means {default})", f"bad-{name}")
+        out = np.where(out < 0, allowed.index(default), out)
+    if name == "status" and contested.any():
+        given = np.array([t != "" for t in lower], dtype=bool)[c.codes]
+        value = np.asarray(lower, dtype=object)[c.codes]
+        mismatch = contested & given & ~bad_u[c.codes] & (value != CONTESTED)
         report.add(mismatch, name, value, "controller 'contested' implies status contested",
                    "name the holder as controller, or leave status empty", "status-mismatch",
                    "warning")
-        out[contested] = CONTESTED
-    return out
+        out = np.where(contested, allowed.index(CONTESTED), out)
+    return _Col(out, np.asarray(allowed, dtype=object))
 
 
 # ---------------------------------------------------------------------------- 4. places
@@ -447,13 +467,14 @@ def _point_place(lat: float, lon: float, name: str):
 
 @dataclass(frozen=True)
 class Placed:
-    """Every row's place: ``place_id`` (None when not placed), its name, lat and lon; ``known``
-    maps the gazetteer place ids to their Place."""
+    """Every row's place: ``place_id`` (None when not placed), its name, lat and lon; ``ok``
+    marks the placed rows; ``known`` maps the gazetteer place ids to their Place."""
 
     place_id: np.ndarray
     name: np.ndarray
     lat: np.ndarray
     lon: np.ndarray
+    ok: np.ndarray
     known: dict
 
 
@@ -465,7 +486,10 @@ def _default_gazetteer():
 
 def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Placed:
     """Place every row: a place_id (``point:lat,lon`` or a gazetteer id), else valid lat/lon,
-    else the name through the gazetteer (each distinct name and country once)."""
+    else the name through the gazetteer (each distinct name and country once). A point is named
+    by its row's place text, else by its coordinates."""
+    from gazetteer.errors import AmbiguousPlace, PlaceNotFound
+
     n = parsed.n
     pid_c, text_c = parsed.place_id, parsed.place_text
     by_id = ~pid_c.empty
@@ -479,17 +503,18 @@ def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Plac
             used[i] and not t.startswith("point:") for i, t in enumerate(uniq_ids))):
         gz = _default_gazetteer()
     place_id = np.full(n, None, dtype=object)
+    name = np.full(n, None, dtype=object)  # None: a point, named below
+    bare = np.full(n, None, dtype=object)  # a point's coordinates as text
     lat, lon = np.full(n, np.nan), np.full(n, np.nan)
-    place = np.full(n, None, dtype=object)  # the Place of gazetteer rows (context, frame)
+    place = np.full(n, None, dtype=object)  # the gazetteer Place of a row (context)
+    ok = np.zeros(n, dtype=bool)
     known: dict = {}
 
     # place ids, each distinct one once
     k = len(uniq_ids)
-    u_pid, u_lat, u_lon = np.full(k, None, dtype=object), np.full(k, np.nan), np.full(k, np.nan)
-    u_place = np.full(k, None, dtype=object)
+    u_pid, u_name, u_bare, u_place = (np.full(k, None, dtype=object) for _ in range(4))
+    u_lat, u_lon = np.full(k, np.nan), np.full(k, np.nan)
     u_code, u_msg, u_fix = (np.full(k, "", dtype=object) for _ in range(3))
-    from gazetteer.errors import AmbiguousPlace, PlaceNotFound
-
     for i, text in enumerate(uniq_ids):
         if not used[i]:
             continue
@@ -501,6 +526,7 @@ def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Plac
                                                  "write point ids as point:<lat>,<lon>")
                 continue
             u_pid[i], u_lat[i], u_lon[i] = point_place_id(a, b), a, b
+            u_bare[i] = u_pid[i][6:]
             continue
         try:
             p = gz.get(text)
@@ -511,7 +537,7 @@ def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Plac
                 f"use an id from `frontline gazetteer resolve NAME`{hint}, or give a place "
                 "name or lat/lon")
             continue
-        u_pid[i], u_lat[i], u_lon[i], u_place[i] = p.id, p.lat, p.lon, p
+        u_pid[i], u_lat[i], u_lon[i], u_place[i], u_name[i] = p.id, p.lat, p.lon, p, p.name
         known[p.id] = p
     for code in ("bad-place-id", "unknown-place-id"):
         mask = by_id & (u_code == code)[pid_c.codes]
@@ -519,9 +545,9 @@ def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Plac
             report.add(mask, "place_id", pid_c.text, u_msg[pid_c.codes], u_fix[pid_c.codes], code)
     ids_ok = by_id & (u_code == "")[pid_c.codes]
     rows = np.flatnonzero(ids_ok)
-    codes = pid_c.codes[rows]
-    place_id[rows], lat[rows], lon[rows], place[rows] = (u_pid[codes], u_lat[codes],
-                                                         u_lon[codes], u_place[codes])
+    c = pid_c.codes[rows]
+    place_id[rows], lat[rows], lon[rows] = u_pid[c], u_lat[c], u_lon[c]
+    place[rows], name[rows], bare[rows], ok[rows] = u_place[c], u_name[c], u_bare[c], True
     # points given by lat/lon, each distinct pair of texts once
     rows = np.flatnonzero(by_point)
     if len(rows):
@@ -532,26 +558,22 @@ def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Plac
         first[pcodes[::-1]] = rows[::-1]  # the first row of each pair
         ids = np.array([point_place_id(a, b) for a, b in zip(
             parsed.lat[first].tolist(), parsed.lon[first].tolist(), strict=True)], dtype=object)
+        bares = np.array([t[6:] for t in ids.tolist()], dtype=object)
         place_id[rows], lat[rows], lon[rows] = ids[pcodes], parsed.lat[rows], parsed.lon[rows]
+        bare[rows], ok[rows] = bares[pcodes], True
     # names, each distinct (name, country) once
     rows = np.flatnonzero(by_name)
     if len(rows):
-        _resolve_names(parsed, report, gz, rows, place_id, lat, lon, place, known, ids_ok,
-                       by_point, AmbiguousPlace, PlaceNotFound)
-    # a point is named by its row's place text, else by its coordinates
-    point = (by_point | (ids_ok & np.array([p is None for p in place], dtype=bool)))
-    name = np.full(n, None, dtype=object)
-    has_place = np.array([p is not None for p in place], dtype=bool)
-    name[has_place] = [p.name for p in place[has_place]]
+        _resolve_names(parsed, report, gz, rows, place_id, name, lat, lon, place, ok, known,
+                       ids_ok | by_point, AmbiguousPlace, PlaceNotFound)
+    point = ok & (bare != None)  # noqa: E711 (elementwise)
     text = text_c.text
-    point_names = np.where(text[point] != "", text[point],
-                           np.array([str(p)[6:] for p in place_id[point]], dtype=object))
-    name[point] = point_names
-    return Placed(place_id=place_id, name=name, lat=lat, lon=lon, known=known)
+    name[point] = np.where(text[point] != "", text[point], bare[point])
+    return Placed(place_id=place_id, name=name, lat=lat, lon=lon, ok=ok, known=known)
 
 
-def _resolve_names(parsed, report, gz, rows, place_id, lat, lon, place, known, ids_ok, by_point,
-                   AmbiguousPlace, PlaceNotFound) -> None:
+def _resolve_names(parsed, report, gz, rows, place_id, name, lat, lon, place, ok, known,
+                   context_rows, AmbiguousPlace, PlaceNotFound) -> None:
     text_c, country_c = parsed.place_text, parsed.country
     key = text_c.codes[rows] * len(country_c.uniq) + country_c.codes[rows]
     gcodes, groups = pd.factorize(key)  # in order of first appearance
@@ -580,7 +602,7 @@ def _resolve_names(parsed, report, gz, rows, place_id, lat, lon, place, known, i
     if deferred:
         # Ambiguous names, decided by the file's own geography: the places of the rows with an
         # id or coordinates (in row order), then the names resolved above (in file order).
-        ctx_rows = np.flatnonzero(ids_ok | by_point)
+        ctx_rows = np.flatnonzero(context_rows)
         context = [p if p is not None else _LatLon(a, b) for p, a, b in zip(
             place[ctx_rows].tolist(), lat[ctx_rows].tolist(), lon[ctx_rows].tolist(),
             strict=True)]
@@ -612,12 +634,14 @@ def _resolve_names(parsed, report, gz, rows, place_id, lat, lon, place, known, i
             per_row_msg[rows], per_row_fix[rows] = msg[gcodes], fix[gcodes]
             report.add(mask, "place", text_c.text, per_row_msg, per_row_fix, code)
     found = np.array([a is not None for a in answer.tolist()], dtype=bool)
-    ok = rows[found[gcodes]]
-    got = answer[gcodes[found[gcodes]]]
-    place[ok] = got
-    place_id[ok] = [p.id for p in got]
-    lat[ok] = [p.lat for p in got]
-    lon[ok] = [p.lon for p in got]
+    g_id = np.array([a.id if a is not None else None for a in answer.tolist()], dtype=object)
+    g_name = np.array([a.name if a is not None else None for a in answer.tolist()], dtype=object)
+    g_lat = np.array([a.lat if a is not None else np.nan for a in answer.tolist()], dtype=float)
+    g_lon = np.array([a.lon if a is not None else np.nan for a in answer.tolist()], dtype=float)
+    hit = found[gcodes]
+    sel, gs = rows[hit], gcodes[hit]
+    place[sel], place_id[sel], name[sel] = answer[gs], g_id[gs], g_name[gs]
+    lat[sel], lon[sel], ok[sel] = g_lat[gs], g_lon[gs], True
     for p in answer.tolist():
         if p is not None:
             known[p.id] = p
@@ -636,8 +660,7 @@ class _LatLon:
 def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Problems, *,
                        factions: Factions) -> ObservationSet:
     """The usable rows (no error), then the set-level checks (duplicates, conflicts)."""
-    good = np.flatnonzero(~report.errors & np.array([p is not None for p in placed.place_id],
-                                                    dtype=bool))
+    good = np.flatnonzero(~report.errors & placed.ok)
     frame = _frame(table, parsed, placed, good)
     from .check import find_conflicts, find_duplicates  # set-level checks live in check.py
 
@@ -645,7 +668,9 @@ def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Pr
     chosen = _places_rows(frame)  # before duplicates go: a named row names a bare point
     frame = frame[keep].reset_index(drop=True)
     conflicts = find_conflicts(frame, path=table.path, unit=table.unit)
-    places = _places_frame(chosen[chosen["place_id"].isin(frame["place_id"])], placed.known)
+    present = set(pd.unique(frame["place_id"].to_numpy(dtype=object)).tolist())
+    places = _places_frame(chosen[chosen["place_id"].map(present.__contains__).to_numpy(
+        dtype=bool)], placed.known)
     kept = np.zeros(len(table), dtype=bool)
     kept[good[keep]] = True
     dropped = tuple(np.sort(table.lines[~kept]).tolist())
@@ -657,24 +682,26 @@ def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Pr
 
 def _frame(table: Table, parsed: Parsed, placed: Placed, good: np.ndarray) -> pd.DataFrame:
     def s(values) -> pd.Series:
-        return pd.Series(values, dtype="string")
+        if isinstance(values, _Col):
+            return _strings(_Col(values.codes[good], values.uniq))
+        return _strings(values[good])
 
     data = {
         "row": table.lines[good].astype(np.int64),
         "date": parsed.date[good].astype("datetime64[ns]"),
-        "date_precision": s(parsed.precision[good]),
-        "date_text": s(parsed.date_text[good]),
-        "place_id": s(placed.place_id[good]),
-        "place": s(placed.name[good]),
-        "place_text": s(parsed.place_text.text[good]),
+        "date_precision": s(parsed.precision),
+        "date_text": s(parsed.date_text),
+        "place_id": s(placed.place_id),
+        "place": s(placed.name),
+        "place_text": s(parsed.place_text),
         "lat": placed.lat[good].astype(float),
         "lon": placed.lon[good].astype(float),
-        "controller": s(parsed.controller[good]),
-        "status": s(parsed.status[good]),
-        "kind": s(parsed.kind[good]),
-        "certainty": s(parsed.certainty[good]),
-        "source": s(parsed.source[good]),
-        "note": s(parsed.note[good]),
+        "controller": s(parsed.controller),
+        "status": s(parsed.status),
+        "kind": s(parsed.kind),
+        "certainty": s(parsed.certainty),
+        "source": s(parsed.source),
+        "note": s(parsed.note),
     }
     return pd.DataFrame(data, index=pd.RangeIndex(len(good)))[list(FRAME_COLUMNS)]
 

@@ -112,6 +112,7 @@ def read_table(source: str | Path, *, fmt: str | None = None) -> Table:
         if isinstance(data, bytes) and (fmt == "parquet" or data[:4] == b"PAR1"):
             return _read_parquet(data, "<stdin>")
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
+        data = None
         path = "<stdin>"
         fmt = fmt or sniff_format(text)
     else:
@@ -127,11 +128,13 @@ def read_table(source: str | Path, *, fmt: str | None = None) -> Table:
             raise ObservationsFileError(
                 f"{p}: not UTF-8 (byte {exc.start}); re-save the file as UTF-8") from None
         fmt = fmt or sniff_format(text)
+        data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     if fmt not in FORMATS:
         raise ObservationsFileError(
             f"{path}: unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt in ("csv", "tsv"):
-        return _read_delimited(text, path, "\t" if fmt == "tsv" else sniff_delimiter(text), fmt)
+        return _read_delimited(text, path, "\t" if fmt == "tsv" else sniff_delimiter(text), fmt,
+                               data=data)
     reader = {"json": _read_json, "jsonl": _read_jsonl, "yaml": _read_yaml,
               "geojson": _read_geojson, "parquet": None}[fmt]
     if reader is None:
@@ -169,7 +172,7 @@ def sniff_format(text: str) -> str:
 def sniff_delimiter(text: str) -> str:
     """The delimiter of a CSV: the one of DELIMITERS that splits the header line (the first line
     that is not blank) into the most fields, outside quotes; a tie goes to the earlier one."""
-    head = next((line for line in text.splitlines()[:50] if line.strip()), "")
+    head = next((line for line in text[:65536].splitlines() if line.strip()), "")
     bare = "".join(head.split('"')[::2])  # drop quoted parts (a header rarely has any)
     counts = {d: bare.count(d) for d in DELIMITERS}
     best = max(counts.values())
@@ -185,11 +188,15 @@ def _plain(value):
     return value
 
 
-def _read_delimited(text: str, path: str, delimiter: str, fmt: str) -> Table:
-    """CSV/TSV: pandas' C parser when every row is one physical line (checked: as many rows as
-    lines), else the csv module, which follows quoted fields across lines. Either way blank
-    lines are not rows, and a row longer than the header is kept with a warning."""
-    rows = _delimited_fast(text, delimiter)
+def _read_delimited(text: str, path: str, delimiter: str, fmt: str, *,
+                    data: bytes | None = None) -> Table:
+    """CSV/TSV: pyarrow's reader for the common file, pandas' C parser when every row is one
+    physical line (checked: as many rows as lines), else the csv module, which follows quoted
+    fields across lines. Either way blank lines are not rows, and a row longer than the header is
+    kept with a warning."""
+    rows = _delimited_arrow(text, delimiter, data)
+    if rows is None:
+        rows = _delimited_fast(text, delimiter)
     if rows is None:
         rows = _delimited_slow(text, path, delimiter)
     frame, lines, extra = rows
@@ -198,7 +205,6 @@ def _read_delimited(text: str, path: str, delimiter: str, fmt: str) -> Table:
                                     "date,place,controller,source")
     header = [str(c).strip() for c in frame.iloc[0].tolist()]
     header_line = int(lines[0])
-    body = frame.iloc[1:]
     keep, names, duplicates = [], [], []
     for i, name in enumerate(header):
         key = name.lower()
@@ -209,8 +215,8 @@ def _read_delimited(text: str, path: str, delimiter: str, fmt: str) -> Table:
             continue
         keep.append(i)
         names.append(key)
-    out = pd.DataFrame({n: body.iloc[:, i].to_numpy(dtype=object) for n, i in zip(
-        names, keep, strict=True)}, index=pd.RangeIndex(len(body)))
+    out = frame.iloc[1:, keep].reset_index(drop=True)
+    out.columns = names
     if extra is not None and extra[1:].any():
         out[EXTRA] = extra[1:]
     return Table(path=path, format=fmt, frame=out, lines=lines[1:], columns=tuple(header),
@@ -228,8 +234,47 @@ def _blank(frame: pd.DataFrame) -> np.ndarray:
         if not len(idx):
             break
         col = frame.iloc[idx, i]
-        cand[idx] = (col.str.strip() == "").to_numpy() if col.dtype == object else col.isna()
+        text = col.dtype == object or pd.api.types.is_string_dtype(col.dtype)
+        cand[idx] = (col.str.strip() == "").to_numpy(dtype=bool) if text else col.isna()
     return cand
+
+
+def _delimited_arrow(text: str, delimiter: str, data: bytes | None = None):
+    """pyarrow's CSV reader (multi-threaded), for the common file: no blank line, every row one
+    physical line with as many fields as the header (else None: the other readers decide).
+    The header is row 0 of the frame (parsed by the csv module), the rows follow."""
+    import pyarrow as pa
+    import pyarrow.csv as pv
+
+    end = text.find("\n")
+    if end <= 0 or "\n\n" in text or "\n\r\n" in text or not text[:end].strip():
+        return None
+    header = next(csv.reader([text[:end].rstrip("\r")], delimiter=delimiter))
+    width = len(header)
+    if width < 2:
+        return None  # one column: a whitespace line would be a row
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pv.read_csv(
+            io.BytesIO(text.encode("utf-8") if data is None else data),
+            read_options=pv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
+            convert_options=pv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if table.num_rows + 1 != n_lines:
+        return None
+    head = pa.table({n: pa.array([h], pa.string()) for n, h in zip(names, header, strict=True)})
+    frame = pa.concat_tables([head, table]).to_pandas()
+    lines = np.arange(1, len(frame) + 1, dtype=np.int64)
+    keep = ~_blank(frame.iloc[1:])
+    if keep.all():
+        return frame, lines, None
+    keep = np.concatenate([[True], keep])
+    return frame[keep].reset_index(drop=True), lines[keep], None
 
 
 def _delimited_fast(text: str, delimiter: str):
