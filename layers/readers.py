@@ -15,10 +15,13 @@ as read. ``read_records`` gives the same rows as Record objects (one dict per ro
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import gc
 import io
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,8 +143,22 @@ def read_table(source: str | Path, *, fmt: str | None = None) -> Table:
     if reader is None:
         raise ObservationsFileError(f"{path}: --format parquet needs a Parquet file (it starts "
                                     "with PAR1); this one is text")
-    records, columns = reader(text, path)
-    return _records_table(records, columns, path, fmt)
+    with _collector_paused():  # millions of small objects that all live: nothing to collect
+        records, columns = reader(text, path)
+        return _records_table(records, columns, path, fmt)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause the cyclic garbage collector while reading: its passes over the growing list of
+    records would make reading a big JSON file cost more per row than a small one."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def sniff_format(text: str) -> str:
@@ -316,27 +333,61 @@ def _delimited_slow(text: str, path: str, delimiter: str):
     return pd.DataFrame(padded, dtype=object), np.array(lines, dtype=np.int64), extra
 
 
-def _mapping_record(obj, line: int, path: str, unit: str = "line") -> Record:
+_KEYS: dict[str, str] = {}  # key as written → lower-cased, stripped (a few distinct keys)
+
+
+def _key(k) -> str:
+    out = _KEYS.get(k) if isinstance(k, str) else None
+    if out is None:
+        out = str(k).strip().lower()
+        if isinstance(k, str) and len(_KEYS) < 10_000:
+            _KEYS[k] = out
+    return out
+
+
+def _mapping_record(obj, line: int, path: str, unit: str = "line", *, plain: bool = True
+                    ) -> Record:
+    """``plain``: turn date values into ISO text (YAML has dates; JSON has none)."""
     if not isinstance(obj, dict):
         raise ObservationsFileError(
             f"{path}:{line}: expected an object with date, place, controller…; got "
             f"{type(obj).__name__}")
-    return Record(line, {str(k).strip().lower(): _plain(v) for k, v in obj.items()}, unit)
+    if plain:
+        return Record(line, {_key(k): _plain(v) for k, v in obj.items()}, unit)
+    keys = tuple(obj)
+    normal = _NORMAL_KEYS.get(keys)
+    if normal is None:
+        normal = all(isinstance(k, str) and _key(k) == k for k in keys)
+        if len(_NORMAL_KEYS) < 10_000:
+            _NORMAL_KEYS[keys] = normal
+    # keys already lower-case and stripped (the usual file): the decoded object is the record
+    return Record(line, obj if normal else {_key(k): v for k, v in obj.items()}, unit)
+
+
+_NORMAL_KEYS: dict[tuple, bool] = {}  # a record's keys → whether they are already normalised
+
+
+def _first_lines(records: list[Record]) -> dict[str, int]:
+    """Each key → the line of the first record that has it (first-seen order); records with
+    the same keys are looked at once."""
+    first: dict[str, int] = {}
+    shapes: set[tuple] = set()
+    for r in records:
+        keys = tuple(r.fields)
+        if keys in shapes:
+            continue
+        shapes.add(keys)
+        for k in keys:
+            first.setdefault(k, r.line)
+    return first
 
 
 def _columns(records: list[Record]) -> list[str]:
-    seen: dict[str, None] = {}
-    for r in records:
-        for k in r.fields:
-            seen.setdefault(k, None)
-    return list(seen)
+    return list(_first_lines(records))
 
 
 def _records_table(records: list[Record], columns: list[str], path: str, fmt: str) -> Table:
-    first: dict[str, int] = {}
-    for r in records:
-        for k in r.fields:
-            first.setdefault(k, r.line)
+    first = _first_lines(records)
     # object columns as read: no type inference (200 stays 200, not 200.0 next to 36.6)
     frame = pd.DataFrame({c: np.array([r.fields.get(c) for r in records], dtype=object)
                           for c in columns}, index=pd.RangeIndex(len(records)))
@@ -370,7 +421,7 @@ def _read_json(text: str, path: str):
                 break
             start = line_at(pos)
             obj, pos = decoder.raw_decode(text, pos)
-            records.append(_mapping_record(obj, start, path))
+            records.append(_mapping_record(obj, start, path, plain=False))
             pos = _skip(text, pos)
             if text.startswith(",", pos):
                 pos += 1
@@ -383,10 +434,11 @@ def _read_json(text: str, path: str):
     return records, _columns(records)
 
 
+_SPACE = re.compile(r"[ \t\r\n]*")
+
+
 def _skip(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t\r\n":
-        pos += 1
-    return pos
+    return _SPACE.match(text, pos).end()
 
 
 def _read_jsonl(text: str, path: str):
@@ -398,7 +450,7 @@ def _read_jsonl(text: str, path: str):
             obj = json.loads(line)
         except ValueError as exc:
             raise ObservationsFileError(f"{path}:{n}: bad JSON line: {exc}") from None
-        records.append(_mapping_record(obj, n, path))
+        records.append(_mapping_record(obj, n, path, plain=False))
     return records, _columns(records)
 
 

@@ -1,0 +1,166 @@
+"""Benchmark: reading big events files (issue 18). Synthetic files from bench/gen_events.py
+(seeded); every ratio is against a baseline measured in the same run.
+
+    .venv/bin/python bench/bench_ingest.py json     # reader cost per row, 10,000 vs 200,000 rows
+    .venv/bin/python bench/bench_ingest.py check    # `frontline events check`, 1M clean rows,
+                                                    #   against a bare pandas.read_csv
+    .venv/bin/python bench/bench_ingest.py slice    # `frontline slice` 300,000 rows × 10,000
+                                                    #   places × 120 monthly dates, against the
+                                                    #   plain pandas loop; answers compared
+    add --write bench/RESULTS-ingest.md to append the numbers there.
+
+Commands are timed as a user runs them (a subprocess, wall clock, best of --repeats); the
+in-process rows time the library call alone (gazetteer already loaded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import gen_events  # noqa: E402
+
+PY = sys.executable
+FRONTLINE = str(Path(PY).with_name("frontline"))
+
+
+def best(fn, repeats: int) -> float:
+    out = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return min(out)
+
+
+def run(cmd: list[str], repeats: int) -> float:
+    def go():
+        subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return best(go, repeats)
+
+
+def part_json(tmp: Path, repeats: int) -> list[str]:
+    from layers.readers import read_table
+
+    rows = []
+    per_row = {}
+    for n in (10_000, 200_000):
+        path = tmp / f"events{n}.json"
+        gen_events.write(gen_events.clean(n, n_places=2_000, named=0), path)
+        secs = best(lambda p=path: read_table(p), repeats)
+        per_row[n] = secs / n * 1e6
+        rows.append(f"| read_table, JSON array, {n:,} rows | {secs:.3f} s | "
+                    f"{per_row[n]:.2f} µs/row |")
+    ratio = per_row[200_000] / per_row[10_000]
+    rows.append(f"| per-row cost, 200,000 / 10,000 | | **{ratio:.2f}×** |")
+    return rows
+
+
+def part_check(tmp: Path, repeats: int) -> list[str]:
+    import gazetteer
+    from layers import read_observations
+
+    path = tmp / "clean1m.csv"
+    gen_events.write(gen_events.clean(1_000_000), path)
+    bare_cmd = run([PY, "-c", f"import pandas; pandas.read_csv({str(path)!r})"], repeats)
+    check_cmd = run([FRONTLINE, "events", "check", str(path)], repeats)
+    bare = best(lambda: pd.read_csv(path), repeats)
+    gz = gazetteer.load()
+    lib = best(lambda: read_observations(path, gazetteer=gz), repeats)
+    return [
+        f"| `python -c 'pandas.read_csv(F)'` (command) | {bare_cmd:.2f} s | 1.0× |",
+        f"| `frontline events check F` (command) | {check_cmd:.2f} s | "
+        f"**{check_cmd / bare_cmd:.1f}×** |",
+        f"| pandas.read_csv(F) (in process) | {bare:.2f} s | 1.0× |",
+        f"| read_observations(F) (in process) | {lib:.2f} s | **{lib / bare:.1f}×** |",
+    ]
+
+
+def pandas_loop(path: Path, dates: np.ndarray) -> pd.DataFrame:
+    """The baseline: read the CSV, then per date keep rows up to it and each place's last row."""
+    ev = pd.read_csv(path, dtype={"place": str, "lat": str, "lon": str}, keep_default_na=False)
+    ev["date"] = pd.to_datetime(ev["date"])
+    ev["key"] = ev["place"] + "|" + ev["lat"] + "|" + ev["lon"]
+    ev = ev.sort_values("date", kind="stable")
+    out = []
+    for d in dates:
+        last = ev[ev["date"] <= d].groupby("key", sort=False).tail(1)
+        out.append(pd.DataFrame({"date": d, "line": last.index.to_numpy() + 2,
+                                 "controller": last["controller"].to_numpy()}))
+    return pd.concat(out, ignore_index=True)
+
+
+def part_slice(tmp: Path, repeats: int) -> list[str]:
+    import geopandas as gpd
+
+    import gazetteer
+    from layers import read_observations
+
+    path = tmp / "slice300k.csv"
+    gen_events.write(gen_events.clean(300_000, n_places=10_000), path)
+    dates = np.array([np.datetime64(f"{2012 + i // 12}-{i % 12 + 1:02d}-01") for i in range(120)],
+                     dtype="datetime64[ns]")
+    at = ",".join(str(d)[:10] for d in dates.astype("datetime64[D]"))
+    out = tmp / "out.parquet"
+    ours = run([FRONTLINE, "slice", str(path), "--at", at, "-o", str(out)], repeats)
+    base_result = {}
+
+    def base():
+        base_result["frame"] = pandas_loop(path, dates)
+    baseline = best(base, repeats)
+    # identical answers: the baseline's last row per place and date, through the row's place id
+    obs = read_observations(path, gazetteer=gazetteer.load())
+    line_pid = pd.Series(obs.frame["place_id"].to_numpy(dtype=object),
+                         index=obs.frame["row"].to_numpy())
+    b = base_result["frame"]
+    b = pd.DataFrame({"date": b["date"].astype("datetime64[ns]"),
+                      "place_id": line_pid.reindex(b["line"].to_numpy()).to_numpy(),
+                      "controller": b["controller"].to_numpy(dtype=object)})
+    got = gpd.read_parquet(out)
+    g = pd.DataFrame({"date": pd.to_datetime(got["date"]).astype("datetime64[ns]"),
+                      "place_id": got["place_id"].to_numpy(dtype=object),
+                      "controller": got["controller"].to_numpy(dtype=object)})
+    key = ["date", "place_id"]
+    same = (len(b) == len(g)) and b.sort_values(key).reset_index(drop=True).equals(
+        g.sort_values(key).reset_index(drop=True))
+    return [f"| plain pandas loop (read_csv + 120 × filter + last row per place) | "
+            f"{baseline:.2f} s | 1.0× |",
+            f"| `frontline slice F --at <120 dates> -o out.parquet` (command) | {ours:.2f} s | "
+            f"**{baseline / ours:.1f}× faster** |",
+            f"| answers identical ({len(g):,} place-dates) | {'yes' if same else 'NO'} | |"]
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("part", choices=["json", "check", "slice"])
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--write", type=Path)
+    a = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = {"json": part_json, "check": part_check, "slice": part_slice}[a.part](
+            Path(tmp), a.repeats)
+    head = (f"\n### {a.part} — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
+            f"{platform.machine()}, python {platform.python_version()}, pandas {pd.__version__}"
+            f"\n\n`{Path(PY).name} bench/bench_ingest.py {a.part} --repeats {a.repeats}`\n\n"
+            "| what | time | ratio |\n|---|---|---|")
+    text = "\n".join([head, *rows]) + "\n"
+    print(text)
+    if a.write:
+        with a.write.open("a", encoding="utf-8") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
