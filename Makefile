@@ -32,7 +32,7 @@ bench: install
 	$(PY) bench/run_all.py
 
 lint: install
-	$(VENV)/bin/ruff check gazetteer layers mapper extract tests bench
+	$(VENV)/bin/ruff check gazetteer layers mapper extract frontline tests bench
 
 # Leaflet is no longer fetched: the xstatic-leaflet PyPI package ships it (`make install`).
 leaflet: install
