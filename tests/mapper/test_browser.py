@@ -347,3 +347,18 @@ def test_demo_site_starts_and_colours_places_with_every_network_request_blocked(
         assert w.dialogs == []
         w.errors.clear()
         w.network.clear()
+
+
+def test_notebook_map_starts_inside_its_iframe(tmp_path, examples_dir, watched):
+    """What Jupyter shows for `events.map()`: the page in a sandboxed srcdoc iframe, offline."""
+    import frontline
+
+    events = frontline.read_events(examples_dir / "seeds.csv")
+    cell = tmp_path / "cell.html"
+    cell.write_text("<!DOCTYPE html><html><body>" + events.map(offline=True)._repr_html_()
+                    + "</body></html>", encoding="utf-8")
+    watched.page.goto(cell.resolve().as_uri())
+    frame = next(f for f in watched.page.frames if f != watched.page.main_frame)
+    frame.wait_for_function("window.frontline && window.frontline.ready")
+    assert frame.evaluate("frontline.stateOf('Douma')")["controller"] == "opposition"
+    watched.assert_clean()
