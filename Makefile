@@ -5,11 +5,12 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 FRONTLINE := $(VENV)/bin/frontline
 STAMP := $(VENV)/.installed
-LEAFLET_CACHE := .cache/leaflet
-# Natural Earth country outlines (public domain) from the npm `world-atlas` package.
+# Leaflet's JS/CSS come from the PyPI package xstatic-leaflet (installed with the project):
+# maps work offline with no npm. Optional, for richer outlines on maps without tiles: Natural
+# Earth country outlines (public domain) from the npm `world-atlas` package (`make outlines`).
 WORLD_ATLAS := .cache/world-atlas/package/countries-50m.json
 
-.PHONY: install demo test test-fast bench lint leaflet clean
+.PHONY: install demo test test-fast bench lint leaflet outlines clean
 
 install: $(STAMP)
 
@@ -31,15 +32,15 @@ bench: install
 	$(PY) bench/run_all.py
 
 lint: install
-	$(VENV)/bin/ruff check gazetteer layers mapper extract tests bench
+	$(VENV)/bin/ruff check gazetteer layers mapper extract frontline tests bench
 
-# Leaflet's JS/CSS from the npm registry, for `frontline bundle --offline`, and Natural Earth
-# country outlines (npm `world-atlas`, TopoJSON) so maps without tiles still show borders.
-leaflet: $(LEAFLET_CACHE)/package/dist/leaflet.js $(WORLD_ATLAS)
+# Leaflet is no longer fetched: the xstatic-leaflet PyPI package ships it (`make install`).
+leaflet: install
+	@$(PY) -c "from mapper.render import find_leaflet_dir; print('Leaflet (xstatic-leaflet):', find_leaflet_dir())"
 
-$(LEAFLET_CACHE)/package/dist/leaflet.js:
-	mkdir -p $(LEAFLET_CACHE)
-	cd $(LEAFLET_CACHE) && npm pack leaflet@1.9.4 --silent >/dev/null && tar xzf leaflet-1.9.4.tgz
+# Optional: Natural Earth country outlines (npm `world-atlas`, TopoJSON) that `make demo` draws
+# when present; without them the maps draw the theatre outline. Needs npm; nothing else does.
+outlines: $(WORLD_ATLAS)
 
 $(WORLD_ATLAS):
 	mkdir -p .cache/world-atlas

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -223,19 +224,28 @@ class Gazetteer:
         return ranked.candidates[0]
 
     def suggestions(self, name: str, *, limit: int = 5) -> list[str]:
-        """Did-you-mean names for an unmatched query (blocked fuzzy, looser cutoff)."""
+        """Did-you-mean names for an unmatched query (blocked fuzzy, looser cutoff), in the
+        script of the query: a name matched in another script (an Arabic-script name whose
+        transliteration is close to a Latin query) is shown as the place's name in the query's
+        script when the gazetteer has one, and left out otherwise."""
         if not isinstance(name, str):
             return []
         name = clean(name)
         if not name or len(name) > MAX_NAME_CHARS:
             return []
+        want = script_of(name)
         found = fuzzy_candidates(self.index, keys(name), cutoff=SUGGEST_CUTOFF)
         found.sort(key=lambda t: (-t[1], self.index.name_text[t[0]]))
         out: list[str] = []
         for nid, _ in found:
             p = self.index.places[self.index.name_place[nid]]
+            text = self.index.name_text[nid]
+            if want is not None and script_of(text) not in (want, None):
+                text = next((n for n in (p.name, *p.names) if script_of(n) == want), None)
+                if text is None:
+                    continue
             where = ", ".join(x for x in (p.country, p.admin1) if x)
-            label = f"{self.index.name_text[nid]} ({where})"
+            label = f"{text} ({where})"
             if label not in out:
                 out.append(label)
             if len(out) >= limit:
@@ -251,6 +261,15 @@ class Gazetteer:
         from .mentions import find_mentions
 
         return find_mentions(self, text, max_words=max_words)
+
+
+def script_of(text: str) -> str | None:
+    """The Unicode script of the first letter of ``text`` (``LATIN``, ``ARABIC``, ``HEBREW``,
+    ``CYRILLIC``…), None without letters."""
+    for char in text:
+        if char.isalpha():
+            return unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
+    return None
 
 
 def _countries(country) -> list[str]:

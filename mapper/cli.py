@@ -7,11 +7,12 @@ Command modules are imported only when their command runs (or when help lists th
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterator, MutableMapping
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup
 
 from . import __version__
 
@@ -31,6 +32,49 @@ COMMANDS: dict[str, tuple[str, str | None]] = {
 }
 
 
+# typer's type labels → the metavars users know from click: flags show none, values a name.
+_METAVARS = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT", "file": "FILE", "dir": "DIR",
+             "path": "PATH", "datetime": "DATE", "Path": "PATH"}
+_DATE_HELP = re.compile(r"YYYY-MM-DD|ISO date")
+
+
+def _metavar(param: Any, ctx: Any) -> str:
+    """``""`` for a flag, else TEXT/INTEGER/FLOAT/PATH/FILE/DIR/DATE or ``[a|b]`` for choices."""
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        return ""
+    label = param.display_type(ctx).strip("<>")
+    is_list = label.startswith("list[")
+    label = label.removeprefix("list[").removesuffix("]")
+    if "|" in label:
+        return f"[{label}]"
+    name = _METAVARS.get(label, label.upper())
+    if name == "TEXT" and _DATE_HELP.search(getattr(param, "help", None) or ""):
+        name = "DATE"
+    return f"{name}..." if is_list else name
+
+
+def tidy_help(command: Any) -> Any:
+    """Walk ``command`` and its sub-commands once, replacing typer's ``<bool>``/``<str>``
+    type labels by click-style metavars (none for flags; TEXT, PATH, DATE… for values)."""
+    if getattr(command, "_frontline_tidy", False):
+        return command
+    command._frontline_tidy = True
+    ctx = typer.Context(command)
+    params = [*command.params, command.get_help_option(ctx)]
+    for param in params:
+        if param is None:
+            continue
+        metavar = _metavar(param, ctx)
+        if isinstance(param, TyperArgument):  # its metavar is its name: set only the type column
+            param.display_type_rich = lambda ctx, _m=metavar: _m
+        else:
+            param.metavar = metavar
+    for sub in getattr(command, "commands", {}).values() if not isinstance(
+            getattr(command, "commands", None), _LazyCommandMap) else ():
+        tidy_help(sub)
+    return command
+
+
 def _load_command(name: str) -> Any:
     module_name, group = COMMANDS[name]
     sub_app = importlib.import_module(module_name).app
@@ -40,7 +84,7 @@ def _load_command(name: str) -> Any:
         wrapper.add_typer(sub_app, name=group)
     else:
         wrapper.add_typer(sub_app)
-    return typer.main.get_command(wrapper).commands[name]
+    return tidy_help(typer.main.get_command(wrapper).commands[name])
 
 
 class _LazyCommandMap(MutableMapping):
@@ -75,6 +119,10 @@ class LazyCommands(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commands = _LazyCommandMap()
+
+    def get_help_option(self, ctx: Any) -> Any:
+        tidy_help(self)  # the root's own options (--version, --help); commands tidy on load
+        return super().get_help_option(ctx)
 
 
 app = typer.Typer(

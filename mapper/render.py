@@ -28,11 +28,10 @@ from .model import MapModel, iso, to_day
 from .payload import build_payload
 
 _EVERY = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
-LEAFLET_DIST = Path(".cache") / "leaflet" / "package" / "dist"
 
 
 class LeafletNotFound(FileNotFoundError):
-    """Offline rendering needs Leaflet's dist files; the message says how to get them."""
+    """Inlining Leaflet needs its dist files; the message says how to get them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +46,20 @@ class RenderOptions:
     every: str | None = None
     offline: bool = False
     leaflet_dir: Path | None = None
+    cdn: bool = False
+
+
+def asset_mode(options: RenderOptions) -> tuple[bool, bool]:
+    """(inline Leaflet?, tile layer?) of ``options``.
+
+    Default: Leaflet inlined from the ``xstatic-leaflet`` package and an optional tile layer the
+    page adds only once a probe tile loads (offline it stays away quietly and the outlines are
+    the base map). ``cdn``: Leaflet from the CDN (a smaller page that needs the network).
+    ``offline``: Leaflet inlined and no tile layer at all, so the page makes no request."""
+    if options.cdn and options.offline:
+        raise ValueError("--cdn and --offline contradict each other: --cdn loads Leaflet from "
+                         "the network, --offline makes no request; give one of them")
+    return not options.cdn, not options.offline
 
 
 # ---------------------------------------------------------------- slider dates
@@ -174,10 +187,11 @@ frontlineApp({{ this._parent.get_name() }},
 {% endmacro %}
 """)
 
-    def __init__(self, *, payload: dict, title: str, lang: str):
+    def __init__(self, *, payload: dict, title: str, lang: str, tiles: bool = False):
         super().__init__()
         self._name = "FrontlineApp"
         ui = styles.js_style(lang)
+        ui["tiles"] = styles.tiles_config() if tiles else None
         self.data = escape.script_json(payload)
         self.ui = escape.script_json(ui)
         self.js = _template_text("frontline.js")
@@ -200,17 +214,26 @@ class InlineAssets(Element):
 # ---------------------------------------------------------------- Leaflet files
 
 def find_leaflet_dir(leaflet_dir: Path | None = None) -> Path:
-    """The directory holding leaflet.js and leaflet.css (given, or the ``make leaflet`` cache)."""
-    candidates = [Path(leaflet_dir)] if leaflet_dir else [
-        Path.cwd() / LEAFLET_DIST, Path(__file__).resolve().parents[1] / LEAFLET_DIST]
+    """The directory holding leaflet.js and leaflet.css: ``leaflet_dir`` when given, else the
+    files of the ``xstatic-leaflet`` package installed with Frontline."""
+    if leaflet_dir is not None:
+        candidates = [Path(leaflet_dir)]
+    else:
+        try:
+            from xstatic.pkg import leaflet as xstatic_leaflet
+        except ImportError:
+            candidates = []
+        else:
+            candidates = [Path(xstatic_leaflet.BASE_DIR)]
     for folder in candidates:
         if (folder / "leaflet.js").is_file() and (folder / "leaflet.css").is_file():
             return folder
-    where = " or ".join(str(c) for c in candidates)
+    where = " or ".join(str(c) for c in candidates) or "the xstatic-leaflet package"
     raise LeafletNotFound(
-        f"--offline needs Leaflet's leaflet.js and leaflet.css, not found in {where}. "
-        "Run `make leaflet` (downloads the npm `leaflet` package into .cache/leaflet/) "
-        "or pass --leaflet-dir PATH to a folder that holds them.")
+        f"Leaflet's leaflet.js and leaflet.css were not found in {where}. Reinstall Frontline "
+        "(`pip install -e .` or `make install` installs the PyPI package xstatic-leaflet), "
+        "pass --leaflet-dir PATH to a folder that holds them, or use --cdn to load Leaflet "
+        "from the network.")
 
 
 def leaflet_assets(leaflet_dir: Path | None = None) -> tuple[str, str]:
@@ -238,6 +261,7 @@ def build_map(model: MapModel, options: RenderOptions = RenderOptions()) -> foli
     ui = styles.ui_strings(options.lang)  # validates the language
     days, at_day = slider_days(model, start=options.start, end=options.end,
                                every=options.every, at=options.at)
+    inline, tiles = asset_mode(options)
     meta = {"title": options.title, "lang": options.lang,
             "offline": options.offline}
     payload = build_payload(model, days=days, at=at_day, meta=meta)
@@ -248,14 +272,12 @@ def build_map(model: MapModel, options: RenderOptions = RenderOptions()) -> foli
     fmap = FrontlineMap(location=[round(c, 4) for c in center], zoom_start=8, tiles=None,
                         control_scale=True, zoom_snap=0.5)
     figure.add_child(fmap)
-    if options.offline:
+    if inline:
         css, js = leaflet_assets(options.leaflet_dir)
         fmap.default_js, fmap.default_css = [], []
         figure.header.add_child(InlineAssets(css=css, js=js), name="leaflet_inline")
-    else:
-        folium.TileLayer(tiles=styles.TILES_URL, attr=styles.TILES_ATTRIBUTION,
-                         name="Base map", control=False, max_zoom=18).add_to(fmap)
-    fmap.add_child(FrontlineApp(payload=payload, title=options.title, lang=options.lang))
+    fmap.add_child(FrontlineApp(payload=payload, title=options.title, lang=options.lang,
+                                tiles=tiles))
     return fmap
 
 

@@ -18,11 +18,15 @@ PLAY_INTERVAL_MS = 700
 FALLBACK_PALETTE = ("#e41a1c", "#4daf4a", "#377eb8", "#984ea3", "#ff7f00", "#ffd92f",
                     "#a65628", "#f781bf", "#666666", "#1b9e77")
 
-# Online base map. Offline bundles draw outlines instead of tiles.
+# Optional online base map: the page adds it only once a probe tile loads; without network the
+# outlines are the base map. Leaflet itself is inlined from the xstatic-leaflet package (--cdn:
+# the same version from the CDN).
 TILES_URL = "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png"
 TILES_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
                      'contributors &copy; <a href="https://carto.com/attributions">CARTO</a>')
-LEAFLET_VERSION = "1.9.4"
+TILES_SUBDOMAINS = "abcd"
+TILES_MAX_ZOOM = 18
+LEAFLET_VERSION = "1.9.3"  # the version xstatic-leaflet ships (pyproject.toml)
 LEAFLET_CDN = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist"
 LANGUAGES = ("en", "ar")
 
@@ -34,6 +38,12 @@ def ui_strings(lang: str) -> dict:
     if lang not in table:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(sorted(table))}")
     return table[lang]
+
+
+def tiles_config() -> dict:
+    """The optional tile layer the browser code probes and adds (templates/frontline.js)."""
+    return {"url": TILES_URL, "attribution": TILES_ATTRIBUTION,
+            "subdomains": TILES_SUBDOMAINS, "max_zoom": TILES_MAX_ZOOM}
 
 
 def js_style(lang: str) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -46,12 +48,51 @@ def _gazetteer(online: bool):
     return gz
 
 
+NAME_COLUMNS = ("name", "place", "query")
+
+
+def read_name_table(text: str, *, source: str = "names") -> tuple[list[tuple[str, str | None]],
+                                                                  list[str]]:
+    """The names of a --file: a CSV whose header has a ``name``/``place``/``query`` column (and
+    optionally ``country``), else plain text with one name per line. Returns (name, country)
+    pairs in file order and one note per skipped line (blank, or a CSV row without a name)."""
+    from gazetteer.batch import read_names
+
+    lines = text.splitlines()
+    header = next(csv.reader([lines[0]])) if lines else []
+    fields = [h.strip().lower().lstrip("\ufeff") for h in header]
+    column = next((c for c in NAME_COLUMNS if c in fields), None)
+    if column is None:
+        names, blank = read_names(lines)
+        notes = [f"{blank} blank line(s) skipped"] if blank else []
+        return [(n, None) for n in names], notes
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    at, country_at = fields.index(column), (fields.index("country") if "country" in fields
+                                            else None)
+    pairs, notes = [], []
+    for line, row in enumerate(rows, start=2):
+        name = row[at].strip() if len(row) > at else ""
+        if not name:
+            if any(cell.strip() for cell in row):
+                notes.append(f"{source}, line {line}: no value in column {header[at]!r}; "
+                             "the row is skipped (fill it in or delete the row)")
+            else:
+                notes.append(f"{source}, line {line}: blank row skipped")
+            continue
+        country = (row[country_at].strip() or None) if country_at is not None and \
+            len(row) > country_at else None
+        pairs.append((name, country))
+    return pairs, notes
+
+
 @app.command()
 @handles_errors
 def resolve(
     names: Annotated[list[str] | None, typer.Argument(help="Place names to resolve.")] = None,
     file: Annotated[str | None, typer.Option(
-        "--file", "-f", help="Read names from a file, one per line ('-' for stdin).")] = None,
+        "--file", "-f", help="Read names from a file ('-' for stdin): a CSV with a header "
+        "that has a name, place or query column (and optionally country, which overrides "
+        "--country for its row), or plain text with one name per line.")] = None,
     country: Country = None,
     near: Near = None,
     online: Online = False,
@@ -61,22 +102,32 @@ def resolve(
         help="Do not use the names that resolve clearly as context for ambiguous ones.")
     ] = False,
 ) -> None:
-    """Resolve NAMEs (and/or --file) to places; not-found and ambiguous names are reported."""
-    from gazetteer.batch import read_names, resolve_many
+    """Resolve NAMEs (and/or --file) to places; not-found and ambiguous names are reported.
 
-    all_names, blank = list(names or []), 0
+    Exits 1 when any name is not found (ambiguous names are listed and exit 0)."""
+    from gazetteer.batch import resolve_many
+
+    pairs, notes = [(n, None) for n in names or []], []
     if file:
         if file == "-":
-            more, blank = read_names(sys.stdin)
+            text = sys.stdin.read()
         else:
-            with open(file, encoding="utf-8", errors="replace") as fh:
-                more, blank = read_names(fh)
-        all_names += more
-    if not all_names:
+            with open(file, encoding="utf-8-sig", errors="replace") as fh:
+                text = fh.read()
+        more, notes = read_name_table(text, source=file)
+        pairs += more
+    if not pairs:
         fail("no names given: pass NAME arguments or --file PATH (or - for stdin).")
     gz = _gazetteer(online)
-    rows = resolve_many(gz, all_names, country=country, near=_near(near),
-                        document_context=not no_document_context)
+    rows: list = [None] * len(pairs)
+    # one batch per country (a CSV country column overrides --country), answers in input order
+    for group in dict.fromkeys(c or country for _, c in pairs):
+        where = [i for i, (_, c) in enumerate(pairs) if (c or country) == group]
+        for i, row in zip(where, resolve_many(gz, [pairs[i][0] for i in where], country=group,
+                                              near=_near(near),
+                                              document_context=not no_document_context),
+                          strict=True):
+            rows[i] = row
     counts = {"resolved": 0, "ambiguous": 0, "not_found": 0}
     for r in rows:
         counts[r.error or "resolved"] += 1
@@ -84,9 +135,13 @@ def resolve(
             print_json_line(r.to_dict())
         else:
             typer.echo(_human(r))
-    extra = f", {blank} blank line(s) skipped" if blank else ""
+    for note in notes if len(notes) <= 20 else [*notes[:20], f"… {len(notes) - 20} more"]:
+        info(note)
+    extra = f", {len(notes)} line(s) skipped" if notes else ""
     info(f"{len(rows)} names: {counts['resolved']} resolved, {counts['ambiguous']} ambiguous, "
          f"{counts['not_found']} not found{extra}")
+    if counts["not_found"]:
+        raise typer.Exit(code=1)
 
 
 def _label(c) -> str:

@@ -40,10 +40,13 @@ Title = Annotated[str, typer.Option("--title", help="Map title.")]
 LangOpt = Annotated[Lang, typer.Option("--lang", case_sensitive=False,
                                        help="Interface and place-name language (ar: Arabic "
                                        "names where the gazetteer has them, right-to-left).")]
-Offline = Annotated[bool, typer.Option("--offline", help="Inline Leaflet (no CDN, no tiles; "
-                                       "outlines drawn instead). Needs `make leaflet`.")]
+Offline = Annotated[bool, typer.Option("--offline", help="Make no network request at all: no "
+                                       "tile layer, outlines only (Leaflet is inlined by "
+                                       "default anyway).")]
+Cdn = Annotated[bool, typer.Option("--cdn", help="Load Leaflet from the CDN instead of "
+                                   "inlining it: a smaller page that needs the network.")]
 LeafletDir = Annotated[Path | None, typer.Option("--leaflet-dir", help="Folder with leaflet.js "
-                       "and leaflet.css (default: .cache/leaflet/package/dist).",
+                       "and leaflet.css to inline (default: the xstatic-leaflet package).",
                        file_okay=False)]
 Json = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")]
 
@@ -61,7 +64,7 @@ def _report(observations) -> dict:
 
 def _prepare(events, *, factions, theatre, outlines, lang, **render):
     """What render and bundle share: read and lay out the events, report every row, and the
-    render options (``render``: title, at, start, end, every, offline, leaflet_dir)."""
+    render options (``render``: title, at, start, end, every, offline, cdn, leaflet_dir)."""
     from ..pipeline import prepare
 
     prepared = prepare(events, factions=factions, theatre=theatre, outlines=outlines,
@@ -69,11 +72,13 @@ def _prepare(events, *, factions, theatre, outlines, lang, **render):
     return prepared, _report(prepared.observations), _options(lang=lang, **render)
 
 
-def _options(*, title, lang, at, start, end, every, offline, leaflet_dir):
-    from ..render import RenderOptions
+def _options(*, title, lang, at, start, end, every, offline, cdn, leaflet_dir):
+    from ..render import RenderOptions, asset_mode
 
-    return RenderOptions(title=title, lang=lang.value, at=at, start=start, end=end, every=every,
-                         offline=offline, leaflet_dir=leaflet_dir)
+    options = RenderOptions(title=title, lang=lang.value, at=at, start=start, end=end,
+                            every=every, offline=offline, cdn=cdn, leaflet_dir=leaflet_dir)
+    asset_mode(options)  # --cdn with --offline: a clear error before any work
+    return options
 
 
 @app.command("render")
@@ -85,7 +90,7 @@ def render(
     at: At = None, start: From = None, end: To = None, every: Every = None,
     factions: FactionsOpt = None, theatre: Theatre = None, outlines: Outlines = None,
     title: Title = "Frontline", lang: LangOpt = Lang.en, offline: Offline = False,
-    leaflet_dir: LeafletDir = None, json: Json = False,
+    cdn: Cdn = False, leaflet_dir: LeafletDir = None, json: Json = False,
 ) -> None:
     """Write one self-contained interactive map (HTML) with a date slider over the changes."""
     from ..render import render_html
@@ -93,7 +98,8 @@ def render(
     started = time.perf_counter()
     prepared, summary, options = _prepare(
         events, factions=factions, theatre=theatre, outlines=outlines, title=title, lang=lang,
-        at=at, start=start, end=end, every=every, offline=offline, leaflet_dir=leaflet_dir)
+        at=at, start=start, end=end, every=every, offline=offline, cdn=cdn,
+        leaflet_dir=leaflet_dir)
     html = render_html(prepared.model, options)
     atomic_write_text(output, html)
     info(f"wrote {output} ({len(html.encode()) / 1e6:.2f} MB) in "
@@ -111,7 +117,7 @@ def bundle(
     at: At = None, start: From = None, end: To = None, every: Every = None,
     factions: FactionsOpt = None, theatre: Theatre = None, outlines: Outlines = None,
     title: Title = "Frontline", lang: LangOpt = Lang.en, offline: Offline = False,
-    leaflet_dir: LeafletDir = None,
+    cdn: Cdn = False, leaflet_dir: LeafletDir = None,
     images: Annotated[int, typer.Option("--images", help="How many dates get a PNG map "
                                         "(evenly spread, always the last).", min=0)] = 6,
     gif: Annotated[bool, typer.Option("--gif/--no-gif", help="Animated GIF of the period.")] = True,
@@ -123,7 +129,8 @@ def bundle(
     started = time.perf_counter()
     prepared, summary, options = _prepare(
         events, factions=factions, theatre=theatre, outlines=outlines, title=title, lang=lang,
-        at=at, start=start, end=end, every=every, offline=offline, leaflet_dir=leaflet_dir)
+        at=at, start=start, end=end, every=every, offline=offline, cdn=cdn,
+        leaflet_dir=leaflet_dir)
     manifest = write_bundle(prepared, output, BundleOptions(render=options, images=images,
                                                             gif=gif))
     info(f"wrote {output}/ ({len(manifest['files'])} files) in "
@@ -139,11 +146,12 @@ def demo(
                                          file_okay=False)] = Path("site"),
     examples: Annotated[Path, typer.Option("--examples", help="Folder with the example events "
                                            "files.", file_okay=False)] = Path("examples"),
-    offline: Offline = False, leaflet_dir: LeafletDir = None, outlines: Outlines = None,
+    offline: Offline = False, cdn: Cdn = False, leaflet_dir: LeafletDir = None,
+    outlines: Outlines = None,
 ) -> None:
     """Build the example site: the Syria dataset into DIR/ and the seed articles into DIR/seeds/."""
     from ..bundle import BundleOptions, write_demo
-    from ..render import RenderOptions
+    from ..render import RenderOptions, asset_mode
 
     syria = examples / "syria" / "observations.csv"
     seeds = examples / "seeds.csv"
@@ -156,8 +164,9 @@ def demo(
     if seeds.is_file():
         jobs.append((seeds, "Seed articles: control of places"))
     started = time.perf_counter()
-    manifest = write_demo(jobs, output, options=BundleOptions(
-        render=RenderOptions(offline=offline, leaflet_dir=leaflet_dir)), report=_report,
-        outlines=outlines)
+    options = RenderOptions(offline=offline, cdn=cdn, leaflet_dir=leaflet_dir)
+    asset_mode(options)
+    manifest = write_demo(jobs, output, options=BundleOptions(render=options), report=_report,
+                          outlines=outlines)
     info(f"wrote {output}/ ({len(manifest['files'])} files) in "
          f"{time.perf_counter() - started:.1f} s — open {output}/index.html")

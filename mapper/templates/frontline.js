@@ -391,6 +391,31 @@ function frontlineApp(map, D, UI) {
   if (D.B) overlays[UI.layer_outline] = layers.outline;
   L.control.layers(null, overlays, {collapsed: true, position: "topright"}).addTo(map);
 
+  /* ---------- optional tiles: added only once a probe tile loads. Offline (a train, a USB stick,
+     a blocked proxy) the probe fails once, silently: no tile layer, no broken images, and the
+     outlines stay the base map. Later tile errors (the network drops) remove the layer. ---------- */
+  var tiles = {state: UI.tiles ? "probing" : "off", layer: null};
+  if (UI.tiles) {
+    var probe = new Image();
+    probe.onload = function () {
+      tiles.state = "on";
+      tiles.layer = L.tileLayer(UI.tiles.url, {attribution: UI.tiles.attribution,
+        subdomains: UI.tiles.subdomains, maxZoom: UI.tiles.max_zoom, errorTileUrl: ""});
+      var failures = 0;
+      tiles.layer.on("tileerror", function () {
+        failures += 1;
+        if (failures >= 4 && tiles.layer && map.hasLayer(tiles.layer)) {
+          map.removeLayer(tiles.layer); tiles.state = "failed";
+        }
+      });
+      tiles.layer.on("tileload", function () { failures = 0; });
+      tiles.layer.addTo(map);
+    };
+    probe.onerror = function () { tiles.state = "failed"; };
+    probe.alt = "";
+    probe.src = L.Util.template(UI.tiles.url, {s: UI.tiles.subdomains.charAt(0), z: 0, x: 0, y: 0, r: ""});
+  }
+
   /* ---------- hit testing: a click or hover finds the place (marker, else its cell) ---------- */
   function toContainer() {
     var s = 256 * Math.pow(2, map.getZoom()), origin = map.getPixelOrigin();
@@ -727,6 +752,7 @@ function frontlineApp(map, D, UI) {
   window.frontline = {
     ready: true,
     map: map,
+    tiles: function () { return tiles.state; },
     dates: function () { return T.map(iso); },
     date: function () { return iso(state.day); },
     setDate: function (s) { var d = parseDay(s); if (d === null) throw new Error("bad date " + s); stop(); setDay(d); return iso(d); },

@@ -20,7 +20,7 @@ def invoke(*args, input=None):
 
 def test_resolve_json_rows_in_input_order():
     r = invoke("resolve", "Douma", "Zzzzqqq", "Kfar Zeita", "--json", "--country", "SY")
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 1, r.output  # a name not found: exit 1 (issue 19), every row printed
     rows = [json.loads(line) for line in r.stdout.splitlines()]
     assert [row["query"] for row in rows] == ["Douma", "Zzzzqqq", "Kfar Zeita"]
     douma = rows[0]
@@ -58,7 +58,7 @@ def test_resolve_from_file_and_stdin(tmp_path):
 
 def test_resolve_human_output():
     r = invoke("resolve", "Qusair", "Zzzzqqq")
-    assert r.exit_code == 0
+    assert r.exit_code == 1  # Zzzzqqq is not found
     assert "Al Quşayr" in r.stdout and "not found" in r.stdout
 
 
@@ -80,9 +80,10 @@ def test_user_errors_exit_cleanly(args):
 @pytest.mark.parametrize("name", ["", "x" * 10_000, "\x00\x01\x02", "Douma دوما", "\u202eamuoD"])
 def test_bad_names_do_not_crash(name):
     r = invoke("resolve", name, "--json")
-    assert r.exit_code == 0, r.output
     row = json.loads(r.stdout)
     assert row["query"] == name and ("id" in row or row["error"] in ("not_found", "ambiguous"))
+    assert r.exit_code == (1 if row.get("error") == "not_found" else 0), r.output
+    assert "Traceback" not in r.output
 
 
 def test_search_and_info():
@@ -107,3 +108,28 @@ def test_root_cli_has_the_group():
 
     r = runner.invoke(root, ["gazetteer", "--help"])
     assert r.exit_code == 0 and "resolve" in r.output
+
+
+def test_resolve_exits_1_when_a_name_is_not_found():
+    r = invoke("resolve", "Xyzzyq")
+    assert r.exit_code == 1 and "not found" in r.stdout and "1 not found" in r.stderr
+    assert invoke("resolve", "Douma").exit_code == 0
+
+
+def test_resolve_file_reads_a_csv_with_a_header_and_a_country_column(tmp_path):
+    names = tmp_path / "names.csv"
+    names.write_text("id,place,country\n1,Douma,SY\n2,Homs,\n3,,SY\n", encoding="utf-8")
+    r = invoke("resolve", "--file", str(names), "--json")
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [row["query"] for row in rows] == ["Douma", "Homs"]  # the header is no name
+    assert rows[0]["id"] == "geonames:170592" and rows[1]["country"] == "SY"
+    assert "line 4" in r.stderr and "'place'" in r.stderr and "1 line(s) skipped" in r.stderr
+    assert r.exit_code == 0, r.output
+
+
+def test_resolve_file_plain_text_is_one_name_per_line(tmp_path):
+    names = tmp_path / "names.txt"
+    names.write_text("Douma\n\nHoms\n", encoding="utf-8")
+    r = invoke("resolve", "-f", str(names), "--json")
+    assert [json.loads(x)["query"] for x in r.stdout.splitlines()] == ["Douma", "Homs"]
+    assert r.exit_code == 0

@@ -50,7 +50,9 @@ def test_resolve_json_is_identical_under_every_hash_seed(wof_home, typo_names):
         env = {**os.environ, "FRONTLINE_HOME": str(wof_home), "PYTHONHASHSEED": seed}
         done = subprocess.run([sys.executable, "-m", "mapper", "gazetteer", "resolve",
                                "--file", typo_names, "--json"],
-                              env=env, check=True, capture_output=True, text=True)
+                              env=env, capture_output=True, text=True)
+        assert done.returncode in (0, 1), done.stderr  # 1: some typo is not found
+        assert "Traceback" not in done.stderr
         assert done.stdout.count("\n") == 400
         outputs.add(done.stdout)
     assert len(outputs) == 1, "resolve output depends on the process's hash seed"

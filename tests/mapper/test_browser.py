@@ -1,6 +1,6 @@
 """The map in real headless Chromium (Playwright): slider, permalinks, popups, search, offline,
-and an injection corpus that must execute nothing. Skips with a message without Chromium or
-without Leaflet's files (`make leaflet`): the bundles here are offline, so no test needs a CDN."""
+and an injection corpus that must execute nothing. Skips with a message without Chromium. Leaflet
+comes from the xstatic-leaflet package installed with Frontline: no test needs a CDN or npm."""
 
 from __future__ import annotations
 
@@ -20,10 +20,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 @pytest.fixture(scope="module")
 def leaflet_dir() -> Path:
-    try:
-        return find_leaflet_dir()
-    except FileNotFoundError as exc:
-        pytest.skip(f"Leaflet's files are not cached ({exc})")
+    return find_leaflet_dir()  # the xstatic-leaflet package: a dependency, never missing
 
 
 @pytest.fixture(scope="module")
@@ -311,3 +308,57 @@ def test_large_map_traces_fronts_and_matches_the_timeline(tmp_path, leaflet_dir,
     without_front = w.js(count_dark)
     assert with_front - without_front > 1000, (with_front, without_front)
     w.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory, examples_dir) -> Path:
+    """What `make demo` builds, with the default options (Leaflet inlined, optional tiles)."""
+    from typer.testing import CliRunner
+
+    from mapper.cli import app
+
+    if not (examples_dir / "seeds.csv").is_file():
+        pytest.skip(f"{examples_dir / 'seeds.csv'} is missing")
+    out = tmp_path_factory.mktemp("demo") / "site"
+    result = CliRunner().invoke(app, ["demo", "-o", str(out), "--examples", str(examples_dir)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_demo_site_starts_and_colours_places_with_every_network_request_blocked(demo_site,
+                                                                                 watched):
+    """A reader on a train: every non-file: request fails. The app starts, colours its places,
+    the tile probe gives up quietly (no tile layer, no broken image) and outlines are drawn."""
+    for page in (demo_site / "index.html", demo_site / "seeds" / "index.html"):
+        w = watched.open(page)
+        assert w.js("typeof L") == "object"
+        w.page.wait_for_function("frontline.tiles() !== 'probing'")
+        assert w.js("frontline.tiles()") == "failed"
+        assert w.js("document.querySelectorAll('.leaflet-tile').length") == 0
+        assert w.js("document.querySelectorAll('.leaflet-overlay-pane path').length") > 0
+        data = w.js("JSON.parse(document.getElementById('frontline-data').textContent)")
+        colours = {f[2] for f in data["F"]}
+        painted = [w.js("n => frontline.colourOf(n)", name) for name in data["P"]["n"]]
+        assert painted and sum(c in colours for c in painted) >= len(painted) // 2, painted
+        # the only requests are the one tile probe; nothing but its failed load is logged
+        assert w.network and all("basemaps.cartocdn.com" in u for u in w.network), w.network
+        assert len(w.network) == 1, w.network
+        assert all("Failed to load resource" in e for e in w.errors), w.errors
+        assert w.dialogs == []
+        w.errors.clear()
+        w.network.clear()
+
+
+def test_notebook_map_starts_inside_its_iframe(tmp_path, examples_dir, watched):
+    """What Jupyter shows for `events.map()`: the page in a sandboxed srcdoc iframe, offline."""
+    import frontline
+
+    events = frontline.read_events(examples_dir / "seeds.csv")
+    cell = tmp_path / "cell.html"
+    cell.write_text("<!DOCTYPE html><html><body>" + events.map(offline=True)._repr_html_()
+                    + "</body></html>", encoding="utf-8")
+    watched.page.goto(cell.resolve().as_uri())
+    frame = next(f for f in watched.page.frames if f != watched.page.main_frame)
+    frame.wait_for_function("window.frontline && window.frontline.ready")
+    assert frame.evaluate("frontline.stateOf('Douma')")["controller"] == "opposition"
+    watched.assert_clean()

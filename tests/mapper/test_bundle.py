@@ -158,7 +158,7 @@ def test_cli_bundle_offline_missing_leaflet_is_a_clean_error(prepared, tmp_path)
                                       "--factions", str(prepared.inputs["factions"]),
                                       "--offline", "--leaflet-dir", str(tmp_path)])
     assert result.exit_code == 1
-    assert "make leaflet" in result.output
+    assert "xstatic-leaflet" in result.output and "--cdn" in result.output
     assert not (tmp_path / "s").exists()
 
 

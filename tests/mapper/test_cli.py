@@ -84,3 +84,33 @@ def test_handles_errors_lets_bugs_through():
 
     with pytest.raises(ZeroDivisionError):
         bug()
+
+
+def _command_paths(command, prefix=()):
+    """Every command and sub-command of the CLI, as argument lists."""
+    yield list(prefix)
+    for name in getattr(command, "commands", {}) or {}:
+        yield from _command_paths(command.commands[name], (*prefix, name))
+
+
+def test_no_help_shows_a_typer_type_label_metavar():
+    """`--version <bool>`, `<str>`, `<list[str]>`: flags show no metavar, values a click-style
+    name (TEXT, PATH, DATE…) in every command's --help."""
+    import re
+
+    import typer
+
+    from mapper.cli import app as cli_app
+
+    root = typer.main.get_command(cli_app)
+    paths = list(_command_paths(root))
+    assert len(paths) > 12 and ["gazetteer", "resolve"] in paths
+    for path in paths:
+        result = CliRunner().invoke(cli_app, [*path, "--help"], terminal_width=200)
+        assert result.exit_code == 0, (path, result.output)
+        labels = re.findall(r"<(?:bool|str|int|float|file|dir|path|datetime|list\[[^>]*\]|"
+                            r"[\w-]+(?:\|[\w-]+)+)>", result.output)
+        assert labels == [], (path, labels)
+        assert "--help" in result.output
+    flag_help = CliRunner().invoke(cli_app, ["--help"], terminal_width=200).output
+    assert re.search(r"--version\s+Print the version", flag_help), flag_help

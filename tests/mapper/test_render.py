@@ -181,26 +181,42 @@ def test_size_grows_with_observations_not_with_dates(tmp_path):
 
 
 def test_offline_page_references_no_network(prepared, tmp_path):
-    dist = Path(__file__).resolve().parents[2] / ".cache/leaflet/package/dist"
-    if not (dist / "leaflet.js").is_file():
-        pytest.skip("Leaflet not cached: run `make leaflet`")
-    html = render_html(prepared.model, RenderOptions(offline=True, leaflet_dir=dist))
+    html = render_html(prepared.model, RenderOptions(offline=True))
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?:', html)
     assert "tileLayer" not in html.split("frontlineApp")[0].split("</style>")[-1]
+    assert "basemaps.cartocdn.com" not in html  # --offline: no tile layer at all
     assert "url(images/" not in html
     assert "data:image/png;base64," in html
 
 
-def test_offline_without_leaflet_says_run_make_leaflet(prepared, tmp_path):
-    with pytest.raises(LeafletNotFound, match="make leaflet"):
+def test_default_page_inlines_leaflet_from_the_pypi_package_and_tiles_are_optional(prepared):
+    from xstatic.pkg import leaflet as xstatic_leaflet
+
+    html = render_html(prepared.model)
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?:', html)
+    assert f"Leaflet {xstatic_leaflet.VERSION}, a JS library for interactive maps" in html
+    assert "basemaps.cartocdn.com" in html  # the tile layer the page probes before adding it
+    assert render_html(prepared.model) == html  # same inputs, same bytes
+
+
+def test_offline_without_leaflet_says_how_to_get_it(prepared, tmp_path):
+    with pytest.raises(LeafletNotFound, match="xstatic-leaflet"):
         render_html(prepared.model, RenderOptions(offline=True, leaflet_dir=tmp_path))
 
 
-def test_online_page_uses_pinned_leaflet_and_tiles(prepared):
-    html = render_html(prepared.model)
-    assert "leaflet@1.9.4/dist/leaflet.js" in html
+def test_cdn_and_offline_together_are_refused(prepared):
+    with pytest.raises(ValueError, match="--cdn and --offline"):
+        render_html(prepared.model, RenderOptions(offline=True, cdn=True))
+
+
+def test_cdn_page_uses_pinned_leaflet_and_tiles(prepared):
+    from mapper.styles import LEAFLET_VERSION
+
+    html = render_html(prepared.model, RenderOptions(cdn=True))
+    assert f"leaflet@{LEAFLET_VERSION}/dist/leaflet.js" in html
     assert "basemaps.cartocdn.com" in html
     assert "jquery" not in html.lower() and "bootstrap" not in html.lower()
+    assert len(html) < len(render_html(prepared.model)) - 100_000  # smaller than inlined
 
 
 def test_user_strings_never_reach_the_page_unescaped(tmp_path):
