@@ -3,6 +3,8 @@ per-slice geopandas ``dissolve`` of the same cells (measured in the same run).
 
     .venv/bin/python bench/bench_territory.py            # quick: 2,000 places × 100 slices
     .venv/bin/python bench/bench_territory.py --full     # target: 10,000 places × 500 slices
+    .venv/bin/python bench/bench_territory.py --theatre-10m  # 20,000 places × 1,500 dates in
+                                                 # the Natural Earth 10m Syria outline, peak memory
 
 Synthetic but realistic state: places scattered over a Syria-sized box, five factions whose
 zones are the nearest of five drifting centres (fronts move a little every slice), 3% of places
@@ -28,7 +30,15 @@ sys.path.insert(0, str(ROOT))
 
 from layers.cells import build_cells  # noqa: E402
 from layers.frontline import front_line_codes, front_lines_frame  # noqa: E402
+from layers.stats import cell_area_stats  # noqa: E402
 from layers.territory import dissolve_codes, territory_frame  # noqa: E402
+
+
+def _peak_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports ru_maxrss in KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def synthetic(n_places: int, n_slices: int, seed: int = 0):
@@ -65,16 +75,20 @@ class Clock:
         return f"{self.wall:.2f} s ({self.cpu:.2f} s CPU)"
 
 
-def run(n_places: int, n_slices: int, baseline_slices: int, radius_km: float) -> dict:
+def run(n_places: int, n_slices: int, baseline_slices: int, radius_km: float | None,
+        theatre=None) -> dict:
     places, codes = synthetic(n_places, n_slices)
     changed = float((codes[1:] != codes[:-1]).mean()) if n_slices > 1 else 0.0
 
     with Clock() as t_cells:
-        topology = build_cells(places, max_radius_km=radius_km)
+        topology = build_cells(places, theatre=theatre, max_radius_km=radius_km)
     with Clock() as t_terr:
         terr = dissolve_codes(topology, codes)
     with Clock() as t_front:
         fronts = front_line_codes(topology, codes)
+    with Clock() as t_stats:  # areas per date and faction from per-cell areas, unknown included
+        cell_area_stats(topology, codes, dates=[f"s{i:04d}" for i in range(n_slices)],
+                        labels=[f"f{i}" for i in range(5)])
 
     dates = np.array([f"s{i:04d}" for i in range(n_slices)], dtype=object)
     labels = [f"f{i}" for i in range(5)]
@@ -105,7 +119,8 @@ def run(n_places: int, n_slices: int, baseline_slices: int, radius_km: float) ->
         "places": n_places, "slices": n_slices, "cells": topology.n_sites,
         "edges": len(topology.edges), "changed_per_slice": changed,
         "territory_rows": len(terr.code), "front_rows": len(fronts.side_a),
-        "t_cells": t_cells, "t_territory": t_terr, "t_front": t_front,
+        "t_cells": t_cells, "t_territory": t_terr, "t_front": t_front, "t_stats": t_stats,
+        "theatre_km2": topology.theatre_area_km2, "peak_mb": _peak_mb(),
         "t_slices": t_slices, "t_slices_cpu": t_slices_cpu, "t_frames": t_frames,
         "t_base_each": t_base_each, "t_base": t_base, "t_base_cpu": t_base_cpu,
         "baseline_slices": len(picks),
@@ -191,7 +206,7 @@ def report(r: dict, command: str) -> str:
         "other jobs, so times are noisy.",
         "",
         f"Input: {r['places']:,} places ({r['cells']:,} cells, {r['edges']:,} shared edges) × "
-        f"{r['slices']} slices, 5 factions with drifting fronts "
+        f"{r['slices']} slices{r.get('theatre_text', '')}, 5 factions with drifting fronts "
         f"({r['changed_per_slice']:.2%} of places change hands per slice), 3% unknown.",
         "",
         "| step | time |",
@@ -203,6 +218,7 @@ def report(r: dict, command: str) -> str:
         f"— {r['front_rows']:,} lines |",
         f"| **territory + front lines, every slice** | **{r['t_slices']:.2f} s** "
         f"({r['t_slices_cpu']:.2f} s CPU) |",
+        f"| area stats, every slice (`cell_area_stats`, per-cell areas) | {r['t_stats']} |",
         f"| same, as EPSG:4326 GeoDataFrames (`territory_frame` + `front_lines_frame`) | "
         f"{r['t_frames']} |",
         f"| baseline: geopandas `dissolve(by='controller')` per slice | {r['t_base_each']:.3f} s "
@@ -214,6 +230,8 @@ def report(r: dict, command: str) -> str:
         "front lines (the baseline makes no front lines).",
         f"Same answer: largest relative area difference per faction on a baseline slice "
         f"{r['area_rel_diff']:.1e}.",
+        f"Peak resident memory of the whole run (setup and baseline included): "
+        f"{r['peak_mb']:,.0f} MB.",
         "",
     ])
 
@@ -225,17 +243,32 @@ def main(argv=None) -> int:
     parser.add_argument("--slices", type=int)
     parser.add_argument("--baseline-slices", type=int, default=None)
     parser.add_argument("--max-radius-km", type=float, default=15.0)
-    parser.add_argument("--write", action="store_true", help="write bench/RESULTS-territory.md")
+    parser.add_argument("--theatre-10m", action="store_true",
+                        help="20,000 places × 1,500 dates clipped to the Natural Earth 10m Syria "
+                             "outline (no radius cap), with peak memory")
+    parser.add_argument("--write", action="store_true", help="write bench/RESULTS-territory.md "
+                        "(with --theatre-10m: bench/RESULTS-territory-theatre.md)")
     args = parser.parse_args(argv)
-    n_places = args.places or (10_000 if args.full else 2_000)
-    n_slices = args.slices or (500 if args.full else 100)
-    baseline = args.baseline_slices or (10 if args.full else 5)
-    r = run(n_places, n_slices, baseline, args.max_radius_km)
+    n_places = args.places or (20_000 if args.theatre_10m else 10_000 if args.full else 2_000)
+    n_slices = args.slices or (1_500 if args.theatre_10m else 500 if args.full else 100)
+    baseline = args.baseline_slices or (10 if args.full or args.theatre_10m else 5)
+    theatre, radius = None, args.max_radius_km
+    if args.theatre_10m:
+        from layers.countries import NE_SOURCE, country_outline
+
+        theatre, radius = country_outline(["SY"]), None
+    r = run(n_places, n_slices, baseline, radius, theatre=theatre)
+    if theatre is not None:
+        r["theatre_text"] = (f" in the Syria outline ({NE_SOURCE}, {r['theatre_km2']:,.0f} km², "
+                             "no radius cap)")
     command = ".venv/bin/python bench/bench_territory.py " + " ".join(argv or sys.argv[1:])
-    text = report(r, command.strip()) + "\n" + report_deepstate(deepstate())
+    text = report(r, command.strip())
+    if theatre is None:
+        text += "\n" + report_deepstate(deepstate())
     print(text)
     if args.write:
-        (ROOT / "bench" / "RESULTS-territory.md").write_text(text)
+        name = "RESULTS-territory-theatre.md" if theatre is not None else "RESULTS-territory.md"
+        (ROOT / "bench" / name).write_text(text)
     return 0
 
 

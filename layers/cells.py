@@ -44,6 +44,7 @@ class CellTopology:
     theatre: shapely.Geometry  # union of all cells, metres
     grid_size: float  # metres; places closer than this share a cell
     max_radius_km: float | None
+    theatre_area_km2: float = float("nan")  # equal-area km² of the theatre (stats' 100 %)
 
     @property
     def n_places(self) -> int:
@@ -52,6 +53,11 @@ class CellTopology:
     @property
     def n_sites(self) -> int:
         return len(self.cells)
+
+    @property
+    def places_outside(self) -> np.ndarray:
+        """Place ids whose cell is empty: the place lies outside the theatre."""
+        return self.place_ids[shapely.is_empty(self.cells)[self.site_of_place]]
 
     @property
     def first_place_of_site(self) -> np.ndarray:
@@ -150,9 +156,11 @@ def build_cells(
 ) -> CellTopology:
     """Compute the cell topology of ``places`` (point GeoDataFrame, ``place_id`` column or index).
 
-    ``theatre`` (EPSG:4326 polygons) clips the cells; without it, each cell is capped at
-    ``max_radius_km`` around its place (default 25 km), so empty desert is not claimed. With a
-    theatre, ``max_radius_km`` also caps the cells when given. Places closer than
+    ``theatre`` (EPSG:4326 polygons) clips the cells: plain Voronoi cells cover the whole
+    theatre. Without it, each cell is capped at ``max_radius_km`` around its place (default
+    25 km), so empty desert is not claimed. With a theatre, ``max_radius_km`` also caps the cells
+    when given, and the theatre's land beyond every cap is ``unknown`` (``theatre_area_km2``
+    still counts it). Places closer than
     ``grid_size_m`` are one site and share a cell.
     """
     place_ids, lon, lat = _place_coordinates(places)
@@ -196,6 +204,7 @@ def build_cells(
         theatre=union,
         grid_size=grid,
         max_radius_km=max_radius_km,
+        theatre_area_km2=float(shapely.area(theatre_m if theatre_m is not None else union) / 1e6),
     )
 
 

@@ -50,7 +50,10 @@ def front_line_codes(topology: CellTopology, codes: np.ndarray, *, wgs84: bool =
     dense = dense.reshape(-1)
     order = np.argsort(dense, kind="stable")
     edges = topology.edges_wgs84 if wgs84 else topology.edges
-    lines = shapely.multilinestrings(edges[edge[order]], indices=dense[order])
+    # A shared edge cut by the theatre's outline (a bay, a border notch) is a MultiLineString:
+    # hand its parts, each keeping its group, to the one vectorized multilinestrings call.
+    parts, part_of = shapely.get_parts(edges[edge[order]], return_index=True)
+    lines = shapely.multilinestrings(parts, indices=dense[order][part_of])
     merged = shapely.line_merge(lines)
     return FrontLines(
         slice_index=groups[:, 0],

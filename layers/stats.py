@@ -32,6 +32,68 @@ def equal_area_km2(geoms, *, crs=WGS84) -> np.ndarray:
     return out
 
 
+UNKNOWN = "unknown"  # the theatre's land no faction holds (unknown or conflicting places, no cell)
+CELL_STATS_COLUMNS: tuple[str, ...] = ("date", "controller", "places", "area_km2", "share",
+                                       "front_km")
+
+
+def cell_area_stats(topology, codes: np.ndarray, *, dates, labels, controllers=()
+                    ) -> pd.DataFrame:
+    """Per date and controller, from per-cell areas (no polygon is dissolved or reprojected):
+    places held, area km², ``share`` of the theatre (0–1) and front length km. ``codes`` are
+    place codes ``[n_dates, n_places]`` (−1 unknown), ``labels[code]`` the controllers' names.
+
+    Every controller appears on every date, plus ``unknown``: the theatre's land whose place is
+    unknown, whose co-located places disagree, or that lies beyond every capped cell, so each
+    date's rows sum to the theatre's area (``topology.theatre_area_km2``)."""
+    codes = np.atleast_2d(np.asarray(codes, dtype=np.int64))
+    labels = [str(label) for label in labels]
+    iso = [str(d)[:10] for d in dates]
+    if codes.shape[0] != len(iso):
+        raise ValueError(f"codes have {codes.shape[0]} dates but {len(iso)} dates were given")
+    site_codes = topology.site_codes(codes)
+    n = len(labels)
+    # one pass per faction (a handful), each vectorized over dates × cells
+    area = np.zeros((len(iso), n))
+    places = np.zeros((len(iso), n), dtype=np.int64)
+    for f in range(n):
+        area[:, f] = (site_codes == f) @ topology.cell_area_km2
+        places[:, f] = (codes == f).sum(axis=1)
+    # front km per side: every shared edge whose two known sites differ counts for both sides
+    left, right = site_codes[:, topology.edge_a], site_codes[:, topology.edge_b]
+    front = (left != right) & (left >= 0) & (right >= 0)
+    day, edge = np.nonzero(front)
+    length = topology.edge_length_km[edge]
+    front_km = np.zeros((len(iso), n + 1))
+    for side in (left, right):
+        np.add.at(front_km, (day, side[day, edge]), length)
+    total = float(topology.theatre_area_km2)
+    unknown_area = np.maximum(total - area.sum(axis=1), 0.0)
+    unknown_places = (codes < 0).sum(axis=1)
+    order = list(dict.fromkeys([str(c) for c in controllers if str(c) in labels] + sorted(labels)))
+    if UNKNOWN in order:
+        order.remove(UNKNOWN)
+    column = [labels.index(c) for c in order]
+    rows_area = np.column_stack([area[:, column], unknown_area])
+    rows_places = np.column_stack([places[:, column], unknown_places])
+    rows_front = np.column_stack([front_km[:, column], np.zeros(len(iso))])
+    if UNKNOWN in labels:  # a faction literally named "unknown" joins the unknown row
+        k = labels.index(UNKNOWN)
+        rows_area[:, -1] = total - rows_area[:, :-1].sum(axis=1)
+        rows_places[:, -1] += places[:, k]
+    names = order + [UNKNOWN]
+    out = pd.DataFrame({
+        "date": np.repeat(iso, len(names)),
+        "controller": np.tile(names, len(iso)),
+        "places": rows_places.reshape(-1).astype(np.int64),
+        "area_km2": rows_area.reshape(-1).round(3),
+        "share": (rows_area.reshape(-1) / total if total > 0 else 0.0 * rows_area.reshape(-1)
+                  ).round(5),
+        "front_km": rows_front.reshape(-1).round(3),
+    })
+    return out[list(CELL_STATS_COLUMNS)]
+
+
 def area_stats(
     territory: gpd.GeoDataFrame,
     *,
@@ -90,4 +152,5 @@ def with_front_lengths(stats: pd.DataFrame, front_lines: pd.DataFrame, *,
     return out
 
 
-__all__ = ["STATS_COLUMNS", "area_stats", "equal_area_km2", "with_front_lengths"]
+__all__ = ["CELL_STATS_COLUMNS", "STATS_COLUMNS", "UNKNOWN", "area_stats", "cell_area_stats",
+           "equal_area_km2", "with_front_lengths"]

@@ -175,7 +175,7 @@ def _union_level(keys: np.ndarray, members_of) -> tuple[np.ndarray, np.ndarray]:
     ids[present] = inverse.reshape(-1)
     pieces = shapely.coverage_union_all(members_of(unique), axis=1) if len(unique) else (
         np.empty(0, dtype=object))
-    return ids.reshape(keys.shape), np.asarray(pieces, dtype=object).reshape(-1)
+    return ids.reshape(keys.shape), _polygon_empty(np.asarray(pieces, dtype=object).reshape(-1))
 
 
 def _union_rows(children: np.ndarray, pieces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -193,7 +193,14 @@ def _union_rows(children: np.ndarray, pieces: np.ndarray) -> tuple[np.ndarray, n
     merged[single] = members[single][unique[single] >= 0]
     if (~single).any():
         merged[~single] = shapely.coverage_union_all(members[~single], axis=1)
-    return ids.reshape(children.shape[:-1]), merged
+    return ids.reshape(children.shape[:-1]), _polygon_empty(merged)
+
+
+def _polygon_empty(pieces: np.ndarray) -> np.ndarray:
+    """A node whose cells are all empty (sites outside the theatre) unions to GEOMETRYCOLLECTION
+    EMPTY, which GEOS refuses to union with polygons ("mixed-dimension"): make it POLYGON EMPTY."""
+    pieces[shapely.is_empty(pieces)] = shapely.Polygon()
+    return pieces
 
 
 def _hilbert_index(xy: np.ndarray, bits: int = 16) -> np.ndarray:

@@ -97,7 +97,8 @@ def prepare(events: str | Path, *, factions: str | Path | None = None,
             theatre: str | Path | None = None, outlines: str | Path | None = None,
             lang: str = "en", gazetteer=None, max_radius_km: float | None = None) -> Prepared:
     """Read ``events`` and build every layer the map needs. ``gazetteer`` defaults to
-    ``gazetteer.load()`` (loaded only when the file names places)."""
+    ``gazetteer.load()`` (loaded only when the file names places). The cells are clipped to
+    ``theatre`` or, without one, to the factions file's ``[theatre] countries``."""
     faction_set = load_factions(factions)
     observations = read_observations(events, factions=faction_set, gazetteer=gazetteer)
     timeline = build_timeline(observations)
@@ -106,11 +107,14 @@ def prepare(events: str | Path, *, factions: str | Path | None = None,
         gazetteer = _load_gazetteer()
     names = place_names(place_ids, gazetteer)
     topology = None
-    theatre_geom = None
-    if theatre is not None:
-        from layers.theatre import read_theatre
+    from layers.theatre import resolve_theatre, theatre_settings
 
-        theatre_geom = read_theatre(theatre)
+    # --theatre FILE, else the outline of the factions file's [theatre] countries
+    factions_path = getattr(faction_set, "path", None)
+    found = resolve_theatre(theatre, factions_path=factions_path)
+    theatre_geom = None if found is None else found.geometry
+    if max_radius_km is None:
+        max_radius_km = theatre_settings(factions_path).unknown_beyond_km
     if len(place_ids) >= 2:
         from layers.cells import build_cells
 

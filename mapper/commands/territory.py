@@ -18,9 +18,9 @@ from layers.areas import DEFAULT_BORDER_TOLERANCE_KM, area_front_lines, read_are
 from layers.cells import DEFAULT_MAX_RADIUS_KM, build_cells
 from layers.dates import date_grid, to_datetime64
 from layers.io import output_format
-from layers.stats import area_stats, equal_area_km2, with_front_lengths
+from layers.stats import area_stats, cell_area_stats, equal_area_km2, with_front_lengths
 from layers.territory import territory_layers
-from layers.theatre import read_theatre
+from layers.theatre import resolve_theatre, theatre_settings
 
 from ._common import handles_errors, info
 from .events import FactionsOpt, FormatOpt, load_events, report_dropped
@@ -45,11 +45,14 @@ AreasOpt = Annotated[Path | None, typer.Option(
 TheatreOpt = Annotated[Path | None, typer.Option(
     "--theatre", exists=True, dir_okay=False, metavar="FILE",
     help="Polygon file bounding the map (country outline, admin areas; dissolved). Default: "
-         "cells capped at --max-radius-km (EVENTS) or the polygons' convex hull (--areas).")]
+         "the outline of the factions file's [theatre] countries (Syria for the bundled file); "
+         "without one, cells capped at --max-radius-km (EVENTS) or the polygons' convex hull "
+         "(--areas).")]
 RadiusOpt = Annotated[float | None, typer.Option(
     "--max-radius-km", metavar="KM", min=0.001,
-    help=f"Cap each place's cell at this radius (default {DEFAULT_MAX_RADIUS_KM:g} km without "
-         "--theatre; no cap with one).")]
+    help=f"Cap each place's cell at this radius: land beyond is 'unknown' (default: the "
+         f"factions file's [theatre] unknown_beyond_km, else none with a theatre and "
+         f"{DEFAULT_MAX_RADIUS_KM:g} km without one).")]
 DatePropOpt = Annotated[str | None, typer.Option(
     "--date-property", metavar="NAME",
     help="--areas: feature property holding the date (default: date, snapshot_utc, …).")]
@@ -93,9 +96,9 @@ def territory(
     or, with --areas, the dated polygons in force and their boundary inside the theatre."""
     output_format(output)  # a bad extension fails before any work
     dates = to_datetime64([d for d in at.split(",") if d.strip()])
-    shape = _theatre(theatre)
     if areas is not None:
         _no_events(events)
+        shape = _theatre(theatre, None)
         snaps = _read_areas(areas, shape, theatre, date_property, status_property, merge_status)
         polys = snaps.at(dates)
         if len(polys) == 0:
@@ -106,7 +109,7 @@ def territory(
             polys, snaps.theatre, border_tolerance_km=border_tolerance_km)}
     else:
         obs = _events(events, factions, fmt)
-        topology = build_cells(obs.places, theatre=shape, max_radius_km=max_radius_km)
+        topology = _cells(obs, theatre, max_radius_km)
         matrix = build_timeline(obs).state_matrix(dates, place_ids=topology.place_ids)
         sliced = territory_layers(topology, matrix)
         layers = {"territory": sliced.territory, "front_lines": sliced.front_lines,
@@ -155,11 +158,11 @@ def stats(
         output_format(output)
     if chart is not None and chart.suffix.lower() != ".png":
         raise ValueError(f"--chart {chart}: charts are PNG; name the file *.png")
-    shape = _theatre(theatre)
     colours: dict[str, str] = {}
     labels: dict[str, str] = {}
     if areas is not None:
         _no_events(events)
+        shape = _theatre(theatre, None)
         snaps = _read_areas(areas, shape, theatre, date_property, status_property, merge_status)
         if every is None and start is None and end is None:
             dates = snaps.dates
@@ -177,15 +180,13 @@ def stats(
         if not len(changes) and (start is None or end is None):
             raise ValueError("no usable observations: give --from and --to")
         dates = _grid(every, start or changes[0], end or changes[-1])
-        topology = build_cells(obs.places, theatre=shape, max_radius_km=max_radius_km)
+        topology = _cells(obs, theatre, max_radius_km)
         info(f"{len(dates)} dates × {topology.n_places} places ({topology.n_sites} cells, "
-             f"{len(topology.edges)} shared edges)")
-        sliced = territory_layers(topology, timeline.state_matrix(dates,
-                                                                   place_ids=topology.place_ids))
-        iso = [str(d)[:10] for d in dates]
-        table = with_front_lengths(
-            area_stats(sliced.territory, dates=iso, controllers=list(timeline.controllers)),
-            sliced.front_lines)
+             f"{len(topology.edges)} shared edges); theatre {topology.theatre_area_km2:,.0f} km²")
+        matrix = timeline.state_matrix(dates, place_ids=topology.place_ids)
+        table = cell_area_stats(topology, np.asarray(matrix.controller), dates=dates,
+                                labels=list(matrix.categories),
+                                controllers=list(timeline.controllers))
         colours = dict(obs.factions.colours) if obs.factions is not None else {}
         labels = {f.id: f.label for f in obs.factions} if obs.factions is not None else {}
     _emit(table, output=output, as_json=as_json)
@@ -237,8 +238,29 @@ def _no_events(events: str | None) -> None:
         raise ValueError("give either EVENTS or --areas PATH, not both")
 
 
-def _theatre(path: Path | None):
-    return None if path is None else read_theatre(path)
+def _theatre(path: Path | None, factions_path):
+    """--theatre FILE, else the factions file's [theatre] countries; warnings are reported."""
+    found = resolve_theatre(path, factions_path=factions_path)
+    if found is None:
+        return None
+    info(f"theatre: {found.source}")
+    for warning in found.warnings:
+        info(f"warning: {warning}")
+    return found.geometry
+
+
+def _cells(obs, theatre_path: Path | None, max_radius_km: float | None):
+    """The cell topology of the events' places in the theatre (reported: places outside it)."""
+    factions_path = getattr(obs.factions, "path", None)
+    shape = _theatre(theatre_path, factions_path)
+    if max_radius_km is None:
+        max_radius_km = theatre_settings(factions_path).unknown_beyond_km
+    topology = build_cells(obs.places, theatre=shape, max_radius_km=max_radius_km)
+    outside = topology.places_outside
+    if len(outside):
+        info(f"warning: {len(outside)} place(s) lie outside the theatre and hold no land "
+             f"({', '.join(outside[:5])}{' …' if len(outside) > 5 else ''})")
+    return topology
 
 
 def _read_areas(path, shape, theatre_path, date_property, status_property, merge_status):

@@ -123,3 +123,100 @@ def test_cells_form_a_valid_coverage_with_exact_shared_edges(pts, radius):
     discs = shapely.union_all(shapely.buffer(shapely.points(topo.site_xy), radius * 1000,
                                              quad_segs=64))
     assert abs(shapely.area(topo.theatre) - shapely.area(discs)) <= 0.01 * shapely.area(discs)
+
+
+# --- issue 16: Natural Earth country outlines and random multi-part theatres ---
+
+from pathlib import Path  # noqa: E402
+
+from layers.frontline import front_line_codes  # noqa: E402
+from layers.stats import cell_area_stats, equal_area_km2  # noqa: E402
+from layers.territory import dissolve_codes  # noqa: E402
+
+WORLD_ATLAS_50M = (Path(__file__).resolve().parents[2]
+                   / ".cache/world-atlas/package/countries-50m.json")
+ISO_N3 = {"SY": "760", "LB": "422", "UA": "804", "SD": "729"}
+
+
+def _outline(code: str, resolution: str, shared_data: Path | None) -> shapely.Geometry:
+    """NE outlines: SY/LB from ../shared's Levant files, UA/SD 10m from the registry package,
+    UA/SD 50m from the npm world-atlas TopoJSON (`make leaflet` fetches it)."""
+    if code in ("SY", "LB"):
+        folder = shared_data / "natural_earth_admin0_levant"
+        frame = gpd.read_file(folder / f"ne_{resolution}_admin0_levant.geojson")
+        return shapely.make_valid(frame.loc[frame["iso_n3"] == ISO_N3[code]].geometry.iloc[0])
+    if resolution == "10m":
+        from layers.countries import country_outline
+
+        return country_outline([code])
+    if not WORLD_ATLAS_50M.is_file():
+        pytest.skip(f"{WORLD_ATLAS_50M} absent: run `make leaflet` to fetch npm world-atlas")
+    frame = gpd.read_file(WORLD_ATLAS_50M, layer="countries")
+    return shapely.make_valid(frame.loc[frame["id"] == ISO_N3[code]].geometry.iloc[0])
+
+
+def _scatter(outline, n, seed):
+    """n places spread over the outline's bounding box (some fall outside: at sea, abroad)."""
+    rng = np.random.default_rng(seed)
+    minx, miny, maxx, maxy = outline.bounds
+    pts = np.column_stack([rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)])
+    return places([tuple(p) for p in pts])
+
+
+@pytest.mark.parametrize("resolution", ["10m", "50m"])
+@pytest.mark.parametrize("code", ["SY", "LB", "UA", "SD"])
+def test_natural_earth_outlines_cells_sum_to_the_outline(code, resolution, request):
+    shared = request.getfixturevalue("shared_data") if code in ("SY", "LB") else None
+    outline = _outline(code, resolution, shared)
+    topo = build_cells(_scatter(outline, 250, seed=len(code) + len(resolution)), theatre=outline)
+    expected = equal_area_km2([outline])[0]
+    assert abs(topo.cell_area_km2.sum() - expected) <= 0.005 * expected
+    assert abs(topo.theatre_area_km2 - expected) <= 0.005 * expected
+    assert shapely.coverage_is_valid(topo.cells)
+    rng = np.random.default_rng(7)
+    codes = rng.integers(-1, 4, size=(6, topo.n_places))
+    fronts = front_line_codes(topo, codes, wgs84=True)  # shared edges cut by the outline
+    assert len(fronts.slice_index) and np.isin(shapely.get_type_id(fronts.geometry), [1, 5]).all()
+    held = dissolve_codes(topo, codes, wgs84=True)  # sites outside the outline hold nothing
+    table = cell_area_stats(topo, codes, dates=[f"2020-01-0{i + 1}" for i in range(6)],
+                            labels=["a", "b", "c", "d"])
+    for day, rows in table.groupby("date"):  # every date: the rows sum to the theatre
+        assert rows["area_km2"].sum() == pytest.approx(topo.theatre_area_km2, rel=1e-6)
+        assert rows["share"].sum() == pytest.approx(1.0, abs=1e-3)
+        index = int(day[-1]) - 1
+        dissolved = held.area_km2[held.slice_index == index].sum()
+        known = rows.loc[rows["controller"] != "unknown", "area_km2"].sum()
+        assert dissolved == pytest.approx(known, rel=1e-6)
+
+
+@st.composite
+def outlines(draw):
+    """Random multi-part outlines near 36°E 35°N: boxes and triangles (islands), holes, and
+    slivers (thin strips a fraction of a cell wide), sometimes invalid before repair."""
+    parts = []
+    for _ in range(draw(st.integers(1, 4))):
+        x, y = draw(st.floats(35.0, 37.0)), draw(st.floats(34.0, 36.0))
+        w, h = draw(st.floats(0.01, 0.8)), draw(st.floats(0.0005, 0.8))  # h tiny = sliver
+        shape = shapely.box(x, y, x + w, y + h)
+        if draw(st.booleans()):
+            shape = shapely.Polygon([(x, y), (x + w, y), (x + w / 2, y + h * 3)])
+        if draw(st.booleans()) and w > 0.1 and h > 0.1:
+            shape = shape.difference(shapely.box(x + w / 4, y + h / 4, x + w / 2, y + h / 2))
+        parts.append(shape)
+    return shapely.make_valid(shapely.union_all(parts))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(outlines(), coords, st.integers(0, 2**31 - 1))
+def test_random_multipart_outlines_never_crash(outline, pts, seed):
+    pts = [(x - 0.2, y - 0.5) for x, y in pts] + [(36.0, 35.0), (36.5, 35.2)]
+    topo = build_cells(places(pts), theatre=outline)
+    # densified: an edge straight in lon/lat is a curve in metres (NE outlines are dense already)
+    expected = equal_area_km2([shapely.segmentize(outline, 0.01)])[0]
+    assert abs(topo.cell_area_km2.sum() - expected) <= 0.005 * expected + 1e-3
+    codes = np.random.default_rng(seed).integers(-1, 3, size=(3, topo.n_places))
+    front_line_codes(topo, codes)
+    dissolve_codes(topo, codes, wgs84=True)
+    table = cell_area_stats(topo, codes, dates=["2020-01-01", "2020-01-02", "2020-01-03"],
+                            labels=["a", "b", "c"])
+    assert (table.groupby("date")["area_km2"].sum() - topo.theatre_area_km2).abs().max() <= 1e-2

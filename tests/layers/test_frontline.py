@@ -93,3 +93,17 @@ def test_frame_sorts_the_pair_by_label_and_reports_length():
         ["d1", "alpha", "zeta", 1], ["d2", "alpha", "zeta", 1]]
     assert frame["length_km"].iloc[0] == pytest.approx(shapely.length(topo.edges[0]) / 1000)
     assert frame.crs.to_epsg() == 4326
+
+
+def test_shared_edge_cut_by_the_theatre_is_a_front_in_two_pieces():
+    """A lake (hole) on the border of two cells cuts their shared edge in two: the edge is a
+    MultiLineString, and the front is still drawn (once crashed shapely.multilinestrings)."""
+    theatre = shapely.box(36.0, 35.0, 36.4, 35.2).difference(
+        shapely.box(36.18, 35.08, 36.22, 35.12))
+    topo = build_cells(places([(36.1, 35.1), (36.3, 35.1)]), theatre=theatre)
+    assert shapely.get_type_id(topo.edges[0]) == 5  # MultiLineString
+    fronts = front_line_codes(topo, [[0, 1]])
+    assert fronts.edges.tolist() == [1]
+    assert shapely.get_num_geometries(fronts.geometry[0]) == 2
+    frame = front_lines_frame(topo, [[0, 1]], dates=["2020-01-01"], labels=["a", "b"])
+    assert frame["length_km"].iloc[0] == pytest.approx((0.2 - 0.04) * 111.2, rel=0.01)

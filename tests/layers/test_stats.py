@@ -93,3 +93,39 @@ def test_area_chart_legend_uses_faction_labels(monkeypatch):
     seen.clear()
     area_chart(table)
     assert seen == ["gov", "reb"]
+
+
+def test_cell_area_stats_sum_to_the_theatre_with_unknown_land():
+    """Per-cell areas: every date's rows (factions + unknown) sum to the theatre's area; with
+    a distance cap, land beyond every cap is unknown too."""
+    import numpy as np
+
+    from layers.cells import build_cells
+    from layers.stats import cell_area_stats
+    from tests.layers.geometry_cases import places
+
+    theatre = shapely.box(36.0, 35.0, 37.0, 36.0)
+    pts = places([(36.2, 35.2), (36.8, 35.2), (36.5, 35.8), (36.5, 35.5)])
+    codes = np.array([[0, 1, -1, 0], [1, 1, 1, 1]])
+    total = equal_area_km2([shapely.segmentize(theatre, 0.01)])[0]
+    for cap in (None, 10.0):
+        topo = build_cells(pts, theatre=theatre, max_radius_km=cap)
+        table = cell_area_stats(topo, codes, dates=["2020-01-01", "2020-02-01"],
+                                labels=["gov", "reb"], controllers=["reb"])
+        assert list(table.columns) == ["date", "controller", "places", "area_km2", "share",
+                                       "front_km"]
+        assert table["controller"].tolist()[:3] == ["reb", "gov", "unknown"]
+        sums = table.groupby("date")["area_km2"].sum()
+        assert np.allclose(sums, total, rtol=1e-3)
+        first = table[table["date"] == "2020-01-01"].set_index("controller")
+        assert first.loc["unknown", "places"] == 1 and first.loc["gov", "places"] == 2
+        assert first.loc["unknown", "area_km2"] > 0
+        second = table[table["date"] == "2020-02-01"].set_index("controller")
+        assert second.loc["gov", "front_km"] == 0 and second.loc["reb", "places"] == 4
+        if cap is None:
+            assert second.loc["reb", "share"] == pytest.approx(1.0, abs=1e-4)
+            assert first.loc["gov", "front_km"] == first.loc["reb", "front_km"] > 0
+        else:
+            held = np.pi * 10.0**2 * 4  # four discs that do not overlap
+            assert second.loc["reb", "area_km2"] == pytest.approx(held, rel=0.01)
+            assert second.loc["unknown", "share"] == pytest.approx(1 - held / total, abs=1e-3)

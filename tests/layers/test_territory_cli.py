@@ -89,7 +89,7 @@ def test_stats_csv_json_and_deterministic_chart(events, tmp_path):
     result = runner.invoke(app, ["stats", str(events), "--every", "month"])
     assert result.exit_code == 0, result.output
     lines = [ln for ln in result.stdout.splitlines() if ln.startswith(("date,", "2020-"))]
-    assert lines[0] == "date,controller,places,area_km2,front_km"
+    assert lines[0] == "date,controller,places,area_km2,share,front_km"
     assert any(ln.startswith("2020-02-01,sdf,1,") for ln in lines)
     as_json = runner.invoke(app, ["stats", str(events), "--every", "week", "--to", "2020-02-05",
                                   "--json"])
