@@ -61,6 +61,9 @@ class ObservationSet:
     factions: Factions | None = None
     format: str = ""
     dropped_lines: tuple[int, ...] = field(default=())
+    # Rows of area observations expanded to their member places (layers/regions.py); the
+    # timeline replays them with ``frame``; ``frame`` keeps the area rows as read.
+    area_rows: pd.DataFrame | None = None
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -129,12 +132,17 @@ def read_observations(source: str | Path, *, factions: Factions | None = None, g
     for r in sorted(good, key=lambda r: not r.place_text):  # a named row names a bare point
         used.setdefault(r.place.id, r.place)
     places = _places_frame([used[pid] for pid in sorted(set(frame["place_id"]))])
+    from .regions import expand_areas  # area observations → member-place rows
+
+    area_rows, places, area_problems = expand_areas(frame, places, gazetteer=gazetteer,
+                                                    path=raw.path, unit=_unit(raw.records))
+    problems.extend(area_problems)
     kept = set(frame["row"].tolist())
     dropped = tuple(sorted(r.rec.line for r in rows if r.rec.line not in kept))
     problems.sort(key=lambda p: (p.line, p.column, p.code))
     return ObservationSet(frame=frame, places=places, problems=tuple(problems),
                           rows_read=len(raw.records), path=raw.path, factions=factions,
-                          format=raw.format, dropped_lines=dropped)
+                          format=raw.format, dropped_lines=dropped, area_rows=area_rows)
 
 
 def _unit(records) -> str:
