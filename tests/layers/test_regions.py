@@ -128,3 +128,13 @@ def test_curated_areas_file_is_valid_and_sourced():
     assert areas, "gazetteer/data/supplement/areas.toml defines no area"
     assert all(a.source.startswith("https://") for a in areas)
     assert len({a.id for a in areas}) == len(areas)
+
+
+def test_curated_areas_resolve_and_their_members_exist():
+    import gazetteer
+
+    gz = gazetteer.load()
+    for a in load_areas():
+        assert gz.resolve_one(a.name, country=a.country or None).place.id == a.id, a.name
+        for m in a.members:  # every listed member resolves (ambiguity decided near the area)
+            assert gz.resolve_one(m, country=a.country or None, context=[gz.get(a.id)]).place
