@@ -79,6 +79,9 @@ class ObservationSet:
     factions: Factions | None = None
     format: str = ""
     dropped_lines: tuple[int, ...] = field(default=())
+    # Rows of area observations expanded to their member places (layers/regions.py); the
+    # timeline replays them with ``frame``; ``frame`` keeps the area rows as read.
+    area_rows: pd.DataFrame | None = None
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -109,7 +112,8 @@ def read_observations(source: str | Path, *, factions: Factions | None = None, g
     columns = map_columns(table, report)
     parsed = parse_columns(table, columns, report, factions=factions, today=today)
     placed = resolve_places(parsed, report, gazetteer=gazetteer)
-    return to_observation_set(table, parsed, placed, report, factions=factions)
+    return to_observation_set(table, parsed, placed, report, factions=factions,
+                              gazetteer=placed.gazetteer)
 
 
 # ---------------------------------------------------------------------------- problems as masks
@@ -476,6 +480,7 @@ class Placed:
     lon: np.ndarray
     ok: np.ndarray
     known: dict
+    gazetteer: object = None  # the gazetteer that placed the rows (area members resolve with it)
 
 
 def _default_gazetteer():
@@ -569,7 +574,8 @@ def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Plac
     point = ok & (bare != None)  # noqa: E711 (elementwise)
     text = text_c.text
     name[point] = np.where(text[point] != "", text[point], bare[point])
-    return Placed(place_id=place_id, name=name, lat=lat, lon=lon, ok=ok, known=known)
+    return Placed(place_id=place_id, name=name, lat=lat, lon=lon, ok=ok, known=known,
+                  gazetteer=gz)
 
 
 def _resolve_names(parsed, report, gz, rows, place_id, name, lat, lon, place, ok, known,
@@ -658,7 +664,7 @@ class _LatLon:
 # ---------------------------------------------------------------------------- 5. the set
 
 def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Problems, *,
-                       factions: Factions) -> ObservationSet:
+                       factions: Factions, gazetteer=None) -> ObservationSet:
     """The usable rows (no error), then the set-level checks (duplicates, conflicts)."""
     good = np.flatnonzero(~report.errors & placed.ok)
     frame = _frame(table, parsed, placed, good)
@@ -671,13 +677,17 @@ def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Pr
     present = set(pd.unique(frame["place_id"].to_numpy(dtype=object)).tolist())
     places = _places_frame(chosen[chosen["place_id"].map(present.__contains__).to_numpy(
         dtype=bool)], placed.known)
+    from .regions import expand_areas  # area observations → member-place rows
+
+    area_rows, places, area_problems = expand_areas(frame, places, gazetteer=gazetteer,
+                                                    path=table.path, unit=table.unit)
     kept = np.zeros(len(table), dtype=bool)
     kept[good[keep]] = True
     dropped = tuple(np.sort(table.lines[~kept]).tolist())
     return ObservationSet(frame=frame, places=places,
-                          problems=report.problems(*dup_problems, *conflicts),
+                          problems=report.problems(*dup_problems, *conflicts, *area_problems),
                           rows_read=len(table), path=table.path, factions=factions,
-                          format=table.format, dropped_lines=dropped)
+                          format=table.format, dropped_lines=dropped, area_rows=area_rows)
 
 
 def _frame(table: Table, parsed: Parsed, placed: Placed, good: np.ndarray) -> pd.DataFrame:

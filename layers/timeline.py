@@ -144,6 +144,9 @@ def build_timeline(observations, *, controllers=None, place_ids=None) -> Timelin
     and ``controller``) into a Timeline; see the module docstring for the rules."""
     places = getattr(observations, "places", None)
     frame = getattr(observations, "frame", observations)
+    area_rows = getattr(observations, "area_rows", None)  # area observations, expanded
+    if area_rows is not None and len(area_rows):
+        frame = pd.concat([frame, area_rows], ignore_index=True)
     factions = getattr(observations, "factions", None)
     if controllers is None:
         present = frame["controller"].dropna().unique().tolist()

@@ -129,6 +129,10 @@ def model_from_layers(observations, timeline, factions, *, names=None, lang: str
         others = [n for n in dict.fromkeys([name, *pool]) if n and n != label]
         labels.append(label)
         all_names.append(tuple(others))
+    area_rows = getattr(observations, "area_rows", None)  # area observations, per member place
+    if area_rows is not None and len(area_rows):
+        frame = pd.concat([frame, area_rows], ignore_index=True)
+        pos = pd.Index(place_ids).get_indexer(frame["place_id"].astype(str).to_numpy(object))
     places = pd.DataFrame({"place_id": place_ids, "name": places_in["name"].astype(str),
                            "lat": places_in["lat"].astype(float),
                            "lon": places_in["lon"].astype(float), "label": labels,
@@ -148,12 +152,16 @@ def model_from_layers(observations, timeline, factions, *, names=None, lang: str
     }).sort_values(["place_pos", "day", "row"], kind="stable").reset_index(drop=True)
 
     iv = timeline.intervals
-    obs_at_row = pd.Series(np.arange(len(obs)), index=obs["row"].to_numpy())
+    iv_pos = pd.Index(place_ids).get_indexer(iv["place_id"].astype(str).to_numpy(object))
+    # An area row is one input line for many places: look observations up by (place, line).
+    obs_at_row = pd.Series(np.arange(len(obs)), index=obs["place_pos"].to_numpy(np.int64)
+                           * (1 << 32) + obs["row"].to_numpy(np.int64))
     obs_at_row = obs_at_row[~obs_at_row.index.duplicated()]
-    obs_index = obs_at_row.reindex(iv["obs_row"].to_numpy()).fillna(-1).astype(np.int64)
+    obs_index = obs_at_row.reindex(iv_pos.astype(np.int64) * (1 << 32)
+                                   + iv["obs_row"].to_numpy(np.int64)).fillna(-1).astype(np.int64)
     conflict = iv["conflict"].to_numpy(dtype=bool) if "conflict" in iv else np.zeros(len(iv), bool)
     intervals = pd.DataFrame({
-        "place_pos": pd.Index(place_ids).get_indexer(iv["place_id"].astype(str).to_numpy(object)),
+        "place_pos": iv_pos,
         "day": days_of(iv["valid_from"]),
         "controller": iv["controller"].astype(object),
         "status": iv["status"].astype(object),

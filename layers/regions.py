@@ -1,0 +1,216 @@
+"""Area observations: an observation whose place is an AREA (a region or an admin unit) sets every
+place inside it on that date, unless a place-level observation of the same date says otherwise
+(later observations of a place win anyway: they are newer).
+
+Areas are data (``gazetteer/data/supplement/areas.toml``, or any TOML file of the same shape):
+
+    [[area]]
+    id = "local:afrin-district"        # the gazetteer id the area's name resolves to
+    name = "Afrin District"
+    members = ["Afrin", "Jindires"]    # member places by name (via the gazetteer), and/or
+    admin1 = "Idlib"                   # every place of that governorate (its admin1), and/or
+    polygon = "POLYGON ((lon lat, …))" # every place inside this WKT polygon (EPSG:4326)
+    source = "https://…"               # public source of the definition
+
+``expand_areas`` turns each area row into one row per member place, with provenance in ``note``
+("via Afrin District (line 812, source …)") and the area row's line in ``row``. Membership is
+computed over the observation set's places plus the listed members, vectorized (one
+``shapely.contains_xy`` per area, not per place).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .problems import Problem
+
+AREAS_FILE = (Path(__file__).resolve().parents[1] / "gazetteer" / "data" / "supplement"
+              / "areas.toml")
+AREA_KEYS: tuple[str, ...] = ("id", "name", "members", "admin1", "polygon", "source")
+
+
+class AreaFileError(ValueError):
+    """An areas file that cannot be used: names the file, the area, the field and the value."""
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    name: str
+    members: tuple[str, ...] = ()
+    admin1: str = ""
+    polygon: shapely.Geometry | None = None
+    source: str = ""
+    country: str = ""
+
+
+def load_areas(path: str | Path | None = None) -> tuple[Area, ...]:
+    """Read an areas TOML file (default: the curated supplement's ``areas.toml``)."""
+    path = Path(path) if path is not None else AREAS_FILE
+    if not path.exists():
+        return ()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise AreaFileError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
+    return parse_areas(data.get("area", []), where=str(path))
+
+
+def parse_areas(entries, *, where: str = "areas") -> tuple[Area, ...]:
+    """Validate parsed ``[[area]]`` tables into Areas (pure)."""
+    out: list[Area] = []
+    seen: set[str] = set()
+    for i, e in enumerate(entries, start=1):
+        def bad(field, value, fix, i=i, e=e):
+            label = e.get("name", "?") if isinstance(e, dict) else "?"
+            return AreaFileError(f"{where}: area {i} ({label}): field '{field}' = {value!r}: {fix}")
+        if not isinstance(e, dict):
+            raise bad("area", e, "write each area as an [[area]] table")
+        unknown = sorted(set(e) - set(AREA_KEYS) - {"country", "note"})
+        if unknown:
+            raise bad(unknown[0], e[unknown[0]], f"use only {', '.join(AREA_KEYS)}")
+        for key in ("id", "name", "source"):
+            if not isinstance(e.get(key), str) or not e[key].strip():
+                raise bad(key, e.get(key), "give a non-empty text")
+        if not e["source"].startswith(("http://", "https://")):
+            raise bad("source", e["source"], "give the http(s) URL of the definition")
+        if e["id"] in seen:
+            raise bad("id", e["id"], "each area id once")
+        seen.add(e["id"])
+        members = e.get("members", [])
+        if not isinstance(members, list) or not all(isinstance(m, str) and m for m in members):
+            raise bad("members", members, "give a list of place names")
+        polygon = None
+        if "polygon" in e:
+            try:
+                polygon = shapely.make_valid(shapely.from_wkt(e["polygon"]))
+            except (shapely.errors.GEOSException, TypeError) as exc:
+                raise bad("polygon", str(e["polygon"])[:60], f"give WKT ({exc})") from None
+            if polygon.is_empty or polygon.area == 0:
+                raise bad("polygon", str(e["polygon"])[:60], "give a polygon with an area")
+        if not members and not e.get("admin1") and polygon is None:
+            raise bad("members", members, "give members, admin1 or polygon")
+        out.append(Area(id=e["id"], name=e["name"].strip(), members=tuple(members),
+                        admin1=str(e.get("admin1", "")), polygon=polygon, source=e["source"],
+                        country=str(e.get("country", ""))))
+    return tuple(out)
+
+
+def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, gazetteer=None,
+                 path: str = "", unit: str = "line"
+                 ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, list[Problem]]:
+    """(area rows, places with the listed members added, problems) for the rows of ``frame``
+    whose place is an area. The area rows have ``frame``'s columns; ``place_text`` keeps the
+    area's name and ``note`` says "via AREA (line N, source URL)"."""
+    areas = load_areas() if areas is None else tuple(areas)
+    empty = frame.iloc[:0].copy()
+    if not len(frame) or not areas:
+        return empty, places, []
+    by_id = {a.id: a for a in areas}
+    hit = frame["place_id"].astype(str).isin(list(by_id))
+    if not hit.any():
+        return empty, places, []
+    used = [by_id[i] for i in sorted(set(frame.loc[hit, "place_id"].astype(str)))]
+    problems: list[Problem] = []
+    places, named = _with_members(places, used, gazetteer, path, frame, unit, problems)
+    ids = places["place_id"].astype(str).to_numpy()
+    lon, lat = places["lon"].to_numpy(float), places["lat"].to_numpy(float)
+    admin1 = places["admin1"].fillna("").astype(str).str.casefold().to_numpy()
+    member_ids = {}
+    for a in used:
+        inside = np.zeros(len(ids), bool)
+        if a.polygon is not None:
+            inside |= shapely.contains_xy(a.polygon, lon, lat)
+        if a.admin1:
+            inside |= admin1 == a.admin1.casefold()
+        inside |= np.isin(ids, [named.get(m, "") for m in a.members])
+        inside &= ~np.isin(ids, list(by_id))  # an area is not a member of another area
+        member_ids[a.id] = ids[inside]
+    pieces = []
+    rows = frame[hit]
+    for a in used:
+        sel = rows[rows["place_id"].astype(str) == a.id]
+        mem = member_ids[a.id]
+        if not len(sel) or not len(mem):
+            continue
+        rep = sel.loc[sel.index.repeat(len(mem))].reset_index(drop=True)
+        take = places.set_index("place_id").loc[np.tile(mem, len(sel))]
+        rep["place_id"] = pd.array(take.index.astype(str), dtype="string")
+        rep["place"] = pd.array(take["name"].astype(str).to_numpy(), dtype="string")
+        rep["lat"], rep["lon"] = take["lat"].to_numpy(float), take["lon"].to_numpy(float)
+        rep["place_text"] = pd.array([a.name] * len(rep), dtype="string")
+        via = ("via " + a.name + " (" + unit + " " + rep["row"].astype(str) + ", source "
+               + rep["source"].astype(str) + ")")
+        note = rep["note"].fillna("").astype(str)
+        rep["note"] = pd.array(np.where(note == "", via, via + ": " + note), dtype="string")
+        rep["_size"] = len(mem)
+        pieces.append(rep)
+    if not pieces:
+        return empty, places, problems
+    out = pd.concat(pieces, ignore_index=True)
+    # A place-level row of the same place and date wins; of two areas, the smaller one.
+    direct = frame.loc[~hit, ["place_id", "date"]].astype({"place_id": str})
+    key = out["place_id"].astype(str) + "|" + out["date"].astype(str)
+    out = out[~key.isin(direct["place_id"] + "|" + direct["date"].astype(str))]
+    out = out.sort_values(["_size", "row"], kind="stable")
+    out = out.drop_duplicates(["place_id", "date"], keep="first")
+    out = out.sort_values(["row", "place_id"], kind="stable").drop(columns="_size")
+    return out.reset_index(drop=True)[list(frame.columns)], places, problems
+
+
+def _with_members(places, used, gazetteer, path, frame, unit, problems):
+    """(``places`` plus every listed member, {listed name: place id or ""})."""
+    if not any(a.members for a in used):
+        return places, {}
+    if gazetteer is None:
+        import gazetteer as gz_module
+
+        gazetteer = gz_module.load()
+    from gazetteer.errors import AmbiguousPlace, PlaceNotFound
+
+    line = {a.name: int(frame.loc[frame["place_id"].astype(str) == a.id, "row"].min())
+            for a in used}
+    new, named = [], {}
+    for a in used:
+        try:  # the area's own point decides between two members of the same name
+            context = [gazetteer.get(a.id)]
+        except PlaceNotFound:
+            context = None
+        for m in a.members:
+            if m in named:
+                continue
+            try:
+                p = gazetteer.resolve_one(m, country=a.country or None, context=context).place
+            except (PlaceNotFound, AmbiguousPlace) as exc:
+                problems.append(Problem(
+                    path, line[a.name], "place", a.name,
+                    f"member '{m}' of area {a.name} is not in the gazetteer ({type(exc).__name__})",
+                    "fix the member's spelling in the areas file, or import the place",
+                    "warning", "unknown-area-member", unit))
+                named[m] = ""
+                continue
+            named[m] = p.id
+            new.append(p)
+    known = set(places["place_id"].astype(str))
+    add = {p.id: p for p in new if p.id not in known}
+    if add:
+        ps = list(add.values())
+        extra = gpd.GeoDataFrame({
+            "place_id": pd.Series([p.id for p in ps], dtype="string"),
+            "name": pd.Series([p.name for p in ps], dtype="string"),
+            "lat": np.array([p.lat for p in ps], float),
+            "lon": np.array([p.lon for p in ps], float),
+            "country": pd.Series([p.country for p in ps], dtype="string"),
+            "admin1": pd.Series([p.admin1 for p in ps], dtype="string"),
+            "kind": pd.Series([p.kind for p in ps], dtype="string"),
+        }, geometry=gpd.points_from_xy([p.lon for p in ps], [p.lat for p in ps]), crs=places.crs)
+        places = pd.concat([places, extra], ignore_index=True).sort_values(
+            "place_id", kind="stable").reset_index(drop=True)
+    return places, named
