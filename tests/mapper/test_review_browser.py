@@ -146,6 +146,14 @@ def test_accept_edit_reject_download_then_events_check_passes(tmp_path, page):
     assert check.exit_code == 0, check.output
     assert "4 rows read = 4 usable + 0 dropped; 0 errors" in check.stdout
 
+    log = tmp_path / "observations.csv"
+    log.write_text("date,place,controller,source\n2012-01-01,Aleppo,government,x\n",
+                   encoding="utf-8")
+    added = runner.invoke(app, ["events", "add", str(saved), "--into", str(log)])
+    assert added.exit_code == 0, added.output
+    assert "4 rows read = 4 added + 0 duplicates + 0 rejected" in added.stdout
+    assert runner.invoke(app, ["events", "check", str(log)]).exit_code == 0
+
     # the decisions survive a reload (kept in the browser's local storage)
     p.page.reload()
     p.page.wait_for_function("window.review && window.review.ready")
