@@ -162,16 +162,40 @@ def extent(rows: list[ReviewRow]) -> list[float]:
             round(min(n + pad, 85), 4)]
 
 
+def outline_lines(lines, box: list[float], *, detail: int = 600) -> list[list[float]]:
+    """Border lines (a shapely (multi)linestring, e.g. ``pipeline.read_outlines``) inside
+    ``box`` as flat ``[lon, lat, lon, lat, …]`` lists, simplified to about 1/``detail`` of the
+    box and rounded, so a world file adds kilobytes, not megabytes, to the page."""
+    import numpy as np
+    import shapely
+
+    if lines is None or shapely.is_empty(lines):
+        return []
+    w, s, e, n = box
+    tol = max(e - w, n - s) / detail
+    parts = shapely.get_parts(shapely.simplify(shapely.clip_by_rect(lines, w, s, e, n), tol))
+    parts = parts[~shapely.is_empty(parts)]
+    out = []
+    for part in shapely.get_parts(parts):
+        xy = np.round(shapely.get_coordinates(part), 3)
+        if len(xy) >= 2:
+            out.append(xy.ravel().tolist())
+    return out
+
+
 def _asset(name: str) -> str:
     return resources.files("mapper").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def review_html(rows: list[ReviewRow], *, factions, title: str, source_name: str) -> str:
-    """The page (deterministic: same rows → same bytes)."""
+def review_html(rows: list[ReviewRow], *, factions, title: str, source_name: str,
+                outlines: list[list[float]] | None = None) -> str:
+    """The page (deterministic: same rows → same bytes); ``outlines`` (``outline_lines``) are
+    drawn under the points of every small map."""
     faction_list = [[f.id, f.label, f.colour] for f in factions]
     data = {
         "title": title, "file": source_name, "rows": [r.to_json() for r in rows],
-        "factions": faction_list, "extent": extent(rows), "columns": list(EVENT_COLUMNS),
+        "factions": faction_list, "extent": extent(rows), "outlines": outlines or [],
+        "columns": list(EVENT_COLUMNS),
         "kinds": list(KINDS), "certainties": list(CERTAINTIES),
         "download": _download_name(source_name),
         "key": hashlib.sha256(escape.script_json([r.to_json() for r in rows]).encode()

@@ -50,6 +50,16 @@
     });
     return d;
   })();
+  var BORDERS = (function () {
+    var d = "";
+    (DATA.outlines || []).forEach(function (line) {
+      for (var j = 0; j + 1 < line.length; j += 2) {
+        var p = project(line[j + 1], line[j]);
+        d += (j ? "L" : "M") + p[0].toFixed(1) + "," + p[1].toFixed(1);
+      }
+    });
+    return d;
+  })();
   function step(span) {
     var steps = [0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30, 60];
     for (var i = 0; i < steps.length; i++) if (span / steps[i] <= 4) return steps[i];
@@ -71,6 +81,7 @@
       var u = svg("text", { x: 2, y: c[1] - 2 }); u.textContent = +y.toFixed(2) + "°N";
       s.appendChild(u);
     }
+    if (BORDERS) s.appendChild(svg("path", { d: BORDERS, "class": "rv-border" }));
     if (OTHERS) s.appendChild(svg("path", { d: OTHERS, "class": "rv-other" }));
     var caption;
     if (lat !== null && lon !== null && isFinite(lat) && isFinite(lon)) {

@@ -81,3 +81,24 @@ def test_cli_errors_are_clean(tmp_path):
     assert res.exit_code == 1 and "p.csv:2:lat" in res.stderr and "Traceback" not in res.output
     res = runner.invoke(app, ["review", str(tmp_path / "missing.csv")])
     assert res.exit_code == 1 and "missing.csv" in res.stderr
+
+
+def test_outlines_are_clipped_simplified_and_drawn(tmp_path):
+    square = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"name": "X"},
+        "geometry": {"type": "Polygon", "coordinates": [[
+            [36.0, 35.0], [36.0, 36.3], [37.0, 36.3], [37.0, 35.0], [36.0, 35.0]]]}}]}
+    src = tmp_path / "borders.geojson"
+    src.write_text(json.dumps(square), encoding="utf-8")
+    props = tmp_path / "p.csv"
+    props.write_text("place,controller,evidence,lat,lon\nSaraqib,opposition,ev,35.86,36.8\n"
+                     "Aleppo,government,ev,36.2,37.16\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    res = runner.invoke(app, ["review", str(props), "-o", str(out), "--outlines", str(src)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(re.search(r'id="rv-data">(.*?)</script>', out.read_text("utf-8"),
+                                re.S).group(1))
+    w, s, e, n = data["extent"]
+    assert data["outlines"] and all(
+        w - 1e-6 <= x <= e + 1e-6 and s - 1e-6 <= y <= n + 1e-6
+        for line in data["outlines"] for x, y in zip(line[::2], line[1::2], strict=True))
