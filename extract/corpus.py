@@ -164,8 +164,7 @@ def extract_bytes(
     try:
         props, report = Extractor(gazetteer=gz, factions=fac).extract(
             text, source=source, default_date=default)
-    except (ValueError, LookupError, TypeError, AttributeError, IndexError, KeyError,
-            RecursionError, AssertionError) as exc:
+    except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the corpus
         return FileResult(source, error=FileError(
             source, path, "extractor",
             f"{type(exc).__name__}: {exc}. The file was skipped; please report it."))
@@ -207,6 +206,10 @@ def extract_corpus(
     results: dict[int, FileResult] = {}
 
     def done(i: int, res: FileResult) -> None:
+        if res.error is not None and not res.error.source:  # from _result: name the file
+            doc = documents[i]
+            res = FileResult(doc.source, error=FileError(doc.source, doc.path, res.error.reason,
+                                                         res.error.message))
         results[i] = res
         if progress:
             progress(len(results), total, res.source)
@@ -240,9 +243,9 @@ def _run_processes(documents, options, done, *, jobs: int) -> None:
             while len(pending) >= window:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for f in finished:
-                    done(pending.pop(f), f.result())
+                    done(pending.pop(f), _result(f))
         for f in list(pending):
-            done(pending.pop(f), f.result())
+            done(pending.pop(f), _result(f))
 
 
 def _run_dask(documents, options, done, *, client=None, scheduler: str | None = None) -> None:
@@ -272,14 +275,22 @@ def _run_dask(documents, options, done, *, client=None, scheduler: str | None = 
             while len(pending) >= window:
                 finished = distributed.wait(list(pending), return_when="FIRST_COMPLETED").done
                 for f in finished:
-                    done(pending.pop(f), f.result())
+                    done(pending.pop(f), _result(f))
         if pending:
             distributed.wait(list(pending))
             for f in list(pending):
-                done(pending.pop(f), f.result())
+                done(pending.pop(f), _result(f))
     finally:
         if own:
             client.close()
+
+
+def _result(future) -> FileResult:
+    """A finished task's result; a worker that died on the file is that file's error."""
+    try:
+        return future.result()
+    except Exception as exc:  # a killed worker, a broken pool: the file failed, the run goes on
+        return FileResult("", error=FileError("", "", "worker", f"{type(exc).__name__}: {exc}"))
 
 
 def _collect(results: list[FileResult], *, skipped: tuple[str, ...]) -> CorpusResult:

@@ -129,3 +129,23 @@ def test_cli_bad_scheduler_is_a_clean_error(tmp_path):
     res = runner.invoke(app, ["extract", str(src), "--scheduler", "tcp://127.0.0.1:9"])
     assert res.exit_code == 1 and "tcp://127.0.0.1:9" in res.stderr
     assert "Traceback" not in res.output
+
+
+def test_a_worker_that_dies_is_reported_not_fatal(tmp_path, monkeypatch):
+    import os
+
+    root = _corpus(tmp_path / "c", n=4)
+    (root / "a" / "die.txt").write_text("DIE Rebels captured Saraqib.", encoding="utf-8")
+    real = Extractor.extract
+
+    def dies(self, text, **kw):
+        if text.startswith("DIE"):
+            os._exit(3)  # the worker process is killed mid-file
+        return real(self, text, **kw)
+
+    monkeypatch.setattr(Extractor, "extract", dies)
+    docs, _ = find_files([str(root)])
+    res = extract_corpus(docs, jobs=2)
+    assert res.files == 5
+    failed = {e.source: e.reason for e in res.errors}
+    assert failed.get("a/die.txt") == "worker" and set(failed.values()) == {"worker"}
