@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str | None]] = {
     "demo": ("mapper.commands.render", None),
     "extract": ("mapper.commands.extract", None),
     "extract-score": ("mapper.commands.extract", None),
+    "review": ("mapper.commands.review", None),
 }
 
 

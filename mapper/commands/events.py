@@ -95,3 +95,43 @@ def import_(
         info(str(p))
     info(result.report.summary_line())
     info(f"wrote {len(result.frame)} observations to {output}")
+@app.command("add")
+@handles_errors
+def add(
+    accepted: Annotated[str, typer.Argument(
+        metavar="ACCEPTED",
+        help="Rows to add (e.g. the review page's download), in any events format.")],
+    into: Annotated[Path, typer.Option(
+        "--into", metavar="LOG", dir_okay=False,
+        help="The events log (CSV or TSV) to append to; created when absent.")],
+    factions: FactionsOpt = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Check and count, but do not write the log.")] = False,
+) -> None:
+    """Check ACCEPTED, drop rows already in LOG (same date, place, controller, kind and source)
+    and append the rest to LOG atomically. Prints the accounting (read = added + duplicates +
+    rejected, with the reason for each). Exit 1 when rows were rejected (the others are added)."""
+    from gazetteer._io import atomic_write_text
+    from layers.append import plan_append
+    from layers.readers import read_records
+
+    if accepted == "-":
+        raise ValueError("events add reads ACCEPTED from a file, not stdin: save it first")
+    fac = load_factions(factions)
+    new = read_observations(accepted, factions=fac)
+    log_text = into.read_text(encoding="utf-8") if into.exists() else ""
+    log = read_observations(into, factions=fac) if log_text.strip() else None
+    plan = plan_append(new, read_records(accepted), log, log_text, into=str(into),
+                       log_format=log.format if log is not None else "csv")
+    for line, why in plan.rejected:
+        err_console.print(f"{accepted}:{line}: rejected: {why}", markup=False, highlight=False)
+    for line, why in plan.duplicates:
+        info(f"{accepted}:{line}: duplicate: {why}")
+    if plan.added and not dry_run:
+        atomic_write_text(into, plan.text)
+    if plan.new_columns:
+        info(f"{into}: added column(s) {', '.join(plan.new_columns)} to the header")
+    where = "dry run, nothing written" if dry_run else (
+        f"appended to {into}" if plan.added else f"{into} unchanged")
+    typer.echo(f"{plan.summary_line()}; {where}")
+    raise typer.Exit(1 if plan.rejected else 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from enum import StrEnum
@@ -33,7 +34,11 @@ def _read(path: str) -> str:
 @handles_errors
 def extract(
     paths: Annotated[
-        list[str], typer.Argument(help="Text or Markdown files of reports ('-' for stdin).")
+        list[str],
+        typer.Argument(
+            help="Text or Markdown files of reports, directories (searched recursively for "
+            ".txt/.md) or globs ('-' for stdin)."
+        ),
     ],
     date: Annotated[
         str | None,
@@ -63,31 +68,60 @@ def extract(
             help="List place names in control statements the gazetteer could not place.",
         ),
     ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", "-j", min=0, help="Local worker processes (0: one per core available)."
+        ),
+    ] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="tcp://HOST:PORT",
+            help="Run the files on this Dask (dask.distributed) cluster instead of locally.",
+        ),
+    ] = None,
 ) -> None:
     """Propose dated control observations (place, controller, change/state, confirmed/claimed) from
     report text, each with its evidence sentence, for a human to review. Nothing is written into an
     events file: review the output, then add the rows you accept.
 
     Compilations are split into dated pieces ("(Source / 14.04.2014)" trailers, "November 26, 2018"
-    lines, Markdown headings with a year, YAML front matter).
+    lines, Markdown headings with a year, YAML front matter). Output is in input-path order and
+    byte-identical whatever --jobs or --scheduler; a file that cannot be read or extracted is
+    reported and counted, and the others go on.
     """
-    import gazetteer
-    from extract import FORMATS, extract_texts, from_iso
-    from layers.factions import load_factions
+    from extract import FORMATS, from_iso
+    from extract.corpus import default_jobs, extract_corpus, find_files
 
-    default = from_iso(date) if date else None
-    docs = [(p if p == "-" else Path(p).name, _read(p)) for p in paths]
-    proposals, report = extract_texts(
-        docs, gazetteer=gazetteer.load(), factions=load_factions(factions), default_date=default
-    )
-    text = FORMATS[fmt.value](proposals)
+    if date:
+        from_iso(date)
+    if factions:
+        from layers.factions import load_factions
+
+        load_factions(factions)  # a bad factions file fails once, here, not in every worker
+    docs, skipped = find_files(paths)
+    with _progress(len(docs)) as step:
+        result = extract_corpus(
+            docs, factions=factions, default_date=date, jobs=jobs or default_jobs(),
+            scheduler=scheduler, progress=step, skipped=skipped,
+        )
+    text = FORMATS[fmt.value](result.proposals)
     if out:
         from gazetteer._io import atomic_write_text
 
         atomic_write_text(out, text)
     else:
         sys.stdout.write(text)
+    report = result.report
     c = report.to_dict()
+    if result.files > 1 or result.errors:
+        info(
+            f"{result.files} files = {result.succeeded} extracted + {len(result.errors)} failed"
+            + (f"; {len(result.skipped)} non-text files in directories skipped"
+               if result.skipped else "")
+        )
     info(
         f"{c['documents']} documents, {c['pieces']} dated pieces ({c['undated']} undated), "
         f"{c['sentences']} sentences, {c['statements']} control statements → {c['proposals']} "
@@ -95,6 +129,8 @@ def extract(
         f"{c['unresolved_place_mentions']} unresolved place mentions, {c['conflicts']} conflicting "
         f"statements left out" + (f"; written to {out}" if out else "")
     )
+    for e in result.errors:
+        info(f"  failed: {e}")
     if c["undated"] and not date:
         info("some pieces carry no date: give --date YYYY-MM-DD so relative dates resolve")
     for source, place, sides in report.conflicts:
@@ -102,6 +138,26 @@ def extract(
     if unresolved:
         for source, name, _ in report.unresolved:
             info(f"  unresolved: {source}: {name}")
+    if result.files and not result.succeeded:
+        raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def _progress(total: int):
+    """A rich progress bar on a terminal (stderr) for more than one file; silent otherwise."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from mapper.commands._common import err_console
+
+    if total < 2 or not err_console.is_terminal:
+        yield None
+        return
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=err_console, transient=True,
+    ) as bar:
+        task = bar.add_task("extracting", total=total)
+        yield lambda done, _total, source: bar.update(task, completed=done, description=source)
 
 
 @app.command("extract-score")
