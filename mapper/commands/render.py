@@ -67,9 +67,10 @@ def _prepare(events, *, factions, theatre, outlines, lang, **render):
     render options (``render``: title, at, start, end, every, offline, cdn, leaflet_dir)."""
     from ..pipeline import prepare
 
+    options = _options(lang=lang, **render)  # bad options fail before any reading
     prepared = prepare(events, factions=factions, theatre=theatre, outlines=outlines,
                        lang=lang.value)
-    return prepared, _report(prepared.observations), _options(lang=lang, **render)
+    return prepared, _report(prepared.observations), options
 
 
 def _options(*, title, lang, at, start, end, every, offline, cdn, leaflet_dir):
@@ -77,7 +78,7 @@ def _options(*, title, lang, at, start, end, every, offline, cdn, leaflet_dir):
 
     options = RenderOptions(title=title, lang=lang.value, at=at, start=start, end=end,
                             every=every, offline=offline, cdn=cdn, leaflet_dir=leaflet_dir)
-    asset_mode(options)  # --cdn with --offline: a clear error before any work
+    asset_mode(options)  # --cdn with --offline: a clear error
     return options
 
 

@@ -168,3 +168,12 @@ def test_render_options_reach_the_bundle(prepared, tmp_path):
         render=RenderOptions(title="T", every="6M", at="2020-05-01"), images=0, gif=False))
     assert manifest["dates"]["at"] == "2020-05-01"
     assert "2020-07-01" in manifest["dates"]["slider"]
+
+
+def test_cli_cdn_with_offline_is_a_clean_error_before_reading(prepared, tmp_path):
+    events = prepared.inputs["events"]
+    result = CliRunner().invoke(app, ["render", str(events), "-o", str(tmp_path / "m.html"),
+                                      "--cdn", "--offline"])
+    assert result.exit_code == 1
+    assert "--cdn and --offline" in result.output and "rows read" not in result.output
+    assert not (tmp_path / "m.html").exists()
