@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -53,7 +54,9 @@ def extract(
     factions: Annotated[
         str | None,
         typer.Option(
-            "--factions", help="Factions file (TOML/YAML); default: the bundled Syria file."
+            "--factions",
+            help="Factions: a bundled name (syria, ukraine, sudan) or a TOML/YAML file; "
+            "default: syria."
         ),
     ] = None,
     unresolved: Annotated[
@@ -77,8 +80,11 @@ def extract(
 
     default = from_iso(date) if date else None
     docs = [(p if p == "-" else Path(p).name, _read(p)) for p in paths]
+    sides = load_factions(factions)
+    # the war's own gazetteer region ([meta] region of the factions file) unless the user set one
+    region = os.environ.get("FRONTLINE_GAZETTEER_REGION") or sides.region or None
     proposals, report = extract_texts(
-        docs, gazetteer=gazetteer.load(), factions=load_factions(factions), default_date=default
+        docs, gazetteer=gazetteer.load(region=region), factions=sides, default_date=default
     )
     text = FORMATS[fmt.value](proposals)
     if out:
