@@ -137,10 +137,15 @@ def read_bytes(doc: Document) -> bytes | FileError:
 # ------------------------------------------------------------------ the work of one file
 @functools.cache
 def _extractor_parts(factions: str | None):
+    import os
+
     import gazetteer
     from layers.factions import load_factions
 
-    return gazetteer.load(), load_factions(factions)
+    sides = load_factions(factions)
+    # the war's own gazetteer region ([meta] region of the factions file) unless the user set one
+    region = os.environ.get("FRONTLINE_GAZETTEER_REGION") or sides.region or None
+    return gazetteer.load(region=region), sides
 
 
 def extract_bytes(

@@ -5,7 +5,8 @@ points lie within ``max_km`` (great-circle), the controller is the same and thei
 a proposal covers ``date_from``..``date_to`` (or its date at its precision), an annotated row its
 date at its precision ("2015-03" is all of March). An annotation may widen its window in the
 evidence note with ``any date YYYY-MM-DD..YYYY-MM-DD accepted``. Precision counts proposals that
-match some row; recall counts rows matched by some proposal; certainty accuracy compares each
+match some row (an annotated row without lat/lon matches by place name instead); recall counts
+rows matched by some proposal; certainty accuracy compares each
 matched row with its best proposal (highest confidence, then nearest date).
 """
 
@@ -89,6 +90,19 @@ def _source(row: dict) -> str:
     return PurePath(str(row.get("source_file") or row.get("seed") or row.get("source") or "")).name
 
 
+def _coord(row: dict, key: str) -> float:
+    text = str(row.get(key) or "").strip()
+    return float(text) if text else float("nan")
+
+
+def _name_key(text) -> str:
+    """Case-, accent-, article- and punctuation-blind: "al-Dinder" == "Al Dinder" == "Dinder"."""
+    from layers.factions import alias_key
+
+    key = alias_key(str(text or "")).replace("’", " ")
+    return re.sub(r"^(?:al|el|ad|as|ar|an|at|az)\s+", "", key)
+
+
 def _km(lat1, lon1, lat2, lon2) -> np.ndarray:
     p1, p2 = np.radians(lat1), np.radians(lat2)
     a = (
@@ -116,11 +130,17 @@ def score(
     tol = dt.timedelta(days=tolerance_days)
     p_iv = [_interval(p, truth=False, where=f"prediction {i + 1}") for i, p in enumerate(preds)]
     t_iv = [_interval(t, truth=True, where=f"annotation {i + 2}") for i, t in enumerate(annotated)]
-    p_lat = np.array([float(p["lat"]) for p in preds])[:, None]
-    p_lon = np.array([float(p["lon"]) for p in preds])[:, None]
-    t_lat = np.array([float(t["lat"]) for t in annotated])[None, :]
-    t_lon = np.array([float(t["lon"]) for t in annotated])[None, :]
-    near = _km(p_lat, p_lon, t_lat, t_lon) <= max_km
+    p_lat = np.array([_coord(p, "lat") for p in preds])[:, None]
+    p_lon = np.array([_coord(p, "lon") for p in preds])[:, None]
+    t_lat = np.array([_coord(t, "lat") for t in annotated])[None, :]
+    t_lon = np.array([_coord(t, "lon") for t in annotated])[None, :]
+    with np.errstate(invalid="ignore"):
+        near = _km(p_lat, p_lon, t_lat, t_lon) <= max_km  # NaN (no point) is never near
+    # an annotated row without a point matches by name: the proposal's place or its mention
+    p_names = [{_name_key(p.get("place")), _name_key(p.get("mention"))} - {""} for p in preds]
+    t_names = [_name_key(t.get("place")) for t in annotated]
+    near |= np.array([[bool(t) and t in names for t in t_names] for names in p_names],
+                     dtype=bool).reshape(near.shape)
     same_src = np.array([[_source(p) == _source(t) for t in annotated] for p in preds])
     same_ctl = np.array([[p["controller"] == t["controller"] for t in annotated] for p in preds])
     p_s = np.array([a for a, _ in p_iv], dtype="datetime64[D]")[:, None]

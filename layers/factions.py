@@ -2,7 +2,8 @@
 
 Factions are data: a TOML (or YAML) file lists ``[[faction]]`` tables with ``id``, ``label``,
 ``colour``, ``aliases`` and optional ``allies``. The bundled default maps the Syrian civil war
-(``layers/data/factions/syria.toml``); ``load_factions(path)`` loads any other conflict.
+(``layers/data/factions/syria.toml``); the Russo-Ukrainian (``ukraine``) and Sudanese (``sudan``)
+wars are bundled beside it. ``load_factions(name_or_path)`` takes a bundled name or any file.
 """
 
 from __future__ import annotations
@@ -54,10 +55,13 @@ def alias_key(text: str) -> str:
 class Factions:
     """The factions of one conflict, in file order, with alias lookup."""
 
-    def __init__(self, factions: list[Faction], *, path: str = "", name: str = ""):
+    def __init__(self, factions: list[Faction], *, path: str = "", name: str = "",
+                 region: str = ""):
         self._factions = tuple(factions)
         self.path = path
         self.name = name
+        #: the gazetteer region of this war (gazetteer/data/regions.toml), from ``[meta] region``
+        self.region = region
         self._by_id = {f.id: f for f in self._factions}
         self._by_key: dict[str, Faction] = {}
         for f in self._factions:
@@ -132,9 +136,37 @@ def default_factions_path() -> Path:
     return Path(str(resources.files("layers") / "data" / "factions" / "syria.toml"))
 
 
+def bundled_factions() -> dict[str, Path]:
+    """The bundled factions files by name (``"syria"``, ``"ukraine"``, ``"sudan"``)."""
+    folder = Path(str(resources.files("layers") / "data" / "factions"))
+    return {p.stem: p for p in sorted(folder.glob("*.toml"))}
+
+
+def factions_path(name_or_path: str | Path | None = None) -> Path:
+    """A bundled name (``"ukraine"``) or a path → the file; ``None`` → the bundled Syria file.
+
+    A name with no file of that name nearby and no bundled file raises FileNotFoundError naming
+    the bundled names.
+    """
+    if not name_or_path:
+        return default_factions_path()
+    text = str(name_or_path)
+    p = Path(text)
+    if p.exists() or p.suffix or "/" in text or "\\" in text:
+        return p.resolve()
+    bundled = bundled_factions()
+    if text.casefold() in bundled:
+        return bundled[text.casefold()]
+    raise FileNotFoundError(
+        f"factions {text!r}: no such file and no bundled factions of that name; "
+        f"use one of {', '.join(bundled)} or the path of a TOML/YAML factions file"
+    )
+
+
 def load_factions(path: str | Path | None = None) -> Factions:
-    """Load a factions file (TOML, or YAML by extension); ``None`` → the bundled Syria file."""
-    return _load(str(Path(path).resolve()) if path else str(default_factions_path()))
+    """Load a factions file (TOML, or YAML by extension) or a bundled one by name
+    (``"syria"``, ``"ukraine"``, ``"sudan"``); ``None`` → the bundled Syria file."""
+    return _load(str(factions_path(path)))
 
 
 @functools.cache
@@ -208,4 +240,5 @@ def parse_factions(data: dict, *, path: str = "<factions>") -> Factions:
     if problems:
         raise FactionsFileError("; ".join(problems))
     meta = data.get("meta", {}) if isinstance(data.get("meta", {}), dict) else {}
-    return Factions(factions, path=path, name=str(meta.get("name", "")))
+    return Factions(factions, path=path, name=str(meta.get("name", "")),
+                    region=str(meta.get("region", "")).strip())

@@ -128,9 +128,10 @@ def prepare(events: str | Path, *, factions: str | Path | None = None,
     model = model_from_layers(observations, timeline, faction_set, names=names, lang=lang,
                               topology=topology, outline=outline)
     inputs = {"events": Path(events)}
-    # the bundled default factions file counts as an input too: it sets the colours
-    default_factions = getattr(faction_set, "path", "") if factions is None else None
-    for key, value in (("factions", factions or default_factions or None), ("theatre", theatre),
+    # the factions file as loaded (a bundled name or the default resolves to its file) counts as
+    # an input too: it sets the colours
+    for key, value in (("factions", getattr(faction_set, "path", "") or factions or None),
+                       ("theatre", theatre),
                        ("outlines", outlines)):
         if value is not None and Path(value).is_file():
             inputs[key] = Path(value)

@@ -19,15 +19,15 @@ app = typer.Typer(no_args_is_help=True,
 EventsArg = Annotated[str, typer.Argument(
     metavar="EVENTS",
     help="Events file (CSV, TSV, JSON, JSON Lines, YAML, GeoJSON), or - for stdin.")]
-FactionsOpt = Annotated[Path | None, typer.Option(
-    "--factions", exists=True, dir_okay=False, metavar="FILE",
-    help="Factions file (TOML or YAML). Default: the bundled Syrian civil war factions.")]
+FactionsOpt = Annotated[str | None, typer.Option(
+    "--factions", metavar="NAME|FILE",
+    help="Factions: a bundled name (syria, ukraine, sudan) or a TOML/YAML file. Default: syria.")]
 FormatOpt = Annotated[str | None, typer.Option(
     "--format", metavar="FMT",
     help=f"Input format ({', '.join(FORMATS)}); default: from the extension, sniffed for stdin.")]
 
 
-def load_events(events: str, factions: Path | None, fmt: str | None):
+def load_events(events: str, factions: str | Path | None, fmt: str | None):
     """Read and validate an events file (shared by every command that takes EVENTS)."""
     if fmt is not None and fmt not in FORMATS:
         raise ValueError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")

@@ -58,7 +58,9 @@ def extract(
     factions: Annotated[
         str | None,
         typer.Option(
-            "--factions", help="Factions file (TOML/YAML); default: the bundled Syria file."
+            "--factions",
+            help="Factions: a bundled name (syria, ukraine, sudan) or a TOML/YAML file; "
+            "default: syria."
         ),
     ] = None,
     unresolved: Annotated[

@@ -29,8 +29,8 @@ From = Annotated[str | None, typer.Option("--from", help="First slider date, YYY
 To = Annotated[str | None, typer.Option("--to", help="Last slider date, YYYY-MM-DD.")]
 Every = Annotated[str | None, typer.Option("--every", help="Regular slider steps instead of the "
                                            "change dates: 7D, 2W, 1M, 1Y…")]
-FactionsOpt = Annotated[Path | None, typer.Option("--factions", help="Factions file (TOML/YAML; "
-                        "default: the bundled Syria file).", exists=True, dir_okay=False)]
+FactionsOpt = Annotated[str | None, typer.Option("--factions", help="Factions: a bundled name "
+                        "(syria, ukraine, sudan) or a TOML/YAML file (default: syria).")]
 Theatre = Annotated[Path | None, typer.Option("--theatre", help="Polygon file the territory "
                     "cells are clipped to (country outline…).", exists=True, dir_okay=False)]
 Outlines = Annotated[Path | None, typer.Option("--outlines", help="Polygon/line file drawn as "

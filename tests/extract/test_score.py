@@ -89,3 +89,20 @@ def test_jsonl_predictions_and_empty_inputs():
     )
     assert score(rows, read_rows(TRUTH)).true_positives == 1
     assert score([], read_rows(TRUTH)).recall == 0.0
+
+
+def test_an_annotated_row_without_a_point_matches_by_place_name():
+    pred = [{"source_file": "a.txt", "date": "2024-06-20", "place": "Al Fūlah",
+             "mention": "el-Fula",
+             "lat": "11.7", "lon": "28.4", "controller": "rsf", "certainty": "confirmed",
+             "confidence": "0.6"},
+            {"source_file": "a.txt", "date": "2024-06-20", "place": "Babanusa", "mention": "",
+             "lat": "11.3", "lon": "27.8", "controller": "rsf", "certainty": "confirmed",
+             "confidence": "0.6"}]
+    truth = [{"source_file": "a.txt", "date": "2024-06-20", "place": "El Fula", "lat": "",
+              "lon": "", "controller": "rsf", "certainty": "confirmed"},
+             {"source_file": "a.txt", "date": "2024-06-20", "place": "Babanusa", "lat": "",
+              "lon": "", "controller": "saf", "certainty": "confirmed"}]
+    s = score(pred, truth)
+    assert (s.true_positives, s.matched_rows) == (1, 1)  # the wrong controller never matches
+    assert s.missed[0]["place"] == "Babanusa"

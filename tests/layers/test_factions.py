@@ -124,3 +124,30 @@ def test_bad_factions_files_name_the_problem(tmp_path, body, expected):
         load_factions(path)
     assert expected in str(info.value) and str(path) in str(info.value)
     assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize(("name", "ids", "region"), [
+    ("syria", ("government", "opposition", "hts", "isis", "sdf", "turkey_backed"), ""),
+    ("ukraine", ("russia", "ukraine"), "ukraine"),
+    ("sudan", ("saf", "rsf"), "sudan"),
+])
+def test_bundled_factions_load_by_name(name, ids, region):
+    from layers.factions import bundled_factions
+
+    fs = load_factions(name)
+    assert fs.ids == ids
+    assert fs.region == region
+    assert load_factions(bundled_factions()[name]).ids == ids  # and by path
+
+
+def test_the_new_theatres_resolve_their_usual_names():
+    ua, sd = load_factions("ukraine"), load_factions("sudan")
+    assert ua.resolve("Russian troops").id == "russia"
+    assert ua.resolve("Armed Forces of Ukraine").id == "ukraine"
+    assert sd.resolve("Rapid Support Forces").id == "rsf"
+    assert sd.resolve("the army").id == "saf"
+
+
+def test_an_unknown_factions_name_says_which_names_are_bundled():
+    with pytest.raises(FileNotFoundError, match="syria, ukraine|sudan, syria, ukraine"):
+        load_factions("narnia")
