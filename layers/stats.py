@@ -111,7 +111,11 @@ def area_stats(
         {
             "date": territory["date"].astype(str).to_numpy(),
             "controller": territory[by].astype(str).to_numpy(),
-            "area_km2": equal_area_km2(territory.geometry.values, crs=territory.crs or WGS84),
+            # cell-derived frames carry their area (the sum of their cells' equal-area km²):
+            # use it rather than reprojecting every slice's polygons
+            "area_km2": (territory["area_km2"].to_numpy(dtype=float)
+                         if "area_km2" in territory.columns else
+                         equal_area_km2(territory.geometry.values, crs=territory.crs or WGS84)),
         }
     )
     has_places = "places" in territory.columns

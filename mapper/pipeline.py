@@ -24,6 +24,7 @@ class Prepared:
     factions: object       # layers.factions.Factions
     model: MapModel
     inputs: dict[str, Path]
+    theatre: object | None = None  # layers.theatre.Theatre (source, repair warnings) or None
 
 
 def place_names(place_ids, gazetteer) -> dict[str, tuple[str, ...]]:
@@ -136,4 +137,4 @@ def prepare(events: str | Path, *, factions: str | Path | None = None,
         if value is not None and Path(value).is_file():
             inputs[key] = Path(value)
     return Prepared(observations=observations, timeline=timeline, topology=topology,
-                    factions=faction_set, model=model, inputs=inputs)
+                    factions=faction_set, model=model, inputs=inputs, theatre=found)

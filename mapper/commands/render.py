@@ -70,7 +70,21 @@ def _prepare(events, *, factions, theatre, outlines, lang, **render):
     options = _options(lang=lang, **render)  # bad options fail before any reading
     prepared = prepare(events, factions=factions, theatre=theatre, outlines=outlines,
                        lang=lang.value)
+    _report_theatre(prepared)
     return prepared, _report(prepared.observations), options
+
+
+def _report_theatre(prepared) -> None:
+    """Name the theatre the cells are clipped to, its repair warnings and places outside it."""
+    found = prepared.theatre
+    if found is not None:
+        info(f"theatre: {found.source}")
+        for warning in found.warnings:
+            info(f"warning: {warning}")
+    outside = [] if prepared.topology is None else list(prepared.topology.places_outside)
+    if outside:
+        info(f"warning: {len(outside)} place(s) lie outside the theatre and hold no land "
+             f"({', '.join(outside[:5])}{' …' if len(outside) > 5 else ''})")
 
 
 def _options(*, title, lang, at, start, end, every, offline, cdn, leaflet_dir):
