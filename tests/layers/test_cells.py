@@ -140,7 +140,7 @@ ISO_N3 = {"SY": "760", "LB": "422", "UA": "804", "SD": "729"}
 
 def _outline(code: str, resolution: str, shared_data: Path | None) -> shapely.Geometry:
     """NE outlines: SY/LB from ../shared's Levant files, UA/SD 10m from the registry package,
-    UA/SD 50m from the npm world-atlas TopoJSON (`make leaflet` fetches it)."""
+    UA/SD 50m from the npm world-atlas TopoJSON (`make outlines` fetches it)."""
     if code in ("SY", "LB"):
         folder = shared_data / "natural_earth_admin0_levant"
         frame = gpd.read_file(folder / f"ne_{resolution}_admin0_levant.geojson")
@@ -150,7 +150,7 @@ def _outline(code: str, resolution: str, shared_data: Path | None) -> shapely.Ge
 
         return country_outline([code])
     if not WORLD_ATLAS_50M.is_file():
-        pytest.skip(f"{WORLD_ATLAS_50M} absent: run `make leaflet` to fetch npm world-atlas")
+        pytest.skip(f"{WORLD_ATLAS_50M} absent: run `make outlines` (npm world-atlas: no PyPI package ships Natural Earth 50m)")
     frame = gpd.read_file(WORLD_ATLAS_50M, layer="countries")
     return shapely.make_valid(frame.loc[frame["id"] == ISO_N3[code]].geometry.iloc[0])
 
