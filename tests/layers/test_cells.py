@@ -150,7 +150,8 @@ def _outline(code: str, resolution: str, shared_data: Path | None) -> shapely.Ge
 
         return country_outline([code])
     if not WORLD_ATLAS_50M.is_file():
-        pytest.skip(f"{WORLD_ATLAS_50M} absent: run `make outlines` (npm world-atlas: no PyPI package ships Natural Earth 50m)")
+        pytest.skip(f"{WORLD_ATLAS_50M} absent: run `make outlines` (npm world-atlas; "
+                    "no PyPI package ships Natural Earth 50m)")
     frame = gpd.read_file(WORLD_ATLAS_50M, layer="countries")
     return shapely.make_valid(frame.loc[frame["id"] == ISO_N3[code]].geometry.iloc[0])
 

@@ -15,22 +15,11 @@ from mapper.render import RenderOptions, find_leaflet_dir
 
 pytestmark = pytest.mark.browser
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture(scope="module")
 def leaflet_dir() -> Path:
     return find_leaflet_dir()  # the xstatic-leaflet package: a dependency, never missing
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=chromium_path, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Watched:

@@ -14,7 +14,6 @@ from mapper.cli import app
 
 pytestmark = pytest.mark.browser
 runner = CliRunner()
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 REPORT = (
     "On 3 March 2013 rebels captured the town of Saraqib after days of fighting. "
@@ -22,16 +21,6 @@ REPORT = (
     "Islamic State fighters seized Palmyra on 21 May 2015. "
     "Kurdish-led forces captured Manbij on 12 August 2016.\n"
 )
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=chromium_path, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Page:
