@@ -94,6 +94,20 @@ def _load_gazetteer():
     return gazetteer.load()
 
 
+def region_gazetteer(faction_set):
+    """The gazetteer of the war's own region when its factions file names one (``[meta] region``,
+    e.g. the bundled ukraine and sudan files); ``None`` (the lazy default region) otherwise.
+    ``FRONTLINE_GAZETTEER_REGION`` still wins when set."""
+    region = getattr(faction_set, "region", "")
+    if not region:
+        return None
+    import os
+
+    import gazetteer
+
+    return gazetteer.load(region=os.environ.get("FRONTLINE_GAZETTEER_REGION") or region)
+
+
 def prepare(events: str | Path, *, factions: str | Path | None = None,
             theatre: str | Path | None = None, outlines: str | Path | None = None,
             lang: str = "en", gazetteer=None, max_radius_km: float | None = None) -> Prepared:
@@ -101,6 +115,8 @@ def prepare(events: str | Path, *, factions: str | Path | None = None,
     ``gazetteer.load()`` (loaded only when the file names places). The cells are clipped to
     ``theatre`` or, without one, to the factions file's ``[theatre] countries``."""
     faction_set = load_factions(factions)
+    if gazetteer is None:
+        gazetteer = region_gazetteer(faction_set)
     observations = read_observations(events, factions=faction_set, gazetteer=gazetteer)
     timeline = build_timeline(observations)
     place_ids = observations.places["place_id"].astype(str).tolist()

@@ -32,7 +32,11 @@ def load_events(events: str, factions: str | Path | None, fmt: str | None):
     if fmt is not None and fmt not in FORMATS:
         raise ValueError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
     with err_console.status(f"reading and resolving {events}…"):  # a spinner on a terminal
-        return read_observations(events, factions=load_factions(factions), fmt=fmt)
+        from mapper.pipeline import region_gazetteer
+
+        sides = load_factions(factions)
+        return read_observations(events, factions=sides, fmt=fmt,
+                                 gazetteer=region_gazetteer(sides))
 
 
 def report_dropped(observations) -> None:
