@@ -40,6 +40,8 @@ COLUMNS = (
     "mention",
     "cue",
     "piece_date",
+    "needs_place",
+    "suggestions",
 )
 
 # names that are areas, not places: "Homs Province", "the Qusair region", "Qalamoun mountains"
@@ -184,6 +186,10 @@ def _close_enough(name: str, cand) -> bool:
     return fuzz.ratio(_fold(name), _fold(getattr(cand, "matched", "") or cand.place.name)) >= 88
 
 
+def _strictly_inside(m, start: int, end: int) -> bool:
+    return start <= m.start and m.end <= end and m.end - m.start < end - start
+
+
 @dataclass(frozen=True, slots=True)
 class _Mention:
     start: int
@@ -212,9 +218,17 @@ class Proposal:
     mention: str
     cue: str
     piece_date: str
+    # the place did not resolve: ``mention`` is the name as written, ``place_id``/lat/lon are
+    # empty, and ``suggestions`` ("; "-joined, best first) helps the reviewer place it
+    needs_place: bool = False
+    suggestions: str = ""
 
     def to_dict(self) -> dict:
-        return {c: getattr(self, c) for c in COLUMNS}
+        out = {c: getattr(self, c) for c in COLUMNS}
+        out["needs_place"] = "true" if self.needs_place else "false"
+        if self.needs_place:
+            out["lat"] = out["lon"] = ""
+        return out
 
 
 @dataclass(slots=True)
@@ -249,6 +263,29 @@ class Report:
             "unresolved_place_mentions": len(self.unresolved),
             "conflicts": len(self.conflicts),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class _Spot:
+    """The place of a proposal that needs one: its name as written, no id, no coordinates."""
+
+    name: str
+    id: str = ""
+    kind: str = ""
+    country: str = ""
+    lat: float = float("nan")
+    lon: float = float("nan")
+
+
+@dataclass(frozen=True, slots=True)
+class _Unplaced:
+    """Stands in for a gazetteer Candidate when the place does not resolve."""
+
+    place: _Spot
+    suggestions: str
+    score: float = 0.6  # lowers the proposal's confidence: the reviewer must place it
+    needs_place: bool = True
+    how: str = "unplaced"
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,8 +330,12 @@ class Extractor:
             s, e = m.span("name")
             name = m["name"].strip()
             e = s + len(name)
-            if any(x.start < e and s < x.end for x in found) or name.split()[0] in _NOT_NAME_PART:
+            if name.split()[0] in _NOT_NAME_PART or any(
+                x.start < e and s < x.end and not _strictly_inside(x, s, e) for x in found
+            ):
                 continue
+            # a scan hit strictly inside the name ("Tell" of "Tell Zorbakhan") is a part of it
+            inner = [x for x in found if _strictly_inside(x, s, e)]
             try:
                 cands = self.gazetteer.resolve(name)
             except (LookupError, ValueError):
@@ -304,7 +345,13 @@ class Extractor:
                 and float(getattr(cands[0], "score", 0) or 0) >= _MIN_FUZZY
                 and _close_enough(name, cands[0])
             ):
+                found = [x for x in found if x not in inner]
                 found.append(_Mention(s, e, tuple(cands)))
+            elif not self._is_faction(name):
+                found = [x for x in found if x not in inner]
+                # the object of a control verb the gazetteer does not know: still a place, to be
+                # proposed with needs_place for the reviewer
+                found.append(_Mention(s, e, (_Unplaced(place=_Spot(name=name), suggestions=""),)))
         found.sort(key=lambda m: m.start)
         out = []
         for m in found:
@@ -348,6 +395,26 @@ class Extractor:
         ):
             return _Mention(m.start, tail.end(), tuple(cands))
         return m
+
+    def _unplaced(self, name: str) -> _Unplaced | None:
+        """A stand-in for a control statement's place the gazetteer does not know ("the hamlet of
+        X"), so the statement is still proposed for the reviewer to place; None for a name that
+        is not a proper name (lower case, a faction's alias)."""
+        name = name.strip()
+        if not name or not name[0].isupper() or self._is_faction(name):
+            return None
+        try:
+            hints = self.gazetteer.suggestions(name, limit=5)
+        except (LookupError, ValueError, AttributeError):
+            hints = []
+        return _Unplaced(place=_Spot(name=name), suggestions="; ".join(hints))
+
+    def _is_faction(self, name: str) -> bool:
+        try:
+            self.factions.resolve(name)
+        except LookupError:
+            return False
+        return True
 
     def _resolve(self, name: str, ctx, cache: dict):
         if name not in cache:
@@ -558,7 +625,9 @@ class Extractor:
                     cand = self._resolve(name, ctx, cache)
                     if cand is None:
                         report.unresolved.append((source, name, sent))
-                        continue
+                        cand = self._unplaced(name)
+                        if cand is None:
+                            continue
                     conf = _HOW_CONFIDENCE.get(st.how, 0.7) - (0.15 if st.weak else 0.0)
                     conf -= 0.1 if certainty == "claimed" else 0.0
                     conf -= 0.05 if when is anchor else 0.0
@@ -583,6 +652,8 @@ class Extractor:
                                 mention=name,
                                 cue=st.cue,
                                 piece_date=piece.anchor.iso() if piece.anchor else "",
+                                needs_place=getattr(cand, "needs_place", False),
+                                suggestions=getattr(cand, "suggestions", ""),
                             ),
                             att.confirmed,
                             k,
@@ -805,7 +876,8 @@ def _confirm_from_piece(drafts: list[_Draft], confirms) -> list[_Draft]:
 def _merge(drafts: list[_Draft], report: Report, source: str) -> list[Proposal]:
     by_place: dict[str, list[_Draft]] = {}
     for dr in drafts:
-        by_place.setdefault(dr.proposal.place_id, []).append(dr)
+        p = dr.proposal
+        by_place.setdefault(p.place_id or f"mention:{p.mention.casefold()}", []).append(dr)
     out: list[Proposal] = []
     for group in by_place.values():
         void = {g.proposal.controller for g in group if g.proposal.kind == "transient"}
