@@ -102,13 +102,20 @@ def import_file(path: str | Path, *, format: str | None = None, name: str | None
         raise GazetteerDataError(
             f"{path}: no places read as {fmt} ({report.rows} rows).{detail} "
             f"Check --format ({', '.join(FORMATS)}).")
+    return store_import(name, records, fmt=fmt, path=path, rows=report.rows,
+                        problems=tuple(report.problems))
+
+
+def store_import(name: str, records: list[SourceRecord], *, fmt: str, path: Path, rows: int,
+                 problems: tuple[str, ...] = ()) -> ImportResult:
+    """Store ``records`` as the import ``name`` (replacing one of that name) and list it in
+    the manifest; ``path`` is the file they were read from (its hash goes in the manifest)."""
     lines = [json.dumps({"place": _place_dict(r.place), "alt_ids": list(r.alt_ids)},
                         ensure_ascii=False, sort_keys=True) for r in records]
     data = gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0)
     target = imports_dir() / f"{name}.jsonl.gz"
     atomic_write_bytes(target, data)
-    result = ImportResult(name, fmt, str(path), str(target), report.rows, len(records),
-                          tuple(report.problems))
+    result = ImportResult(name, fmt, str(path), str(target), rows, len(records), problems)
     _update_manifest(result, hashlib.sha1(path.read_bytes()).hexdigest())
     return result
 

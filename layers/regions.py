@@ -12,6 +12,9 @@ Areas are data (``gazetteer/data/supplement/areas.toml``, or any TOML file of th
     polygon = "POLYGON ((lon lat, …))" # every place inside this WKT polygon (EPSG:4326)
     source = "https://…"               # public source of the definition
 
+Admin units imported with ``frontline areas import`` (layers/admin_areas.py) are areas too
+(``all_areas``); an imported polygon with a curated area's id adds to that area.
+
 ``expand_areas`` turns each area row into one row per member place, with provenance in ``note``
 ("via Afrin District (line 812, source …)") and the area row's line in ``row``. Membership is
 computed over the observation set's places plus the listed members, vectorized (one
@@ -103,17 +106,44 @@ def parse_areas(entries, *, where: str = "areas") -> tuple[Area, ...]:
     return tuple(out)
 
 
+def all_areas() -> tuple[Area, ...]:
+    """The curated areas, then the admin units imported into the user store
+    (``frontline areas import``, layers/admin_areas.py)."""
+    from .admin_areas import imported_areas
+
+    return load_areas() + imported_areas()
+
+
+def _by_id(areas) -> dict[str, Area]:
+    """One Area per id: an imported polygon of a curated area's id refines it (the members,
+    admin1 and polygons of every definition count)."""
+    out: dict[str, Area] = {}
+    for a in areas:
+        old = out.get(a.id)
+        if old is None:
+            out[a.id] = a
+            continue
+        polys = [p for p in (old.polygon, a.polygon) if p is not None]
+        out[a.id] = Area(id=a.id, name=old.name, members=old.members + a.members,
+                         admin1=old.admin1 or a.admin1,
+                         polygon=shapely.union_all(polys) if polys else None,
+                         source=old.source, country=old.country or a.country)
+    return out
+
+
 def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, gazetteer=None,
                  path: str = "", unit: str = "line"
                  ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, list[Problem]]:
     """(area rows, places with the listed members added, problems) for the rows of ``frame``
     whose place is an area. The area rows have ``frame``'s columns; ``place_text`` keeps the
     area's name and ``note`` says "via AREA (line N, source URL)"."""
-    areas = load_areas() if areas is None else tuple(areas)
     empty = frame.iloc[:0].copy()
-    if not len(frame) or not areas:
+    if not len(frame):
         return empty, places, []
-    by_id = {a.id: a for a in areas}
+    areas = all_areas() if areas is None else tuple(areas)
+    if not areas:
+        return empty, places, []
+    by_id = _by_id(areas)
     hit = frame["place_id"].astype(str).isin(list(by_id))
     if not hit.any():
         return empty, places, []
