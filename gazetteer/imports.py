@@ -116,8 +116,17 @@ def store_import(name: str, records: list[SourceRecord], *, fmt: str, path: Path
     target = imports_dir() / f"{name}.jsonl.gz"
     atomic_write_bytes(target, data)
     result = ImportResult(name, fmt, str(path), str(target), rows, len(records), problems)
-    _update_manifest(result, hashlib.sha1(path.read_bytes()).hexdigest())
+    _update_manifest(result, _digest(path))
     return result
+
+
+def _digest(path: Path) -> str:
+    """sha1 of a file, or of a folder's files (sorted by name)."""
+    h = hashlib.sha1()
+    for f in sorted(path.iterdir()) if path.is_dir() else [path]:
+        if f.is_file():
+            h.update(f.read_bytes())
+    return h.hexdigest()
 
 
 def _place_dict(p: Place) -> dict:

@@ -4,8 +4,11 @@ districts and subdistricts an observation's ``place`` may name ("Afrin District"
 
 Read: Who's On First admin records (GeoJSON FeatureCollection or GeoJSON lines, .gz too;
 ``region`` → admin1, ``county`` → admin2, ``localadmin`` → admin3), geoBoundaries
-(``shapeName``/``shapeType`` ADM1–3), or any GeoJSON polygon layer given a name property and a
-level. Every feature is imported or reported skipped, with its reason.
+(``shapeName``/``shapeType`` ADM1–3), any GeoJSON polygon layer given a name property and a
+level, or an OpenSyria geography folder (names and hierarchy without polygons: its governorates
+and districts join the units stored before, its subdistricts get approximate polygons, see
+``_read_opensyria``). Every feature is imported, merged into a unit of the same name, or
+reported skipped with its reason.
 
 Stored in the user store, never in the repo (``$FRONTLINE_HOME``, see gazetteer.store):
 - ``areas/<name>.geojson``: the units' polygons, names, level and source (sorted, fixed
@@ -42,7 +45,7 @@ import shapely
 from gazetteer._io import atomic_write_text
 from gazetteer.store import home
 
-FORMATS = ("wof", "geoboundaries", "geojson")
+FORMATS = ("wof", "geoboundaries", "geojson", "opensyria")
 LEVELS = ("admin1", "admin2", "admin3")
 PRECISION = 1e-5  # degrees (~1 m): stored coordinates are snapped to this grid
 _NAME_RE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -69,6 +72,7 @@ class AdminUnit:
     source: str
     lat: float
     lon: float
+    ids: tuple[str, ...] = ()  # the source's concordances ("wikidata:Q…", "geoboundaries:…")
 
 
 @dataclass(frozen=True)
@@ -227,6 +231,8 @@ class _Raw:
     where: str
     label: tuple[float, float] | None = None
     wof_region: str = ""
+    ids: tuple[str, ...] = ()
+    source: str = ""  # set when it differs from the layer's (an approximated polygon)
 
 
 def _geometry(feature: dict, where: str, skipped: list[str]) -> shapely.Geometry | None:
@@ -296,7 +302,13 @@ def _read_wof(features, path: Path, skipped: list[str]) -> list[_Raw]:
         if not names:
             skipped.append(f"{where} (wof:{wof_id}): field 'name' is empty")
             continue
-        raw = _Raw(f"wof:{wof_id}", level, names, str(country), str(parent), geom, where, label)
+        conc = p.get("wof:concordances") or {}
+        ids = {f"hasc:{h}" for h in (conc.get("hasc:id"), p.get("hasc")) if h}
+        if conc.get("wd:id"):
+            ids.add(f"wikidata:{conc['wd:id']}")
+        ids = tuple(sorted(ids))
+        raw = _Raw(f"wof:{wof_id}", level, names, str(country), str(parent), geom, where, label,
+                   ids=ids)
         if level == "admin1":
             regions[str(wof_id)] = names[0] if not p.get("wof:name") else p["wof:name"]
         out.append(raw)
@@ -323,7 +335,8 @@ def _read_geoboundaries(features, path: Path, skipped: list[str], country: str) 
             continue
         cc = country or _iso2(str(p.get("shapeGroup", "")), path, where)
         sid = p.get("shapeID") or f"{p.get('shapeGroup', '')}-{p.get('shapeISO', i)}"
-        out.append(_Raw(f"geoboundaries:{sid}", level, [name], cc, "", geom, where))
+        out.append(_Raw(f"geoboundaries:{sid}", level, [name], cc, "", geom, where,
+                        ids=(f"geoboundaries:{sid}",)))
     return out
 
 
@@ -348,6 +361,133 @@ def _read_geojson(features, path: Path, skipped: list[str], *, name_property: st
             continue
         fid = f.get("id", i)
         out.append(_Raw(f"area-{stem}:{fid}", level, [name], country, "", geom, where))
+    return out
+
+
+# ---------------------------------------------------------------------------- OpenSyria
+
+OPENSYRIA_FILES = {"governorates.json": "admin1", "districts.json": "admin2",
+                   "subdistricts.json": "admin3"}
+APPROXIMATE = ("polygon approximated: the part of the district nearer to this subdistrict's "
+               "centre than to its other subdistricts' centres")
+
+
+def _is_opensyria(path: Path) -> bool:
+    folder = path if path.is_dir() else path.parent
+    return path.is_dir() and any((folder / f).exists() for f in OPENSYRIA_FILES) or \
+        path.name in OPENSYRIA_FILES
+
+
+def _read_opensyria(path: Path, skipped: list[str], *, known: dict[str, str] | None
+                    ) -> tuple[list[_Raw], int]:
+    """Governorates, districts and subdistricts of an OpenSyria geography folder (names,
+    aliases, hierarchy, centres; no polygons). A governorate or district takes the polygon of
+    the stored unit it names (same external id or level-qualified name: import a polygon layer
+    first); a subdistrict's polygon is approximated inside its district (``APPROXIMATE``)."""
+    folder = path if path.is_dir() else path.parent
+    known = known_ids() if known is None else known
+    stored = _stored_polygons()
+    records: dict[str, list[dict]] = {}
+    for fname in OPENSYRIA_FILES:
+        f = folder / fname
+        if not f.exists():
+            continue
+        try:
+            data = json.loads(f.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise AdminLayerError(f"{f}: not readable JSON ({exc}); give OpenSyria's "
+                                  f"{fname} unmodified") from None
+        if not isinstance(data, list):
+            raise AdminLayerError(f"{f}: expected a JSON list of records, got "
+                                  f"{type(data).__name__}")
+        records[fname] = data
+    if not records:
+        raise AdminLayerError(f"{folder}: none of {', '.join(OPENSYRIA_FILES)} found")
+    gov_names = {g.get("id"): (g.get("name") or {}).get("en", "")
+                 for g in records.get("governorates.json", [])}
+    out: list[_Raw] = []
+    polygon_of: dict[str, shapely.Geometry] = {}  # OpenSyria district id → its polygon
+    for fname in ("governorates.json", "districts.json"):
+        level = OPENSYRIA_FILES[fname]
+        for i, rec in enumerate(records.get(fname, []), start=1):
+            where = f"{folder / fname}: record {i} ({rec.get('id', '?')})"
+            names = _opensyria_names(rec)
+            if not names:
+                skipped.append(f"{where}: field 'name' is empty")
+                continue
+            ext = [f"{k}:{v}" for k, v in sorted((rec.get("externalIds") or {}).items())
+                   if k in ("wikidata", "geoboundaries") and v]
+            keys = [*ext, *qualified_names(names, level, "SY")]
+            uid = next((known[k.casefold()] for k in keys if k.casefold() in known), "")
+            if not uid or uid not in stored:
+                skipped.append(f"{where}: no polygon: no imported unit has its id or name; "
+                               "import a polygon layer (WOF, geoBoundaries) first")
+                continue
+            polygon_of[rec.get("id")] = stored[uid]
+            region = names[0] if level == "admin1" else gov_names.get(rec.get("governorateId"), "")
+            out.append(_Raw(uid, level, names, "SY", "", stored[uid], where,
+                            _centre(rec), wof_region=region, ids=tuple(ext)))
+    subs = records.get("subdistricts.json", [])
+    by_district: dict[str, list[tuple[int, dict]]] = {}
+    for i, rec in enumerate(subs, start=1):
+        by_district.setdefault(rec.get("districtId"), []).append((i, rec))
+    for district, group in by_district.items():
+        poly = polygon_of.get(district)
+        cells = _cells_within(poly, [_centre(r) for _, r in group]) if poly is not None else None
+        for (i, rec), cell in zip(group, cells or [None] * len(group), strict=True):
+            where = f"{folder / 'subdistricts.json'}: record {i} ({rec.get('id', '?')})"
+            names = _opensyria_names(rec)
+            if poly is None:
+                skipped.append(f"{where}: its district {district!r} has no polygon (see the "
+                               "district's own line)")
+                continue
+            if not names or cell is None:
+                skipped.append(f"{where}: no name or no centre")
+                continue
+            ext = tuple(f"{k}:{v}" for k, v in sorted((rec.get("externalIds") or {}).items())
+                        if k in ("wikidata", "geoboundaries") and v)
+            out.append(_Raw(f"opensyria:{rec.get('id')}", "admin3", names, "SY", "", cell,
+                            where, _centre(rec),
+                            wof_region=gov_names.get(rec.get("governorateId"), ""), ids=ext,
+                            source=f"opensyria:{folder.name} ({APPROXIMATE})"))
+    return out, sum(len(v) for v in records.values())
+
+
+def _opensyria_names(rec: dict) -> list[str]:
+    name = rec.get("name") or {}
+    names = [name.get("en", ""), name.get("ar", "")]
+    names += [a.get("value", "") for a in rec.get("aliases") or [] if isinstance(a, dict)]
+    return [n for n in dict.fromkeys(names) if isinstance(n, str) and n.strip()]
+
+
+def _centre(rec: dict) -> tuple[float, float] | None:
+    c = rec.get("centroid") or {}
+    try:
+        return float(c["latitude"]), float(c["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _cells_within(polygon: shapely.Geometry, centres: list) -> list[shapely.Geometry | None]:
+    """The part of ``polygon`` nearer to each centre than to the others (one centre: all of
+    it); a centre that is missing gets None."""
+    pts = [(i, c) for i, c in enumerate(centres) if c is not None]
+    out: list[shapely.Geometry | None] = [None] * len(centres)
+    if len(pts) == 1:
+        out[pts[0][0]] = polygon
+        return out
+    if not pts:
+        return out
+    points = shapely.points([c[1] for _, c in pts], [c[0] for _, c in pts])
+    cells = shapely.get_parts(shapely.voronoi_polygons(
+        shapely.multipoints(points), extend_to=shapely.envelope(polygon).buffer(1.0)))
+    # voronoi_polygons does not keep the input order: match each cell to its point
+    for cell in cells:
+        inside = np.flatnonzero(shapely.contains(cell, points))
+        if len(inside):
+            j = int(inside[0])
+            part = shapely.make_valid(shapely.intersection(cell, polygon))
+            out[pts[j][0]] = part if not part.is_empty else None
     return out
 
 
@@ -383,15 +523,22 @@ def read_admin_layer(path: str | Path, *, format: str | None = None,
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(2, "No such file", str(path))
+    skipped: list[str] = []
+    merged: list[str] = []
+    if format == "opensyria" or (format is None and _is_opensyria(path)):
+        raws, n = _read_opensyria(path, skipped, known=known)
+        units = _units(raws, source=source or f"opensyria:{path.name}", skipped=skipped,
+                       merged=merged, known=known)
+        return AdminLayer(units, tuple(skipped), tuple(merged), n, "opensyria")
     if path.is_dir():
-        raise AdminLayerError(f"{path} is a directory; give one GeoJSON file")
+        raise AdminLayerError(f"{path} is a directory; give one GeoJSON file, or an OpenSyria "
+                              "folder (governorates.json, districts.json, subdistricts.json)")
     feats = list(_features(path))
     if not feats:
         raise AdminLayerError(f"{path}: no features; give a GeoJSON layer of admin polygons")
     fmt = format or detect_format(feats[0][1].get("properties") or {})
     if fmt not in FORMATS:
         raise AdminLayerError(f"{path}: --format {fmt!r}: use one of {', '.join(FORMATS)}")
-    skipped: list[str] = []
     country = country.upper()
     if fmt == "wof":
         raws = _read_wof(feats, path, skipped)
@@ -403,7 +550,6 @@ def read_admin_layer(path: str | Path, *, format: str | None = None,
     if country:
         for r in raws:
             r.country = r.country or country
-    merged: list[str] = []
     units = _units(raws, source=source or f"{fmt}:{path.name}", skipped=skipped, merged=merged,
                    known=known)
     return AdminLayer(units, tuple(skipped), tuple(merged), len(feats), fmt)
@@ -440,7 +586,9 @@ def _units(raws: list[_Raw], *, source: str, skipped: list[str], merged: list[st
             else first.geometry
         geom = shapely.make_valid(shapely.set_precision(geom, PRECISION))
         uid = min(r.id for r, _, _ in members)
-        uid = next((curated[n.casefold()] for n in names if n.casefold() in curated), uid)
+        ids = tuple(sorted({i for r, _, _ in members for i in r.ids}))
+        uid = next((curated[k.casefold()] for k in (*ids, *names) if k.casefold() in curated),
+                   uid)
         if first.label is not None and shapely.contains_xy(geom, first.label[1], first.label[0]):
             lat, lon = first.label
         else:
@@ -449,8 +597,8 @@ def _units(raws: list[_Raw], *, source: str, skipped: list[str], merged: list[st
         for r, _, _ in members[1:]:
             merged.append(f"{r.where} ({r.id}): merged into {uid} ({names[0]}), same name")
         out.append(AdminUnit(id=uid, name=names[0], level=level, names=names, country=country,
-                             admin1=admin1, polygon=geom, source=source,
-                             lat=round(float(lat), 6), lon=round(float(lon), 6)))
+                             admin1=admin1, polygon=geom, source=first.source or source,
+                             lat=round(float(lat), 6), lon=round(float(lon), 6), ids=ids))
     return tuple(sorted(_with_admin1(out), key=lambda u: u.id))
 
 
@@ -486,8 +634,21 @@ def known_ids(*, exclude: str = "") -> dict[str, str]:
         except (OSError, ValueError, KeyError):
             continue
         for f in feats:
-            for n in f["properties"].get("names", ()):
+            for n in (*f["properties"].get("ids", ()), *f["properties"].get("names", ())):
                 out.setdefault(n.casefold(), f["properties"]["id"])
+    return out
+
+
+def _stored_polygons(*, exclude: str = "") -> dict[str, shapely.Geometry]:
+    """Unit id → polygon of the stored imports other than ``exclude`` (first import wins)."""
+    out: dict[str, shapely.Geometry] = {}
+    for e in manifest():
+        p = areas_dir() / f"{e['name']}.geojson"
+        if e["name"] == exclude or not p.exists():
+            continue
+        st = p.stat()
+        for a in _read_stored(str(p), st.st_mtime_ns, st.st_size):
+            out.setdefault(a.id, a.polygon)
     return out
 
 
@@ -538,7 +699,8 @@ def _geojson_text(units: tuple[AdminUnit, ...]) -> str:
     feats = [{"type": "Feature", "id": u.id, "properties": {
         "id": u.id, "name": u.name, "names": list(u.names), "level": u.level,
         "country": u.country, "admin1": u.admin1, "lat": u.lat, "lon": u.lon,
-        "source": u.source}, "geometry": json.loads(shapely.to_geojson(u.polygon))}
+        "source": u.source, "ids": list(u.ids)},
+        "geometry": json.loads(shapely.to_geojson(u.polygon))}
         for u in units]
     return json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False,
                       sort_keys=True) + "\n"

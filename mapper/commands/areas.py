@@ -24,9 +24,11 @@ app = typer.Typer(
 def import_cmd(
     path: Annotated[Path, typer.Argument(
         help="Admin polygons: WOF GeoJSON or GeoJSON lines (.gz is fine), geoBoundaries "
-             "GeoJSON, or any GeoJSON with --name-property and --level.")],
+             "GeoJSON, any GeoJSON with --name-property and --level, or an OpenSyria "
+             "geography folder (names and subdistricts for units imported before).")],
     format: Annotated[str | None, typer.Option(
-        "--format", help="wof | geoboundaries | geojson (default: from the properties).")] = None,
+        "--format", help="wof | geoboundaries | geojson | opensyria (default: from the "
+                         "file).")] = None,
     name: Annotated[str | None, typer.Option(
         "--name", help="Name of the import in the store (default: from the file name).")] = None,
     name_property: Annotated[str | None, typer.Option(

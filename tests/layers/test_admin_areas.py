@@ -240,3 +240,74 @@ def test_real_full_wof_lines_file(shared_data, store):
     assert len(layer.units) + len(layer.merged) + len(layer.skipped) == layer.features
     afrin = next(u for u in layer.units if u.id == "local:afrin-district")
     assert "Afrin District" in afrin.names and "منطقة عفرين" in afrin.names
+
+
+# ---------------------------------------------------------------------------- OpenSyria
+
+OPENSYRIA = DATA / "opensyria_schematic"
+
+
+def test_opensyria_names_join_the_polygons_and_split_districts(store):
+    with pytest.raises(AdminLayerError, match="no admin units"):  # no polygon layer yet
+        import_admin_layer(OPENSYRIA, name="os")
+    import_admin_layer(LAYER, name="schematic")
+    r = import_admin_layer(OPENSYRIA, name="os")
+    assert r.format == "opensyria" and r.features == 8
+    assert len(r.units) + len(r.merged) + len(r.skipped) == r.features
+    assert r.counts() == {"admin1": 1, "admin2": 2, "admin3": 3}
+    assert sum("'xx-northland-nowhere' has no polygon" in s for s in r.skipped) == 1
+    assert sum("no polygon: no imported unit" in s for s in r.skipped) == 1
+    by_id = {u.id: u for u in r.units}
+    # governorate and districts join the WOF units (their ids), adding OpenSyria's names
+    assert {"wof:9001", "wof:9101", "wof:9102"} <= set(by_id)
+    assert "River Side District" in by_id["wof:9101"].names
+    east = by_id["opensyria:xx-northland-riverside-eastbank"]
+    west = by_id["opensyria:xx-northland-riverside-westbank"]
+    hill = by_id["opensyria:xx-northland-hills-hilltop"]
+    assert east.level == "admin3" and east.names[0] == "Eastbank Subdistrict"
+    assert "ناحية الضفة الشرقية" in east.names and "approximated" in east.source
+    river = by_id["wof:9101"].polygon
+    # the district's subdistricts split it: nearer centre wins, no gap, no overlap
+    assert abs(east.polygon.area + west.polygon.area - river.area) < 1e-9
+    assert east.polygon.intersection(west.polygon).area < 1e-9
+    assert east.polygon.contains(shapely.Point(39.25, 35.95))
+    assert west.polygon.contains(shapely.Point(39.01, 35.95))  # Raqqa: west of the bisector
+    assert hill.polygon.equals(by_id["wof:9102"].polygon)  # one subdistrict: the district
+
+
+def test_a_subdistrict_observation_sets_its_part_of_the_district(tmp_path, store, monkeypatch):
+    monkeypatch.setattr(regions, "AREAS_FILE", tmp_path / "none.toml")
+    wof = import_admin_layer(LAYER, name="schematic")
+    os_ = import_admin_layer(OPENSYRIA, name="os")
+    units = {u.id: u for u in (*wof.units, *os_.units)}
+    path = tmp_path / "events.csv"
+    path.write_text("date,place,controller,source\n"
+                    "2015-01-01,Raqqa,opposition,https://a.example/1\n"
+                    "2015-06-01,Eastbank Subdistrict,isis,https://a.example/2\n"
+                    "2015-07-01,Westbank Subdistrict,sdf,https://a.example/3\n", encoding="utf-8")
+    obs = read_observations(path, gazetteer=FakeGazetteer(
+        (*PLACES, *_unit_places(units.values()))), today=TODAY)
+    assert not obs.errors
+    m = build_timeline(obs).state_matrix(
+        np.array(["2015-06-15", "2015-07-15"], dtype="datetime64[ns]"))
+    got = [dict(zip(m.place_ids, row, strict=True)) for row in m.controller_ids()]
+    assert got[0]["geonames:8"] == "opposition"  # Raqqa is in Westbank, not Eastbank
+    assert got[1]["geonames:8"] == "sdf"
+
+
+def test_real_opensyria_after_wof(shared_data, store):
+    import gazetteer
+
+    import_admin_layer(shared_data / "wof_gazetteer_sy_lb" / "wof_sy_admin_polygons.geojson",
+                       name="wof-sy")
+    r = import_admin_layer(shared_data / "opensyria_admin_hierarchy", name="opensyria")
+    assert len(r.units) + len(r.merged) + len(r.skipped) == r.features == 14 + 62 + 272
+    counts = r.counts()
+    assert counts["admin1"] == 14 and counts["admin2"] >= 60 and counts["admin3"] >= 260
+    gz = gazetteer.load()
+    sub = gz.resolve_one("Kafr Zita Subdistrict").place
+    assert sub.kind == "subdistrict" and gz.resolve_one("ناحية كفر زيتا").place.id == sub.id
+    town = gz.resolve_one("Kafr Zita").place
+    area = {a.id: a for a in imported_areas()}[sub.id]
+    assert area.polygon.contains(shapely.Point(town.lon, town.lat))
+    assert gz.resolve_one("Hasakah Governorate").place.id == "wof:85678377"
