@@ -143,11 +143,13 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
     areas = all_areas() if areas is None else tuple(areas)
     if not areas:
         return empty, places, []
-    by_id = _by_id(areas)
-    hit = frame["place_id"].astype(str).isin(list(by_id))
+    area_ids = sorted({a.id for a in areas})
+    hit = frame["place_id"].astype(str).isin(area_ids)
     if not hit.any():
         return empty, places, []
-    used = [by_id[i] for i in sorted(set(frame.loc[hit, "place_id"].astype(str)))]
+    named_ids = set(frame.loc[hit, "place_id"].astype(str))
+    by_id = _by_id([a for a in areas if a.id in named_ids])  # merge only the areas named
+    used = [by_id[i] for i in sorted(named_ids)]
     problems: list[Problem] = []
     places, named = _with_members(places, used, gazetteer, path, frame, unit, problems)
     ids = places["place_id"].astype(str).to_numpy()
@@ -161,7 +163,7 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
         if a.admin1:
             inside |= admin1 == a.admin1.casefold()
         inside |= np.isin(ids, [named.get(m, "") for m in a.members])
-        inside &= ~np.isin(ids, list(by_id))  # an area is not a member of another area
+        inside &= ~np.isin(ids, area_ids)  # an area is not a member of another area
         member_ids[a.id] = ids[inside]
     pieces = []
     rows = frame[hit]
