@@ -764,7 +764,8 @@ def _read_stored(path: str, _mtime: int, _size: int):
         geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in feats]) if feats else []
         return tuple(Area(id=f["properties"]["id"], name=f["properties"]["name"],
                           polygon=g, source=f["properties"]["source"],
-                          country=f["properties"]["country"])
+                          country=f["properties"]["country"],
+                          names=tuple(f["properties"].get("names", ())))
                      for f, g in zip(feats, geoms, strict=True))
     except (OSError, ValueError, KeyError, shapely.errors.GEOSException) as exc:
         raise AdminLayerError(f"{path}: stored admin layer is unreadable ({exc}); run "

@@ -52,6 +52,7 @@ class Area:
     polygon: shapely.Geometry | None = None
     source: str = ""
     country: str = ""
+    names: tuple[str, ...] = ()  # other names it is known by (imported units)
 
 
 def load_areas(path: str | Path | None = None) -> tuple[Area, ...]:
@@ -150,7 +151,7 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
     named_ids = set(frame.loc[hit, "place_id"].astype(str))
     by_id = _by_id([a for a in areas if a.id in named_ids])  # merge only the areas named
     used = [by_id[i] for i in sorted(named_ids)]
-    problems: list[Problem] = []
+    problems: list[Problem] = _far_spellings(frame[hit], by_id, gazetteer, path, unit)
     places, named = _with_members(places, used, gazetteer, path, frame, unit, problems)
     ids = places["place_id"].astype(str).to_numpy()
     lon, lat = places["lon"].to_numpy(float), places["lat"].to_numpy(float)
@@ -195,6 +196,35 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
     out = out.drop_duplicates(["place_id", "date"], keep="first")
     out = out.sort_values(["row", "place_id"], kind="stable").drop(columns="_size")
     return out.reset_index(drop=True)[list(frame.columns)], places, problems
+
+
+def _far_spellings(rows: pd.DataFrame, by_id: dict[str, Area], gazetteer, path: str,
+                   unit: str) -> list[Problem]:
+    """A warning for each area row whose place text is none of the area's names, even by
+    consonant skeleton: the gazetteer read a misspelt or unknown area as a different one
+    ("Sarmada Subdistrict" as Sarmin Subdistrict), and an area row sets many places."""
+    from gazetteer.normalize import skeleton_key
+
+    out = []
+    texts = rows["place_text"].fillna("").astype(str)
+    for pid, group in rows.groupby(rows["place_id"].astype(str), sort=True):
+        a = by_id[pid]
+        names = [a.name, *a.names]
+        try:
+            names += list(gazetteer.get(pid).names) if gazetteer is not None else []
+        except LookupError:
+            pass
+        known = {skeleton_key(n) for n in names if n}
+        for i in group.index:
+            text = texts[i]
+            if text and skeleton_key(text) not in known:
+                out.append(Problem(
+                    path, int(rows.at[i, "row"]), "place", text,
+                    f"area '{text}' was read as {a.name}, a different spelling; it sets every "
+                    "place inside that area",
+                    f"write the area's name as '{a.name}' if that is meant, else fix the name",
+                    "warning", "area-spelling", unit))
+    return out
 
 
 def _with_members(places, used, gazetteer, path, frame, unit, problems):

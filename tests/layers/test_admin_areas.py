@@ -180,13 +180,17 @@ def test_cli_import_then_check_names_an_unknown_unit_with_suggestions(tmp_path, 
                       "2015-06-01,Riverside District,isis,https://a.example/2\n"
                       "2015-06-01,منطقة الضفة,isis,https://a.example/3\n"
                       "2015-07-01,Rivrside Dstrict,sdf,https://a.example/4\n"
-                      "2015-07-01,Riverbend District,sdf,https://a.example/5\n", encoding="utf-8")
+                      "2015-07-01,Riverbend District,sdf,https://a.example/5\n"
+                      "2015-08-01,Hillz District,sdf,https://a.example/6\n", encoding="utf-8")
     res = runner.invoke(app, ["events", "check", str(events)])
     out = res.output
     assert res.exit_code == 1 and "events.csv:6:place: error[unknown-place]" in out
     assert "Riverside District" in out.split("Riverbend District", 1)[1]  # the suggestion
-    # both names of the unit and a misspelling of it resolve: only line 6 is a problem
-    assert "5 rows read = 4 usable + 1 dropped; 1 errors" in out
+    # both names of the unit and a misspelling of it resolve: only line 6 is an error
+    assert "6 rows read = 5 usable + 1 dropped; 1 errors, 1 warnings" in out
+    # a spelling the gazetteer only matched loosely is applied, and flagged
+    assert "events.csv:7:place: warning[area-spelling]" in out and "Hills District" in out
+    assert "area-spelling" not in out.split("events.csv:7", 1)[0]
     res = runner.invoke(app, ["areas", "remove", "nothing"])
     assert res.exit_code == 1 and "no admin layer named 'nothing'" in res.output
 
