@@ -99,9 +99,11 @@ def import_file(path: str | Path, *, format: str | None = None, name: str | None
     records = list(read_file(path, fmt, source=source, report=report))
     if not records:
         detail = f" First problems: {'; '.join(report.problems[:3])}" if report.problems else ""
+        hint = (" If it holds admin polygons (governorates, districts), import it with "
+                "`frontline areas import FILE`." if fmt == "wof" else "")
         raise GazetteerDataError(
             f"{path}: no places read as {fmt} ({report.rows} rows).{detail} "
-            f"Check --format ({', '.join(FORMATS)}).")
+            f"Check --format ({', '.join(FORMATS)}).{hint}")
     return store_import(name, records, fmt=fmt, path=path, rows=report.rows,
                         problems=tuple(report.problems))
 

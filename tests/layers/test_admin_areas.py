@@ -315,3 +315,10 @@ def test_real_opensyria_after_wof(shared_data, store):
     area = {a.id: a for a in imported_areas()}[sub.id]
     assert area.polygon.contains(shapely.Point(town.lon, town.lat))
     assert gz.resolve_one("Hasakah Governorate").place.id == "wof:85678377"
+
+
+def test_gazetteer_import_of_an_admin_layer_points_to_areas_import(store):
+    from mapper.cli import app
+
+    res = CliRunner().invoke(app, ["gazetteer", "import", str(LAYER)])
+    assert res.exit_code == 1 and "frontline areas import FILE" in res.output
