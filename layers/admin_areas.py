@@ -153,8 +153,8 @@ def qualified_names(raw: list[str], level: str, country: str = "") -> tuple[str,
     "Afrin" → "Afrin District"; "Homs (Hims)" → "Homs Governorate", "Hims Governorate"…"""
     words, arabic = _words(level, country)
     out: list[str] = []
-    for name in raw:
-        name = " ".join(str(name).split())
+    for name in (n for value in raw for n in str(value).split("|")):  # "a|b": two names
+        name = " ".join(name.split())
         parts = [_PAREN_RE.sub(" ", name).strip(), *_PAREN_RE.findall(name)] if "(" in name \
             else [name]
         for part in (p.strip() for p in parts):

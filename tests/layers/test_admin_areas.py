@@ -56,6 +56,11 @@ def test_names_say_the_level():
     assert qualified_names(["Kharkiv"], "admin1", "UA")[0] == "Kharkiv Oblast"
     assert qualified_names(["Darfur"], "admin1", "SD")[0] == "Darfur State"
     assert qualified_names(["Tell Abyad"], "admin3", "SY")[0] == "Tell Abyad Subdistrict"
+    assert qualified_names(["Zahle"], "admin2", "LB") == (
+        "Zahle District", "Zahle Caza", "Zahle Qada")
+    assert qualified_names(["زحلة"], "admin2", "LB") == ("قضاء زحلة",)
+    assert qualified_names(["محافظة الجنوب|جنوب لبنان"], "admin1", "LB") == (
+        "محافظة الجنوب", "محافظة جنوب لبنان")
 
 
 # ---------------------------------------------------------------------------- reading
@@ -322,3 +327,17 @@ def test_gazetteer_import_of_an_admin_layer_points_to_areas_import(store):
 
     res = CliRunner().invoke(app, ["gazetteer", "import", str(LAYER)])
     assert res.exit_code == 1 and "frontline areas import FILE" in res.output
+
+
+def test_real_wof_lebanon_layer(shared_data, store):
+    import gazetteer
+
+    r = import_admin_layer(shared_data / "wof_gazetteer_sy_lb" / "wof_lb_admin_polygons.geojson",
+                           name="wof-lb")
+    assert r.counts() == {"admin1": 8, "admin2": 24, "admin3": 0}
+    assert len(r.units) + len(r.merged) + len(r.skipped) == r.features
+    gz = gazetteer.load()
+    zahle = gz.resolve_one("Zahle District").place
+    assert zahle.kind == "district" and zahle.country == "LB"
+    assert gz.resolve_one("Zahle Caza").place.id == zahle.id
+    assert gz.resolve_one("Zahle").place.kind != "district"  # the town keeps its name
