@@ -36,11 +36,21 @@ LAYER = DATA / "admin_schematic.geojson"
 TODAY = dt.date(2025, 1, 1)
 
 
+@pytest.fixture(scope="module")
+def _module_home(tmp_path_factory):
+    return tmp_path_factory.mktemp("admin_areas_home")
+
+
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    """An empty user store of its own, so imports do not leak into other tests."""
-    monkeypatch.setenv("FRONTLINE_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
+def store(_module_home, monkeypatch):
+    """A user store of this module's own with no imports, so imports do not leak into other
+    tests (the gazetteer's caches are kept between tests: rebuilding them is slow)."""
+    import shutil
+
+    shutil.rmtree(_module_home / "areas", ignore_errors=True)
+    shutil.rmtree(_module_home / "gazetteer" / "imports", ignore_errors=True)
+    monkeypatch.setenv("FRONTLINE_HOME", str(_module_home))
+    return _module_home
 
 
 # ---------------------------------------------------------------------------- names
