@@ -156,15 +156,20 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
     ids = places["place_id"].astype(str).to_numpy()
     lon, lat = places["lon"].to_numpy(float), places["lat"].to_numpy(float)
     admin1 = places["admin1"].fillna("").astype(str).str.casefold().to_numpy()
+    is_area = np.isin(ids, area_ids)
+    poly_area = np.array([_area_of(by_id[i]) if i in by_id else np.inf for i in ids])
     member_ids = {}
     for a in used:
-        inside = np.zeros(len(ids), bool)
-        if a.polygon is not None:
-            inside |= shapely.contains_xy(a.polygon, lon, lat)
+        in_polygon = shapely.contains_xy(a.polygon, lon, lat) if a.polygon is not None \
+            else np.zeros(len(ids), bool)
+        inside = in_polygon.copy()
         if a.admin1:
             inside |= admin1 == a.admin1.casefold()
         inside |= np.isin(ids, [named.get(m, "") for m in a.members])
-        inside &= ~np.isin(ids, area_ids)  # an area is not a member of another area
+        # An area's own point is a member of another area only when a smaller polygon area
+        # lies inside it (a district's point in its governorate), never the other way round.
+        inside &= ~is_area | (in_polygon & (poly_area < _area_of(a)))
+        inside &= ids != a.id
         member_ids[a.id] = ids[inside]
     pieces = []
     rows = frame[hit]
@@ -189,13 +194,18 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
         return empty, places, problems
     out = pd.concat(pieces, ignore_index=True)
     # A place-level row of the same place and date wins; of two areas, the smaller one.
-    direct = frame.loc[~hit, ["place_id", "date"]].astype({"place_id": str})
+    direct = frame[["place_id", "date"]].astype({"place_id": str})  # an area's own point too
     key = out["place_id"].astype(str) + "|" + out["date"].astype(str)
     out = out[~key.isin(direct["place_id"] + "|" + direct["date"].astype(str))]
     out = out.sort_values(["_size", "row"], kind="stable")
     out = out.drop_duplicates(["place_id", "date"], keep="first")
     out = out.sort_values(["row", "place_id"], kind="stable").drop(columns="_size")
     return out.reset_index(drop=True)[list(frame.columns)], places, problems
+
+
+def _area_of(a: Area) -> float:
+    """The polygon's area in square degrees (only compared between areas); inf without one."""
+    return float(a.polygon.area) if a.polygon is not None else np.inf
 
 
 def _far_spellings(rows: pd.DataFrame, by_id: dict[str, Area], gazetteer, path: str,

@@ -351,3 +351,27 @@ def test_real_wof_lebanon_layer(shared_data, store):
     assert zahle.kind == "district" and zahle.country == "LB"
     assert gz.resolve_one("Zahle Caza").place.id == zahle.id
     assert gz.resolve_one("Zahle").place.kind != "district"  # the town keeps its name
+
+
+def test_a_governorate_row_reaches_its_districts_points_unless_they_say_otherwise(
+        tmp_path, store, monkeypatch):
+    monkeypatch.setattr(regions, "AREAS_FILE", tmp_path / "none.toml")
+    r = import_admin_layer(LAYER, name="schematic")
+    path = tmp_path / "events.csv"
+    path.write_text("date,place,controller,source\n"
+                    "2015-01-01,Riverside District,government,https://a.example/1\n"
+                    "2015-01-01,Hills District,government,https://a.example/2\n"
+                    "2015-06-01,Northland Governorate,isis,https://a.example/3\n"
+                    "2015-06-01,Hills District,sdf,https://a.example/4\n"
+                    "2015-07-01,Riverside District,opposition,https://a.example/5\n",
+                    encoding="utf-8")
+    obs = read_observations(path, gazetteer=FakeGazetteer((*PLACES, *_unit_places(r.units))),
+                            today=TODAY)
+    assert not obs.errors and not obs.warnings
+    m = build_timeline(obs).state_matrix(
+        np.array(["2015-06-15", "2015-07-15"], dtype="datetime64[ns]"))
+    june, july = (dict(zip(m.place_ids, row, strict=True)) for row in m.controller_ids())
+    assert june["wof:9101"] == "isis"  # the district's own point, inside the governorate
+    assert june["wof:9102"] == "sdf"   # its own row of that date wins: not contested
+    assert june["wof:9001"] == "isis"
+    assert july["wof:9101"] == "opposition" and july["wof:9001"] == "isis"  # not the reverse
