@@ -99,18 +99,36 @@ def import_file(path: str | Path, *, format: str | None = None, name: str | None
     records = list(read_file(path, fmt, source=source, report=report))
     if not records:
         detail = f" First problems: {'; '.join(report.problems[:3])}" if report.problems else ""
+        hint = (" If it holds admin polygons (governorates, districts), import it with "
+                "`frontline areas import FILE`." if fmt == "wof" else "")
         raise GazetteerDataError(
             f"{path}: no places read as {fmt} ({report.rows} rows).{detail} "
-            f"Check --format ({', '.join(FORMATS)}).")
+            f"Check --format ({', '.join(FORMATS)}).{hint}")
+    return store_import(name, records, fmt=fmt, path=path, rows=report.rows,
+                        problems=tuple(report.problems))
+
+
+def store_import(name: str, records: list[SourceRecord], *, fmt: str, path: Path, rows: int,
+                 problems: tuple[str, ...] = ()) -> ImportResult:
+    """Store ``records`` as the import ``name`` (replacing one of that name) and list it in
+    the manifest; ``path`` is the file they were read from (its hash goes in the manifest)."""
     lines = [json.dumps({"place": _place_dict(r.place), "alt_ids": list(r.alt_ids)},
                         ensure_ascii=False, sort_keys=True) for r in records]
     data = gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0)
     target = imports_dir() / f"{name}.jsonl.gz"
     atomic_write_bytes(target, data)
-    result = ImportResult(name, fmt, str(path), str(target), report.rows, len(records),
-                          tuple(report.problems))
-    _update_manifest(result, hashlib.sha1(path.read_bytes()).hexdigest())
+    result = ImportResult(name, fmt, str(path), str(target), rows, len(records), problems)
+    _update_manifest(result, _digest(path))
     return result
+
+
+def _digest(path: Path) -> str:
+    """sha1 of a file, or of a folder's files (sorted by name)."""
+    h = hashlib.sha1()
+    for f in sorted(path.iterdir()) if path.is_dir() else [path]:
+        if f.is_file():
+            h.update(f.read_bytes())
+    return h.hexdigest()
 
 
 def _place_dict(p: Place) -> dict:

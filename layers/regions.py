@@ -12,6 +12,9 @@ Areas are data (``gazetteer/data/supplement/areas.toml``, or any TOML file of th
     polygon = "POLYGON ((lon lat, …))" # every place inside this WKT polygon (EPSG:4326)
     source = "https://…"               # public source of the definition
 
+Admin units imported with ``frontline areas import`` (layers/admin_areas.py) are areas too
+(``all_areas``); an imported polygon with a curated area's id adds to that area.
+
 ``expand_areas`` turns each area row into one row per member place, with provenance in ``note``
 ("via Afrin District (line 812, source …)") and the area row's line in ``row``. Membership is
 computed over the observation set's places plus the listed members, vectorized (one
@@ -49,6 +52,7 @@ class Area:
     polygon: shapely.Geometry | None = None
     source: str = ""
     country: str = ""
+    names: tuple[str, ...] = ()  # other names it is known by (imported units)
 
 
 def load_areas(path: str | Path | None = None) -> tuple[Area, ...]:
@@ -103,35 +107,69 @@ def parse_areas(entries, *, where: str = "areas") -> tuple[Area, ...]:
     return tuple(out)
 
 
+def all_areas() -> tuple[Area, ...]:
+    """The curated areas, then the admin units imported into the user store
+    (``frontline areas import``, layers/admin_areas.py)."""
+    from .admin_areas import imported_areas
+
+    return load_areas() + imported_areas()
+
+
+def _by_id(areas) -> dict[str, Area]:
+    """One Area per id: an imported polygon of a curated area's id refines it (the members,
+    admin1 and polygons of every definition count)."""
+    out: dict[str, Area] = {}
+    for a in areas:
+        old = out.get(a.id)
+        if old is None:
+            out[a.id] = a
+            continue
+        polys = [p for p in (old.polygon, a.polygon) if p is not None]
+        out[a.id] = Area(id=a.id, name=old.name, members=old.members + a.members,
+                         admin1=old.admin1 or a.admin1,
+                         polygon=shapely.union_all(polys) if polys else None,
+                         source=old.source, country=old.country or a.country)
+    return out
+
+
 def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, gazetteer=None,
                  path: str = "", unit: str = "line"
                  ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, list[Problem]]:
     """(area rows, places with the listed members added, problems) for the rows of ``frame``
     whose place is an area. The area rows have ``frame``'s columns; ``place_text`` keeps the
     area's name and ``note`` says "via AREA (line N, source URL)"."""
-    areas = load_areas() if areas is None else tuple(areas)
     empty = frame.iloc[:0].copy()
-    if not len(frame) or not areas:
+    if not len(frame):
         return empty, places, []
-    by_id = {a.id: a for a in areas}
-    hit = frame["place_id"].astype(str).isin(list(by_id))
+    areas = all_areas() if areas is None else tuple(areas)
+    if not areas:
+        return empty, places, []
+    area_ids = sorted({a.id for a in areas})
+    hit = frame["place_id"].astype(str).isin(area_ids)
     if not hit.any():
         return empty, places, []
-    used = [by_id[i] for i in sorted(set(frame.loc[hit, "place_id"].astype(str)))]
-    problems: list[Problem] = []
+    named_ids = set(frame.loc[hit, "place_id"].astype(str))
+    by_id = _by_id([a for a in areas if a.id in named_ids])  # merge only the areas named
+    used = [by_id[i] for i in sorted(named_ids)]
+    problems: list[Problem] = _far_spellings(frame[hit], by_id, gazetteer, path, unit)
     places, named = _with_members(places, used, gazetteer, path, frame, unit, problems)
     ids = places["place_id"].astype(str).to_numpy()
     lon, lat = places["lon"].to_numpy(float), places["lat"].to_numpy(float)
     admin1 = places["admin1"].fillna("").astype(str).str.casefold().to_numpy()
+    is_area = np.isin(ids, area_ids)
+    poly_area = np.array([_area_of(by_id[i]) if i in by_id else np.inf for i in ids])
     member_ids = {}
     for a in used:
-        inside = np.zeros(len(ids), bool)
-        if a.polygon is not None:
-            inside |= shapely.contains_xy(a.polygon, lon, lat)
+        in_polygon = shapely.contains_xy(a.polygon, lon, lat) if a.polygon is not None \
+            else np.zeros(len(ids), bool)
+        inside = in_polygon.copy()
         if a.admin1:
             inside |= admin1 == a.admin1.casefold()
         inside |= np.isin(ids, [named.get(m, "") for m in a.members])
-        inside &= ~np.isin(ids, list(by_id))  # an area is not a member of another area
+        # An area's own point is a member of another area only when a smaller polygon area
+        # lies inside it (a district's point in its governorate), never the other way round.
+        inside &= ~is_area | (in_polygon & (poly_area < _area_of(a)))
+        inside &= ids != a.id
         member_ids[a.id] = ids[inside]
     pieces = []
     rows = frame[hit]
@@ -156,13 +194,47 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
         return empty, places, problems
     out = pd.concat(pieces, ignore_index=True)
     # A place-level row of the same place and date wins; of two areas, the smaller one.
-    direct = frame.loc[~hit, ["place_id", "date"]].astype({"place_id": str})
+    direct = frame[["place_id", "date"]].astype({"place_id": str})  # an area's own point too
     key = out["place_id"].astype(str) + "|" + out["date"].astype(str)
     out = out[~key.isin(direct["place_id"] + "|" + direct["date"].astype(str))]
     out = out.sort_values(["_size", "row"], kind="stable")
     out = out.drop_duplicates(["place_id", "date"], keep="first")
     out = out.sort_values(["row", "place_id"], kind="stable").drop(columns="_size")
     return out.reset_index(drop=True)[list(frame.columns)], places, problems
+
+
+def _area_of(a: Area) -> float:
+    """The polygon's area in square degrees (only compared between areas); inf without one."""
+    return float(a.polygon.area) if a.polygon is not None else np.inf
+
+
+def _far_spellings(rows: pd.DataFrame, by_id: dict[str, Area], gazetteer, path: str,
+                   unit: str) -> list[Problem]:
+    """A warning for each area row whose place text is none of the area's names, even by
+    consonant skeleton: the gazetteer read a misspelt or unknown area as a different one
+    ("Sarmada Subdistrict" as Sarmin Subdistrict), and an area row sets many places."""
+    from gazetteer.normalize import skeleton_key
+
+    out = []
+    texts = rows["place_text"].fillna("").astype(str)
+    for pid, group in rows.groupby(rows["place_id"].astype(str), sort=True):
+        a = by_id[pid]
+        names = [a.name, *a.names]
+        try:
+            names += list(gazetteer.get(pid).names) if gazetteer is not None else []
+        except LookupError:
+            pass
+        known = {skeleton_key(n) for n in names if n}
+        for i in group.index:
+            text = texts[i]
+            if text and skeleton_key(text) not in known:
+                out.append(Problem(
+                    path, int(rows.at[i, "row"]), "place", text,
+                    f"area '{text}' was read as {a.name}, a different spelling; it sets every "
+                    "place inside that area",
+                    f"write the area's name as '{a.name}' if that is meant, else fix the name",
+                    "warning", "area-spelling", unit))
+    return out
 
 
 def _with_members(places, used, gazetteer, path, frame, unit, problems):

@@ -282,7 +282,7 @@ def write_demo(jobs: Sequence[tuple[Path, str]], target: str | Path, *,
                outlines: str | Path | None = None) -> dict:
     """The example site: the first events file at the top of ``target``, the others (seeds) in
     ``target/<file stem>/``, swapped in as one. ``outlines`` (e.g. Natural Earth countries) is
-    drawn on every map."""
+    drawn on every map. ``report`` gets each file's prepared inputs (observations, theatre)."""
     from dataclasses import replace
 
     from .pipeline import prepare
@@ -292,7 +292,7 @@ def write_demo(jobs: Sequence[tuple[Path, str]], target: str | Path, *,
         for i, (events, title) in enumerate(jobs):
             prepared = prepare(events, outlines=outlines)
             if report is not None:
-                report(prepared.observations)
+                report(prepared)
             sub = folder if i == 0 else folder / Path(events).stem
             result = build_bundle(prepared, sub, replace(
                 options, render=replace(options.render, title=title)))

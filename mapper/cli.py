@@ -20,6 +20,7 @@ from . import __version__
 COMMANDS: dict[str, tuple[str, str | None]] = {
     "gazetteer": ("mapper.commands.gazetteer", "gazetteer"),
     "events": ("mapper.commands.events", "events"),
+    "areas": ("mapper.commands.areas", "areas"),
     "slice": ("mapper.commands.timeline", None),
     "diff": ("mapper.commands.timeline", None),
     "territory": ("mapper.commands.territory", None),

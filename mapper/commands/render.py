@@ -181,7 +181,11 @@ def demo(
     started = time.perf_counter()
     options = RenderOptions(offline=offline, cdn=cdn, leaflet_dir=leaflet_dir)
     asset_mode(options)
-    manifest = write_demo(jobs, output, options=BundleOptions(render=options), report=_report,
+    def report(prepared) -> None:  # each events file's accounting, then its theatre
+        _report(prepared.observations)
+        _report_theatre(prepared)
+
+    manifest = write_demo(jobs, output, options=BundleOptions(render=options), report=report,
                           outlines=outlines)
     info(f"wrote {output}/ ({len(manifest['files'])} files) in "
          f"{time.perf_counter() - started:.1f} s — open {output}/index.html")

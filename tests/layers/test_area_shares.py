@@ -113,3 +113,24 @@ def test_example_shares_match_published_figures(shared_dir, syria_outline):
     report = "\n".join(lines)
     print(report)
     assert good >= MIN_WITHIN * len(figures), report
+
+
+def test_example_area_chart_is_drawn_from_the_registry_outline(tmp_path):
+    """examples/syria/area_chart.py needs nothing from ../shared for the committed chart (the
+    registry's Natural Earth outline is the theatre) and writes the same bytes twice."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "area_chart", ROOT / "examples" / "syria" / "area_chart.py")
+    chart = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(chart)
+    first, second = tmp_path / "a.png", tmp_path / "b.png"
+    assert chart.main(["-o", str(first), "--shared", str(tmp_path / "nowhere")]) == 0
+    assert chart.main(["-o", str(second)]) == 0
+    assert first.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert first.read_bytes() == second.read_bytes()
+    # --published needs ../shared/eval; without it, a clear error and exit 2
+    assert chart.main(["--published", "--shared", str(tmp_path / "nowhere"),
+                       "-o", str(tmp_path / "c.png")]) == 2
+    shares = chart.monthly_shares(DATASET, ["2019-07-01"])
+    assert 55 < shares["government"][0] < 70  # a country-wide share, not a bubble map's

@@ -146,6 +146,7 @@ def test_cli_bundle_and_demo(tmp_path, monkeypatch):
     assert (tmp_path / "site/seeds/index.html").is_file()
     assert (tmp_path / "site/seeds/manifest.json").is_file()
     assert "open site/index.html" in result.output
+    assert "theatre: SY (Natural Earth 10m" in result.output  # the demo names its theatre
 
     result = CliRunner().invoke(app, ["demo", "-o", "site2", "--examples", "nowhere"])
     assert result.exit_code == 1
