@@ -82,19 +82,23 @@ def import_(
     factions: FactionsOpt = None,
 ) -> None:
     """Import FILE (an ACLED export) as control observations: territory events become `change`
-    rows; other events are skipped and counted; unknown actors and bad rows are reported with a
-    fix. Ends with `N rows read = mapped + skipped + reported`."""
-    from layers.acled import import_acled, read_acled
-    from layers.io import write_frame
+    rows; other events are skipped and counted; unknown actors and bad rows are reported with
+    file:line:column, the value and a fix, and nothing is written for them. Ends with `N rows
+    read = mapped + skipped + reported`. Exit 1 when rows were reported (the others are still
+    written, as `events add` does), 0 otherwise."""
+    from layers.acled import import_acled, read_acled, write_observations
 
     if fmt not in IMPORT_FORMATS:
         raise ValueError(f"--format {fmt!r}: use one of {', '.join(IMPORT_FORMATS)}")
     result = import_acled(read_acled(file), factions=load_factions(factions), path=str(file))
-    write_frame(output, result.frame)
+    write_observations(output, result.frame)
     for p in result.report.problems:
         info(str(p))
     info(result.report.summary_line())
     info(f"wrote {len(result.frame)} observations to {output}")
+    raise typer.Exit(1 if result.report.problems else 0)
+
+
 @app.command("add")
 @handles_errors
 def add(
