@@ -228,11 +228,11 @@ def changes_from_snapshots(snapshots: Sequence[Snapshot]) -> SnapshotChanges:
     win = iv["obs_row"].to_numpy(np.int64)  # the row that decided each interval
     controller = iv["controller"].astype(object).to_numpy()
     controller = np.where(pd.isna(controller), "contested", controller)
-    note = rows["note"].to_numpy(dtype=object)[win]
-    where = np.array([f"snapshot {path_of[f]}:{ln}" for f, ln in zip(
-        rows["file"].to_numpy(np.int64)[win[write]].tolist(),
-        rows["line"].to_numpy(np.int64)[win[write]].tolist(), strict=True)], dtype=object)
-    note_w = np.where(note[write] != "", where + "; " + note[write].astype(str), where)
+    note = pd.Series(rows["note"].to_numpy(dtype=object)[win[write]], dtype=object).astype(str)
+    where = ("snapshot " + pd.Series(path_of[rows["file"].to_numpy(np.int64)[win[write]]],
+                                     dtype=object).astype(str)
+             + ":" + pd.Series(rows["line"].to_numpy(np.int64)[win[write]]).astype(str))
+    note_w = where.where(note == "", where + "; " + note).to_numpy(dtype=object)
     out = pd.DataFrame({
         "date": rows["date_text"].to_numpy(dtype=object)[win[write]],
         "place": rows["place"].to_numpy(dtype=object)[win[write]],
@@ -247,7 +247,8 @@ def changes_from_snapshots(snapshots: Sequence[Snapshot]) -> SnapshotChanges:
         "note": note_w,
     })
     day_of = timeline._start[write]
-    order = np.lexsort((out["place_id"].to_numpy(dtype=str), day_of))
+    order = np.lexsort((out["place_id"].to_numpy(dtype=str),
+                        out["place"].astype(str).str.casefold().to_numpy(dtype=str), day_of))
     out = out.iloc[order].reset_index(drop=True)
     vanished = _vanished(k, place, first, days, win, rows, controller, iv, snapshots)
     report = SnapshotReport(
@@ -298,7 +299,8 @@ def _vanished(k, place, first, days, win, rows, controller, iv, snapshots) -> li
     for i in idx.tolist():  # once per vanishing (reports only), not per place × date
         r = win[i]
         missing = texts[k[i] + 1]
-        back = f"; it is back on {texts[nxt[i]]}" if not last[i] else " and later ones"
+        back = (f"; it is back on {texts[nxt[i]]}" if not last[i] else
+                " and the later ones" if k[i] + 2 < len(days) else "")
         where = ", ".join(sorted(set(by_day.get(missing, []))))
         out.append(Problem(
             snapshots[file_of[r]].path, int(line_of[r]), "place", str(names[r]),

@@ -142,10 +142,11 @@ def test_mixed_place_ids_names_and_coordinates(tmp_path):
     res = _run([d], gazetteer=gz)
     f = res.frame
     assert res.report.vanished == 0 and not res.report.errors
-    assert f["place_id"].tolist() == ["geonames:1", "geonames:2", "point:35.5,36.5",
+    # sorted by date, then place name
+    assert f["place_id"].tolist() == ["geonames:1", "point:35.5,36.5", "geonames:2",
                                       "geonames:2"]
     assert f["kind"].tolist() == ["state", "state", "state", "change"]
-    assert f["place"].tolist()[:2] == ["Aleppo", "Palmyra"]
+    assert f["place"].tolist() == ["Aleppo", "Hill 7", "Palmyra", "Palmyra"]
     assert res.report.unchanged == 2
 
 
