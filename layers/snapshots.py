@@ -11,7 +11,9 @@ Files with the same date form one snapshot.
 ``changes_from_snapshots(snapshots)`` is pure. Rules:
 
 - Each (place, date) has one state, decided as the timeline decides (layers/timeline.py): the
-  confirmed row beats a claimed one; confirmed rows that disagree make the place ``contested``.
+  confirmed row beats a claimed one; confirmed rows that disagree make the place ``contested``
+  (a warning names every row when they come from different files; the reader reports it inside
+  one file).
 - A place's first snapshot gives one ``state`` row; after that a row is written only when the
   state differs from the place's previous snapshot: ``change`` when the controller differs,
   ``state`` when only the status or certainty does. Repeated states are counted as unchanged.
@@ -251,6 +253,7 @@ def changes_from_snapshots(snapshots: Sequence[Snapshot]) -> SnapshotChanges:
                         out["place"].astype(str).str.casefold().to_numpy(dtype=str), day_of))
     out = out.iloc[order].reset_index(drop=True)
     vanished = _vanished(k, place, first, days, win, rows, controller, iv, snapshots)
+    problems += _cross_file_conflicts(rows, iv, snapshots)
     report = SnapshotReport(
         files=files, dates=_day_texts(days, rows), rows_read=rows_read,
         first_states=int(first.sum()), changes=int(new_ctrl.sum()),
@@ -258,6 +261,35 @@ def changes_from_snapshots(snapshots: Sequence[Snapshot]) -> SnapshotChanges:
         merged=int(len(rows) - len(iv)), dropped=int(dropped), vanished=len(vanished),
         problems=tuple(problems + vanished))
     return SnapshotChanges(out, report)
+
+
+def _cross_file_conflicts(rows: pd.DataFrame, iv: pd.DataFrame,
+                          snapshots: Sequence[Snapshot]) -> list[Problem]:
+    """Confirmed rows of different files (same date) that disagree on a place: the place is
+    written as contested; one warning per place and date, at its last row, naming every row.
+    (Disagreement inside one file is already reported by the reader.)"""
+    hit = iv[iv["conflict"].to_numpy(dtype=bool)]
+    if not len(hit):
+        return []
+    key = pd.DataFrame({"place_id": hit["place_id"].astype(object).to_numpy(),
+                        "date": hit["valid_from"].to_numpy("datetime64[ns]")})
+    confirmed = rows[rows["certainty"].to_numpy(dtype=object) == "confirmed"]
+    clash = confirmed.merge(key, on=["place_id", "date"])
+    files = clash.groupby(["place_id", "date"])["file"].transform("nunique")
+    clash = clash[files.to_numpy() > 1].sort_values(["date", "place_id", "file", "line"])
+    out = []
+    for (_, _), g in clash.groupby(["place_id", "date"], sort=False):  # once per conflict
+        said = "; ".join(f"{snapshots[f].path}:{ln} says {c or 'contested'}" for f, ln, c in zip(
+            g["file"].tolist(), g["line"].tolist(), g["controller"].tolist(), strict=True))
+        last = g.iloc[-1]
+        out.append(Problem(
+            snapshots[int(last["file"])].path, int(last["line"]), "controller",
+            str(last["controller"] or "contested"),
+            f"snapshots of {last['date_text']} disagree on {last['place']}: {said}",
+            "it is written as contested; correct the wrong snapshot, or mark one row claimed",
+            "warning", "conflict", snapshots[int(last["file"])].unit,
+            tuple(int(x) for x in g["line"].tolist()[:-1])))
+    return out
 
 
 def _snapshot_days(snapshots: Sequence[Snapshot], rows: pd.DataFrame) -> np.ndarray:
@@ -285,8 +317,9 @@ def _vanished(k, place, first, days, win, rows, controller, iv, snapshots) -> li
         return []
     texts = _day_texts(days, rows)
     by_day: dict[str, list[str]] = {}
-    rows_day = np.datetime_as_string(rows["date"].to_numpy("datetime64[D]"), unit="D")
-    for f, d in set(zip(rows["file"].tolist(), rows_day.tolist(), strict=True)):
+    pairs = pd.DataFrame({"file": rows["file"], "day": rows["date"]}).drop_duplicates()
+    day_text = np.datetime_as_string(pairs["day"].to_numpy("datetime64[D]"), unit="D")
+    for f, d in zip(pairs["file"].tolist(), day_text.tolist(), strict=True):  # file × date
         by_day.setdefault(d, []).append(snapshots[f].path)
     for s in snapshots:
         if s.date:

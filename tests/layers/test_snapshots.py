@@ -125,6 +125,10 @@ def test_conflicting_rows_on_one_date_become_contested(tmp_path):
     assert (a["status"], a["controller"]) == ("contested", "contested")
     assert res.report.merged == 1 and res.report.dates == ("2016-01-01",)
     assert res.report.rows_read == 3 == res.report.written + res.report.merged
+    (c,) = [p for p in res.report.problems if p.code == "conflict"]
+    assert c.severity == "warning" and c.value == "opposition"
+    assert "north_2016-01-01.csv:2 says government" in c.message
+    assert "south_2016-01-01.csv:2 says opposition" in c.message
 
 
 def test_mixed_place_ids_names_and_coordinates(tmp_path):
