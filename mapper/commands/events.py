@@ -86,19 +86,23 @@ def import_(
     factions: FactionsOpt = None,
 ) -> None:
     """Import FILE (an ACLED export) as control observations: territory events become `change`
-    rows; other events are skipped and counted; unknown actors and bad rows are reported with a
-    fix. Ends with `N rows read = mapped + skipped + reported`."""
-    from layers.acled import import_acled, read_acled
-    from layers.io import write_frame
+    rows; other events are skipped and counted; unknown actors and bad rows are reported with
+    file:line:column, the value and a fix, and nothing is written for them. Ends with `N rows
+    read = mapped + skipped + reported`. Exit 1 when rows were reported (the others are still
+    written, as `events add` does), 0 otherwise."""
+    from layers.acled import import_acled, read_acled, write_observations
 
     if fmt not in IMPORT_FORMATS:
         raise ValueError(f"--format {fmt!r}: use one of {', '.join(IMPORT_FORMATS)}")
     result = import_acled(read_acled(file), factions=load_factions(factions), path=str(file))
-    write_frame(output, result.frame)
+    write_observations(output, result.frame)
     for p in result.report.problems:
         info(str(p))
     info(result.report.summary_line())
     info(f"wrote {len(result.frame)} observations to {output}")
+    raise typer.Exit(1 if result.report.problems else 0)
+
+
 @app.command("add")
 @handles_errors
 def add(
@@ -139,3 +143,37 @@ def add(
         f"appended to {into}" if plan.added else f"{into} unchanged")
     typer.echo(f"{plan.summary_line()}; {where}")
     raise typer.Exit(1 if plan.rejected else 0)
+
+
+@app.command("from-snapshots")
+@handles_errors
+def from_snapshots(
+    snapshots: Annotated[list[str], typer.Argument(
+        metavar="SNAPSHOTS",
+        help="Snapshot files (any events format), or directories of them (read in name order).")],
+    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False,
+                                         help="Observations file to write (.csv).")],
+    factions: FactionsOpt = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Exit 1 on warnings too (vanished places, duplicates).")] = False,
+) -> None:
+    """Turn dated full-state snapshots (who holds each place on a date) into the minimal events
+    log: one `state` row per place for its first snapshot, then a `change` row only when its
+    controller changes (a `state` row when only status or certainty does), each citing its
+    snapshot (the row's source column, else the file path). Each file is a table with place,
+    place_id or lat/lon, and controller (optional status, certainty, source, note). The date of
+    a row is its date column, else the date in the file name (2016-05-01.csv, aleppo_2016-05.csv);
+    files with the same date are one snapshot. A place missing from a later snapshot is reported
+    (where it was last seen) and keeps its last state. Ends with the accounting line. Exit 1 when
+    rows were dropped for errors (with --strict, on warnings too)."""
+    from layers.io import output_format, write_frame
+    from layers.snapshots import changes_from_snapshots, read_snapshots
+
+    output_format(output)  # fail on a bad extension before reading anything
+    result = changes_from_snapshots(read_snapshots(snapshots, factions=load_factions(factions)))
+    write_frame(output, result.frame)
+    for p in result.report.problems:
+        info(str(p))
+    info(result.report.summary_line())
+    info(f"wrote {len(result.frame)} observations to {output}")
+    raise typer.Exit(result.report.exit_code(strict=strict))
