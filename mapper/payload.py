@@ -11,7 +11,9 @@ Pure: MapModel (+ slider days) in, plain dict out. Layout (``v`` 1):
   the first one absolute), ``p``, ``c``, ``s``, ``q``, ``k`` codes, ``u`` source and ``m`` note
   (string-table index + 1, 0 = none).
 - ``I`` state intervals grouped by place: ``n``, ``d`` (as ``O``), ``c``, ``s``, ``q``, ``o``
-  (observation index within the place, -1 when no single observation set it).
+  (observation index within the place, -1 when no single observation set it); with
+  reconciliation, ``w`` confidence (percent, -1 unknown), ``r`` the sources summary (``S`` index
+  + 1, 0 = none) and ``z`` the report group's span in days (null when all are 0).
 - Small code columns (``p c s q k`` of ``O`` and ``c s q`` of ``I``) are strings, one character
   per value (``CODE_ALPHABET[v]``, ``.`` for -1) when the vocabulary fits, else int lists.
 - ``C`` cells: per ring ``p`` place, ``e`` 1 when the ring starts a polygon (0 = hole), ``g``
@@ -54,7 +56,7 @@ def build_payload(model: MapModel, *, days: np.ndarray, at: int, meta: dict) -> 
         "PR": list(PRECISIONS),
         "P": _places(model.places),
         "O": _observations(model.observations, n_places, faction_ids, statuses, strings),
-        "I": _intervals(model, n_places, faction_ids, statuses),
+        "I": _intervals(model, n_places, faction_ids, statuses, strings),
         "S": strings.values,
         "C": _cells(model.cells),
         "E": _edges(model.edges),
@@ -140,7 +142,7 @@ def _observations(obs: pd.DataFrame, n_places: int, faction_ids, statuses, strin
     }
 
 
-def _intervals(model: MapModel, n_places: int, faction_ids, statuses) -> dict:
+def _intervals(model: MapModel, n_places: int, faction_ids, statuses, strings) -> dict:
     intervals = model.intervals
     pos = intervals["place_pos"].to_numpy(dtype=np.int64)
     # Observation index relative to the place's first observation keeps the numbers small.
@@ -154,6 +156,22 @@ def _intervals(model: MapModel, n_places: int, faction_ids, statuses) -> dict:
         "s": _codes(intervals["status"], statuses),
         "q": _codes(intervals["certainty"], CERTAINTIES),
         "o": local.tolist(),
+        **_reconciled(intervals, strings),
+    }
+
+
+def _reconciled(intervals: pd.DataFrame, strings: _StringTable) -> dict:
+    """``w`` confidence in percent (-1 unknown), ``r`` the sources summary (string-table index
+    + 1) and ``z`` the group's span in days (null when every group is one day)."""
+    if "confidence" not in intervals:
+        return {}
+    conf = intervals["confidence"].to_numpy(np.float64)
+    span = intervals["span"].to_numpy(np.int64)
+    return {
+        "w": np.where(np.isnan(conf), -1, np.round(np.nan_to_num(conf) * 100)).astype(
+            np.int64).tolist(),
+        "r": [c + 1 for c in strings.codes(intervals["sources"])],
+        "z": span.tolist() if span.any() else None,
     }
 
 

@@ -96,13 +96,15 @@ def _load_gazetteer():
 
 def prepare(events: str | Path, *, factions: str | Path | None = None,
             theatre: str | Path | None = None, outlines: str | Path | None = None,
-            lang: str = "en", gazetteer=None, max_radius_km: float | None = None) -> Prepared:
+            lang: str = "en", gazetteer=None, max_radius_km: float | None = None,
+            window_days: int | None = None, sources=None) -> Prepared:
     """Read ``events`` and build every layer the map needs. ``gazetteer`` defaults to
     ``gazetteer.load()`` (loaded only when the file names places). The cells are clipped to
     ``theatre`` or, without one, to the factions file's ``[theatre] countries``."""
     faction_set = load_factions(factions)
     observations = read_observations(events, factions=faction_set, gazetteer=gazetteer)
-    timeline = build_timeline(observations)
+    # several sources for one place: weights and window (layers/reconcile.py)
+    timeline = build_timeline(observations, window_days=window_days, sources=sources)
     place_ids = observations.places["place_id"].astype(str).tolist()
     if gazetteer is None and _needs_gazetteer(place_ids):
         gazetteer = _load_gazetteer()
