@@ -199,13 +199,14 @@ class ReportGroups:
     """Observations sorted by (place, day, certainty, file order) and cut into report groups.
 
     ``order`` maps sorted positions to input rows; ``gid`` is the group of each sorted position;
-    per group: ``starts`` (first sorted position), ``best`` (certainty code, 0 = confirmed),
-    ``winner`` (input row), ``conflict`` (confirmed reports disagree), ``first_day`` and
-    ``last_day``."""
+    per group: ``starts`` (first sorted position), ``place``, ``best`` (certainty code, 0 =
+    confirmed), ``winner`` (input row), ``conflict`` (confirmed reports disagree), ``first_day``
+    and ``last_day``."""
 
     order: np.ndarray
     gid: np.ndarray
     starts: np.ndarray
+    place: np.ndarray
     best: np.ndarray
     winner: np.ndarray
     conflict: np.ndarray
@@ -225,7 +226,7 @@ def group_reports(place: np.ndarray, day: np.ndarray, certainty: np.ndarray,
     p, d, c = place[order], day[order], certainty[order]
     if not n:
         z = np.zeros(0, np.int64)
-        return ReportGroups(order, z, z, z, z, np.zeros(0, bool), z, z)
+        return ReportGroups(order, z, z, z, z, z, np.zeros(0, bool), z, z)
     if window_days <= 0:
         new = np.r_[True, (p[1:] != p[:-1]) | (d[1:] != d[:-1])]
     else:
@@ -243,7 +244,7 @@ def group_reports(place: np.ndarray, day: np.ndarray, certainty: np.ndarray,
     cmax = np.maximum.reduceat(np.where(confirmed, k, -big), starts)
     conflict = (best == 0) & (cmin != cmax)
     last = np.r_[starts[1:], n] - 1
-    return ReportGroups(order=order, gid=gid, starts=starts, best=best,
+    return ReportGroups(order=order, gid=gid, starts=starts, place=p[starts], best=best,
                         winner=order[winner_pos], conflict=conflict, first_day=d[starts],
                         last_day=d[last])
 
@@ -274,43 +275,50 @@ class Agreement:
     summary: pd.Categorical
 
 
+def factorize_sources(sources) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, -1 = none; distinct source texts): what ``agreement`` takes."""
+    codes, uniques = pd.factorize(sources, use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
 def agreement(groups: ReportGroups, *, controller: np.ndarray, certainty: np.ndarray,
-              sources, controller_names, weights: SourceWeights) -> Agreement:
+              sources: tuple[np.ndarray, np.ndarray], controller_names,
+              weights: SourceWeights) -> Agreement:
     """Confidence and the sources summary of every group (input-row arrays: ``controller``
     codes into ``controller_names``, -1 = contested without holder; ``certainty`` codes, 0 =
-    confirmed; ``sources`` the source texts, NA = none)."""
+    confirmed; ``sources`` as ``factorize_sources`` gives them)."""
     n, g = len(groups.order), len(groups)
     if not g:
         return Agreement(np.zeros(0), np.zeros(0, np.int64),
                          pd.Categorical.from_codes(np.zeros(0, np.int64), categories=[]))
-    local, uniques = pd.factorize(sources, use_na_sentinel=True)
-    label_u, weight_u = weights.identify(np.append(np.asarray(uniques, dtype=object), ""))
+    local, uniques = sources
+    label_u, weight_u = weights.identify(np.append(uniques, ""))
     # label codes ranked by the label text, so no result depends on the order of rows
     labels, label_rank = np.unique(label_u.astype(str), return_inverse=True)
-    factor = np.array([1.0, weights.claimed_factor])
-
-    def per_row(rows):
-        u = local[rows]  # -1 (no source) picks the trailing ""
-        return label_rank[u], weight_u[u] * factor[certainty[rows]]
-
-    size = np.diff(np.r_[groups.starts, n])
-    single = size == 1
-    confidence = np.zeros(g)
+    # one code per row, (distinct source, claimed?); no source is the trailing "" (in file
+    # order: sequential passes), and small tables by code for what follows from it
+    code = np.where(local < 0, len(uniques), local) * 2 + (certainty != 0)
+    of_code = np.arange(2 * (len(uniques) + 1))
+    lab_of = label_rank[of_code // 2]
+    w_of = weight_u[of_code // 2] * np.array([1.0, weights.claimed_factor])[of_code % 2]
+    # a single-report group: its report's weight, and "1 source: LABEL" or "… (claimed)"
+    winner_code = code[groups.winner]
+    confidence = np.round(w_of, 4)[winner_code]
     n_sources = np.ones(g, dtype=np.int64)
-    lab_s, w_s = per_row(groups.order[groups.starts[single]])
-    confidence[single] = w_s
-    summary_index = np.full(g, -1, dtype=np.int64)
-    # "1 source: LABEL" or "1 source: LABEL (claimed)": one string per label and certainty
-    summary_index[single] = 2 * lab_s + (certainty[groups.order[groups.starts[single]]] != 0)
+    summary_index = (2 * lab_of + of_code % 2)[winner_code]
     tagged = np.stack([labels.astype(object), labels.astype(object) + " (claimed)"], axis=1)
     tables = [pc.binary_join_element_wise("1 source: ", pa.array(tagged.ravel(), pa.string()),
                                           "")]
-    where = np.flatnonzero(~single)  # the groups with several reports, numbered 0…m-1
+    size = np.diff(np.r_[groups.starts, n])
+    where = np.flatnonzero(size > 1)  # the groups with several reports, numbered 0…m-1
     if len(where):
-        pos = np.flatnonzero(~single[groups.gid])
+        sz = size[where]
+        compact = np.repeat(np.arange(len(where)), sz)
+        pos = np.repeat(groups.starts[where] - np.r_[0, np.cumsum(sz)[:-1]], sz) \
+            + np.arange(int(sz.sum()))
         rows = groups.order[pos]
-        compact = (np.cumsum(~single) - 1)[groups.gid[pos]]
-        lab, w = per_row(rows)
+        c = code[rows]
+        lab, w = lab_of[c], w_of[c]
         cert, ctrl = certainty[rows], controller[rows]
         conflict = groups.conflict[where]
         win_ctrl = controller[groups.winner[where]]
@@ -318,7 +326,7 @@ def agreement(groups: ReportGroups, *, controller: np.ndarray, certainty: np.nda
         names = np.array([*map(str, controller_names), "contested"], dtype=object)
         conf_m, count_m, text_m = _multi(compact, lab, w, ctrl, cert, agree, conflict, labels,
                                          names, len(where))
-        confidence[where] = conf_m
+        confidence[where] = np.round(conf_m, 4)
         n_sources[where] = count_m
         summary_index[where] = 2 * len(labels) + np.arange(len(where))
         tables.append(text_m)
@@ -326,8 +334,9 @@ def agreement(groups: ReportGroups, *, controller: np.ndarray, certainty: np.nda
     codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     summary = pd.Categorical.from_codes(
         codes[summary_index],
-        categories=pd.Index(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object))
-    return Agreement(confidence=np.round(confidence, 4), n_sources=n_sources, summary=summary)
+        categories=pd.Index(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object),
+        validate=False)  # every index is into the table just built
+    return Agreement(confidence=confidence, n_sources=n_sources, summary=summary)
 
 
 def _multi(gid, lab, w, ctrl, cert, agree, conflict, labels, names, g):

@@ -25,7 +25,13 @@ import numpy as np
 import pandas as pd
 
 from .dates import days, to_datetime64
-from .reconcile import SourceWeights, agreement, group_reports, load_sources
+from .reconcile import (
+    SourceWeights,
+    agreement,
+    factorize_sources,
+    group_reports,
+    load_sources,
+)
 
 STATUSES: tuple[str, ...] = ("held", "contested", "besieged")
 CERTAINTIES: tuple[str, ...] = ("confirmed", "claimed")
@@ -181,13 +187,12 @@ def build_timeline(observations, *, controllers=None, place_ids=None,
     window = weights.window_days if window_days is None else int(window_days)
     groups = group_reports(place, day, cert, ctrl, window_days=window)
     winner, conflict, best = groups.winner, groups.conflict, groups.best
-    agreed = agreement(groups, controller=ctrl, certainty=cert,
-                       sources=frame["source"] if "source" in frame else pd.Series(
-                           np.full(n, "", dtype=object)), controller_names=controllers,
-                       weights=weights)
+    source_codes = factorize_sources(frame["source"]) if "source" in frame \
+        else (np.full(n, -1, dtype=np.int64), np.array([], dtype=object))
+    agreed = agreement(groups, controller=ctrl, certainty=cert, sources=source_codes,
+                       controller_names=controllers, weights=weights)
     starts = groups.starts
-    p, d = place[groups.order], day[groups.order]
-    g_place, g_day = p[starts], d[starts]
+    g_place, g_day = groups.place, groups.first_day
     g_ctrl = np.where(conflict, -1, ctrl[winner]).astype(np.int64)
     g_status = np.where(conflict, _CONTESTED, status[winner]).astype(np.int64)
     g_ctrl = _fill_holder(g_ctrl, g_place)
@@ -212,18 +217,20 @@ def build_timeline(observations, *, controllers=None, place_ids=None,
         "since": as_date(g_day[run_start]),
         "obs_row": frame["row"].to_numpy(np.int64)[winner] if "row" in frame
         else winner.astype(np.int64),
-        "source": _take(frame, "source", winner, ""),
+        "source": _take_coded(source_codes, winner, ""),
         "note": _take(frame, "note", winner, ""),
         "date_text": _take(frame, "date_text", winner, "") if "date_text" in frame
         else _day_strings(g_day),
         "date_precision": _take(frame, "date_precision", winner, "day", categorical=True),
         "conflict": conflict,
         "run_start": run_start.astype(np.int64),
-        "confidence": agreed.confidence,
-        "n_sources": agreed.n_sources,
-        "sources": agreed.summary,
-        "span_days": (groups.last_day - groups.first_day).astype(np.int64),
     })
+    # added as blocks of their own: a DataFrame built from one dict copies same-dtype columns
+    # into one block, which costs more than the reconciliation itself
+    intervals["confidence"] = agreed.confidence
+    intervals["n_sources"] = agreed.n_sources.astype(np.int32)
+    intervals["sources"] = agreed.summary
+    intervals["span_days"] = (groups.last_day - groups.first_day).astype(np.int32)
     return Timeline(intervals=intervals, place_ids=place_ids, controllers=controllers,
                     places=places, _place=g_place.astype(np.int64), _start=g_day,
                     _ctrl=g_ctrl.astype(np.int16), _status=g_status.astype(np.int8),
@@ -281,6 +288,15 @@ def _take(frame: pd.DataFrame, column: str, rows: np.ndarray, default: str, *,
     if not isinstance(col.dtype, pd.StringDtype):
         col = col.astype("string")
     return col.array.take(rows).fillna(default)
+
+
+def _take_coded(coded: tuple[np.ndarray, np.ndarray], rows: np.ndarray, default: str):
+    """Like ``_take`` for a column already factorized (codes, distinct values): the take runs on
+    the few distinct values, not on the long column."""
+    codes, uniques = coded
+    values = pd.array(uniques, dtype="string") if len(uniques) \
+        else pd.array([], dtype="string")
+    return values.take(codes[rows], allow_fill=True).fillna(default)
 
 
 def _day_strings(day: np.ndarray):

@@ -135,7 +135,8 @@ def prepare(events: str | Path, *, factions: str | Path | None = None,
     # an input too: it sets the colours
     for key, value in (("factions", getattr(faction_set, "path", "") or factions or None),
                        ("theatre", theatre),
-                       ("outlines", outlines)):
+                       ("outlines", outlines),
+                       ("sources", getattr(sources, "path", None))):
         if value is not None and Path(value).is_file():
             inputs[key] = Path(value)
     return Prepared(observations=observations, timeline=timeline, topology=topology,

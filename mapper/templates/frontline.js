@@ -37,6 +37,11 @@ function frontlineApp(map, D, UI) {
   }
   ["p", "c", "s", "q", "k"].forEach(function (key) { D.O[key] = codes(D.O[key]); });
   ["c", "s", "q"].forEach(function (key) { D.I[key] = codes(D.I[key]); });
+  if (D.I.g !== undefined) {  /* reconciliation: [confidence %, summary] per interval */
+    var gpair = codes(D.I.g);
+    D.I.w = gpair.map(function (v) { return D.I.gv[v][0]; });
+    D.I.r = gpair.map(function (v) { return D.I.gv[v][1]; });
+  }
   D.O.u = D.O.u.map(function (v) { return v - 1; });
   D.O.m = D.O.m.map(function (v) { return v - 1; });
   if (D.E) {
@@ -522,7 +527,7 @@ function frontlineApp(map, D, UI) {
   function reconciled(k, i, fact) {
     if (!D.I.w) return;
     if (D.I.w[k] >= 0) fact(UI.confidence, el("span", "fl-confidence", D.I.w[k] + " %"));
-    if (D.I.r[k] > 0) fact(UI.sources_summary, ut("span", "fl-sources", D.S[D.I.r[k] - 1]));
+    if (D.I.r[k] >= 0) fact(UI.sources_summary, ut("span", "fl-sources", D.S[D.I.r[k]]));
     var first = iDay[k], last = first + (D.I.z ? D.I.z[k] : 0), members = [];
     for (var o = oOff[i]; o < oOff[i + 1]; o++) if (oDay[o] >= first && oDay[o] <= last) members.push(o);
     if (members.length < 2) return;
@@ -786,7 +791,7 @@ function frontlineApp(map, D, UI) {
         status: k >= 0 ? D.ST[D.I.s[k]] || null : null, certainty: k >= 0 ? D.Q[D.I.q[k]] || null : null,
         since: k >= 0 ? iso(iDay[k]) : null, source: oi >= 0 && D.O.u[oi] >= 0 ? D.S[D.O.u[oi]] : null,
         confidence: k >= 0 && D.I.w && D.I.w[k] >= 0 ? D.I.w[k] / 100 : null,
-        sources: k >= 0 && D.I.r && D.I.r[k] > 0 ? D.S[D.I.r[k] - 1] : null};
+        sources: k >= 0 && D.I.r && D.I.r[k] >= 0 ? D.S[D.I.r[k]] : null};
     },
     openPopup: function (name) { var i = findPlace(name); if (i < 0) return false; goTo(i); return true; },
     frontSegments: function () { return frontCount; },
