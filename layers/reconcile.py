@@ -233,20 +233,35 @@ def group_reports(place: np.ndarray, day: np.ndarray, certainty: np.ndarray,
         new = _window_starts(p, d, int(window_days))
     starts = np.flatnonzero(new)
     gid = np.cumsum(new) - 1
-    best = np.minimum.reduceat(c, starts)
-    keep = c == best[gid]
-    # the last kept position: latest day, then last in file (sorted by day, certainty, row)
-    winner_pos = np.maximum.reduceat(np.where(keep, np.arange(n), -1), starts)
-    k = controller[order]
-    big = np.iinfo(np.int32).max
-    confirmed = c == 0
-    cmin = np.minimum.reduceat(np.where(confirmed, k, big), starts)
-    cmax = np.maximum.reduceat(np.where(confirmed, k, -big), starts)
-    conflict = (best == 0) & (cmin != cmax)
     last = np.r_[starts[1:], n] - 1
+    # a one-report group is its report; only groups of several need the reductions
+    best = c[starts]
+    winner_pos = starts.copy()
+    conflict = np.zeros(len(starts), dtype=bool)
+    several = np.flatnonzero(last > starts)
+    if len(several):
+        pos, local_starts = _positions(starts[several], last[several] - starts[several] + 1)
+        cs, ks = c[pos], controller[order[pos]]
+        b = np.minimum.reduceat(cs, local_starts)
+        keep = cs == np.repeat(b, np.diff(np.r_[local_starts, len(pos)]))
+        # the last kept position: latest day, then last in file (sorted by day, certainty, row)
+        winner_pos[several] = np.maximum.reduceat(np.where(keep, pos, -1), local_starts)
+        big = np.iinfo(np.int32).max
+        confirmed = cs == 0
+        cmin = np.minimum.reduceat(np.where(confirmed, ks, big), local_starts)
+        cmax = np.maximum.reduceat(np.where(confirmed, ks, -big), local_starts)
+        best[several] = b
+        conflict[several] = (b == 0) & (cmin != cmax)
     return ReportGroups(order=order, gid=gid, starts=starts, place=p[starts], best=best,
                         winner=order[winner_pos], conflict=conflict, first_day=d[starts],
                         last_day=d[last])
+
+
+def _positions(starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions ``starts[i] … starts[i] + sizes[i] - 1`` of every run, concatenated, and
+    where each run begins in that list."""
+    local_starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    return np.repeat(starts - local_starts, sizes) + np.arange(int(sizes.sum())), local_starts
 
 
 def _window_starts(p: np.ndarray, d: np.ndarray, window: int) -> np.ndarray:
@@ -297,15 +312,14 @@ def agreement(groups: ReportGroups, *, controller: np.ndarray, certainty: np.nda
     labels, label_rank = np.unique(label_u.astype(str), return_inverse=True)
     # one code per row, (distinct source, claimed?); no source is the trailing "" (in file
     # order: sequential passes), and small tables by code for what follows from it
-    code = np.where(local < 0, len(uniques), local) * 2 + (certainty != 0)
+    code = (np.where(local < 0, len(uniques), local) * 2 + (certainty != 0)).astype(np.int32)
     of_code = np.arange(2 * (len(uniques) + 1))
     lab_of = label_rank[of_code // 2]
     w_of = weight_u[of_code // 2] * np.array([1.0, weights.claimed_factor])[of_code % 2]
     # a single-report group: its report's weight, and "1 source: LABEL" or "… (claimed)"
     winner_code = code[groups.winner]
     confidence = np.round(w_of, 4)[winner_code]
-    n_sources = np.ones(g, dtype=np.int64)
-    summary_index = (2 * lab_of + of_code % 2)[winner_code]
+    n_sources = np.ones(g, dtype=np.int32)
     tagged = np.stack([labels.astype(object), labels.astype(object) + " (claimed)"], axis=1)
     tables = [pc.binary_join_element_wise("1 source: ", pa.array(tagged.ravel(), pa.string()),
                                           "")]
@@ -314,8 +328,7 @@ def agreement(groups: ReportGroups, *, controller: np.ndarray, certainty: np.nda
     if len(where):
         sz = size[where]
         compact = np.repeat(np.arange(len(where)), sz)
-        pos = np.repeat(groups.starts[where] - np.r_[0, np.cumsum(sz)[:-1]], sz) \
-            + np.arange(int(sz.sum()))
+        pos, _ = _positions(groups.starts[where], sz)
         rows = groups.order[pos]
         c = code[rows]
         lab, w = lab_of[c], w_of[c]
@@ -328,12 +341,15 @@ def agreement(groups: ReportGroups, *, controller: np.ndarray, certainty: np.nda
                                          names, len(where))
         confidence[where] = np.round(conf_m, 4)
         n_sources[where] = count_m
-        summary_index[where] = 2 * len(labels) + np.arange(len(where))
         tables.append(text_m)
     encoded = pa.concat_arrays(tables).dictionary_encode()
-    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
+    # final codes: by (source, claimed?) for one-report groups, one each for the others
+    summary_codes = codes[2 * lab_of + of_code % 2][winner_code]
+    if len(where):
+        summary_codes[where] = codes[2 * len(labels):]
     summary = pd.Categorical.from_codes(
-        codes[summary_index],
+        summary_codes,
         categories=pd.Index(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object),
         validate=False)  # every index is into the table just built
     return Agreement(confidence=confidence, n_sources=n_sources, summary=summary)

@@ -368,9 +368,14 @@ def _reconciled(iv: pd.DataFrame, hit: np.ndarray) -> dict:
     if "confidence" not in iv or not len(iv):
         return {"confidence": np.full(len(hit), np.nan),
                 "sources": pd.Categorical.from_codes(np.full(len(hit), -1), categories=[])}
-    conf = iv["confidence"].to_numpy(np.float64)[np.clip(hit, 0, None)]
+    conf = iv["confidence"].to_numpy(np.float64)
     cats = iv["sources"].cat
-    return {"confidence": np.where(hit >= 0, conf, np.nan),
+    codes = cats.codes.to_numpy()
+    if len(hit) and hit.min() >= 0:  # the usual case: every row has an interval
+        return {"confidence": conf[hit], "sources": pd.Categorical.from_codes(
+            codes[hit], categories=cats.categories, validate=False)}
+    safe = np.clip(hit, 0, None)
+    return {"confidence": np.where(hit >= 0, conf[safe], np.nan),
             "sources": pd.Categorical.from_codes(
-                np.where(hit >= 0, cats.codes.to_numpy()[np.clip(hit, 0, None)], -1),
+                np.where(hit >= 0, codes[safe], -1),
                 categories=cats.categories)}
