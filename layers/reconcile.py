@@ -83,14 +83,25 @@ class SourceWeights:
         host = pc.utf8_lower(pc.fill_null(pc.struct_field(pc.extract_regex(text, _HOST), [0]),
                                           ""))
         rule = np.full(len(text), -1, dtype=np.int64)
-        for i in range(len(self.rules) - 1, -1, -1):  # first rule wins: apply the last first
-            r = self.rules[i]
-            hit = np.zeros(len(text), dtype=bool)
-            for d in r.domains:
-                hit |= _bool(pc.equal(host, d)) | _bool(pc.ends_with(host, "." + d))
-            for p in r.patterns:
-                hit |= _bool(pc.match_substring_regex(text, p, ignore_case=True))
-            rule = np.where(hit, i, rule)
+        # one pass with every rule at once finds the candidates; each rule then runs on those
+        every = _compiled_all(self.rules)
+        maybe = np.zeros(len(text), dtype=bool)
+        if every[0]:
+            maybe |= _bool(pc.match_substring_regex(host, every[0]))
+        if every[1]:
+            maybe |= _bool(pc.match_substring_regex(text, every[1], ignore_case=True))
+        candidates = np.flatnonzero(maybe)
+        c_text, c_host = text.take(pa.array(candidates)), host.take(pa.array(candidates))
+        c_rule = np.full(len(candidates), -1, dtype=np.int64)
+        for i in range(len(self.rules) - 1, -1, -1) if len(candidates) else ():
+            domains, patterns = _compiled(self.rules[i])  # first rule wins: apply the last first
+            hit = np.zeros(len(candidates), dtype=bool)
+            if domains:
+                hit |= _bool(pc.match_substring_regex(c_host, domains))
+            if patterns:
+                hit |= _bool(pc.match_substring_regex(c_text, patterns, ignore_case=True))
+            c_rule = np.where(hit, i, c_rule)
+        rule[candidates] = c_rule
         fallback = pc.if_else(pc.equal(host, ""), pc.utf8_slice_codeunits(text, 0, _LABEL_CHARS),
                               host)
         fallback = np.asarray(pc.if_else(pc.equal(fallback, ""), _UNSOURCED, fallback)
@@ -99,6 +110,23 @@ class SourceWeights:
         weights = np.array([r.weight for r in self.rules] + [self.default_weight])
         label = np.where(rule >= 0, names[rule], fallback)
         return label, np.minimum(weights[rule], self.max_weight)
+
+
+@functools.cache
+def _compiled(rule: SourceRule) -> tuple[str, str]:
+    """One regular expression for the rule's domains (the host or a subdomain of it) and one
+    for its patterns: two kernel calls per rule, whatever the number of entries."""
+    domains = "|".join(re.escape(d) for d in rule.domains)
+    return (f"^(?:.*\\.)?(?:{domains})$" if domains else "",
+            "|".join(f"(?:{p})" for p in rule.patterns))
+
+
+@functools.cache
+def _compiled_all(rules: tuple[SourceRule, ...]) -> tuple[str, str]:
+    """The domains and the patterns of every rule, each as one regular expression."""
+    domains = "|".join(re.escape(d) for r in rules for d in r.domains)
+    return (f"^(?:.*\\.)?(?:{domains})$" if domains else "",
+            "|".join(f"(?:{p})" for r in rules for p in r.patterns))
 
 
 def _bool(array) -> np.ndarray:
