@@ -123,8 +123,14 @@ class CheckReport:
                 "places": self.places, "problems": [p.to_dict() for p in self.problems]}
 
 
-def check_observations(observations) -> CheckReport:
-    """Summarise an ObservationSet (all checks already ran while reading it)."""
+def check_observations(observations, *, window_days: int = 0) -> CheckReport:
+    """Summarise an ObservationSet (all checks already ran while reading it). With
+    ``window_days``, disagreements are those of the window's report groups (layers/reconcile.py)
+    instead of the same-day ones."""
+    problems = observations.problems
+    if window_days > 0:
+        problems = tuple(p for p in problems if p.code != "conflict") + tuple(find_conflicts(
+            observations.frame, path=observations.path, window_days=window_days))
     return CheckReport(path=observations.path, rows_read=observations.rows_read,
                        usable=len(observations.frame), dropped=len(observations.dropped_lines),
-                       problems=observations.problems, places=len(observations.places))
+                       problems=problems, places=len(observations.places))

@@ -349,3 +349,30 @@ def test_parse_window(text, days):
 def test_parse_window_rejects_nonsense():
     with pytest.raises(ValueError, match="not a duration"):
         parse_window("3 months")
+
+
+def test_check_and_render_cli_take_the_window(tmp_path):
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "date,place,lat,lon,controller,certainty,source\n"
+        "2016-01-01,Alpha,35.0,37.0,government,confirmed,https://sana.sy/en/?p=1\n"
+        "2016-01-03,Alpha,35.0,37.0,opposition,confirmed,https://www.syriahr.com/en/1\n"
+        "2016-01-03,Beta,35.2,37.3,government,confirmed,SANA\n"
+        "2016-01-03,Beta,35.2,37.3,opposition,confirmed,SOHR\n", encoding="utf-8")
+    runner = CliRunner()
+    same_day = runner.invoke(app, ["events", "check", str(events)])
+    assert same_day.exit_code == 0 and same_day.output.count("warning[conflict]") == 1
+    windowed = runner.invoke(app, ["events", "check", str(events), "--window", "3d"])
+    assert windowed.exit_code == 0, windowed.output
+    assert windowed.output.count("warning[conflict]") == 2  # Beta's same-day one is not repeated
+    assert "2016-01-01…2016-01-03 (window 3 d)" in windowed.output
+    assert "4 rows read" in windowed.output
+    html = tmp_path / "map.html"
+    result = runner.invoke(app, ["render", str(events), "-o", str(html), "--offline",
+                                 "--window", "3d"])
+    assert result.exit_code == 0, result.output
+    text = html.read_text(encoding="utf-8")
+    assert "sources disagree: SANA says government, SOHR says opposition" in text
+    plain = runner.invoke(app, ["render", str(events), "-o", str(html), "--offline"])
+    assert plain.exit_code == 0
+    assert "1 source: SOHR" in html.read_text(encoding="utf-8")
