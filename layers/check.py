@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .problems import Problem
+from .reconcile import window_conflicts
 
 # Columns that make two rows "the same observation" (after normalisation).
 DUPLICATE_KEY: tuple[str, ...] = ("date_text", "place_id", "controller", "status", "kind",
@@ -55,36 +56,35 @@ def find_duplicates(frame: pd.DataFrame, *, path: str, unit: str = "line"
     return ~dup, problems
 
 
-def find_conflicts(frame: pd.DataFrame, *, path: str, unit: str = "line") -> list[Problem]:
-    """Confirmed observations of one place on one date naming different controllers.
+def find_conflicts(frame: pd.DataFrame, *, path: str, unit: str = "line",
+                   window_days: int = 0) -> list[Problem]:
+    """Confirmed observations of one place on one date (or within ``window_days`` of the first,
+    the report groups of layers/reconcile.py) naming different controllers.
 
-    The timeline marks such a place ``contested`` on that date; this reports it, once per group,
-    at the group's last row.
+    The timeline marks such a place ``contested`` for that group; this reports it, once per
+    group, at the group's last row.
     """
-    is_confirmed = (frame["certainty"] == "confirmed").to_numpy(dtype=bool)
-    if not is_confirmed.any():
+    if not (frame["certainty"] == "confirmed").to_numpy(dtype=bool).any():
         return []
-    confirmed = frame[is_confirmed]
-    group = _group_codes(confirmed, ("place_id", "date"))
-    if np.bincount(group).max() <= 1:
+    if window_days <= 0 and _singletons(frame):
         return []
-    ctrl, _ = pd.factorize(confirmed["controller"], use_na_sentinel=False)
-    lo = np.full(int(group.max()) + 1, np.iinfo(np.int64).max)
-    hi = np.full(int(group.max()) + 1, -1)
-    np.minimum.at(lo, group, ctrl)
-    np.maximum.at(hi, group, ctrl)
-    many = (lo != hi)[group]  # two controllers or more
-    if not many.any():
+    clash = window_conflicts(frame, window_days=window_days)
+    if clash.empty:
         return []
-    clash = confirmed[many].assign(
-        _ctrl=confirmed["controller"][many].astype("string").fillna("contested"))
+    clash = clash.assign(
+        _ctrl=clash["controller"].astype("string").fillna("contested"),
+        _start=clash.groupby("group")["date"].transform("min"))
     problems = []
-    for (_pid, _date), g in clash.groupby(["place_id", "date"], sort=True):
+    for _key, g in clash.groupby(["place_id", "_start", "group"], sort=True):
         rows = g["row"].tolist()
         sides = ", ".join(f"line {r}: {c}" for r, c in zip(rows, g["_ctrl"], strict=True))
+        when = g["date_text"].iloc[0]
+        if g["date"].nunique() > 1:
+            by_date = g.sort_values("date", kind="stable")["date_text"]
+            when = f"{by_date.iloc[0]}…{by_date.iloc[-1]} (window {window_days} d)"
         problems.append(Problem(
             path, int(rows[-1]), "controller", str(g["_ctrl"].iloc[-1]),
-            f"confirmed observations of {g['place'].iloc[0]} on {g['date_text'].iloc[0]} disagree "
+            f"confirmed observations of {g['place'].iloc[0]} on {when} disagree "
             f"({sides}); the place is marked contested on that date",
             "check the sources; mark the weaker report 'claimed' or correct its date or controller",
             "warning", "conflict", unit, tuple(int(r) for r in rows[:-1])))
@@ -123,8 +123,14 @@ class CheckReport:
                 "places": self.places, "problems": [p.to_dict() for p in self.problems]}
 
 
-def check_observations(observations) -> CheckReport:
-    """Summarise an ObservationSet (all checks already ran while reading it)."""
+def check_observations(observations, *, window_days: int = 0) -> CheckReport:
+    """Summarise an ObservationSet (all checks already ran while reading it). With
+    ``window_days``, disagreements are those of the window's report groups (layers/reconcile.py)
+    instead of the same-day ones."""
+    problems = observations.problems
+    if window_days > 0:
+        problems = tuple(p for p in problems if p.code != "conflict") + tuple(find_conflicts(
+            observations.frame, path=observations.path, window_days=window_days))
     return CheckReport(path=observations.path, rows_read=observations.rows_read,
                        usable=len(observations.frame), dropped=len(observations.dropped_lines),
-                       problems=observations.problems, places=len(observations.places))
+                       problems=problems, places=len(observations.places))

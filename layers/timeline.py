@@ -2,7 +2,10 @@
 
 Rules (DESIGN.md §2): the latest observation wins; on one date, confirmed beats claimed, and among
 equals the last row of the file wins; two confirmed observations of one place on one date naming
-different controllers make the place ``contested``. A contested observation without a holder
+different controllers make the place ``contested``. With a window of W days, "one date" is a
+report group: the reports of a place within W days of the group's first one (the grouping, the
+winner, the disagreement and each interval's ``confidence`` / ``sources`` summary are the rules
+of ``layers/reconcile.py``). A contested observation without a holder
 (controller ``contested``) keeps the place's last known holder as its controller.
 
 Every interval carries its provenance: the input row, source, note, certainty and date precision
@@ -22,6 +25,13 @@ import numpy as np
 import pandas as pd
 
 from .dates import days, to_datetime64
+from .reconcile import (
+    SourceWeights,
+    agreement,
+    factorize_sources,
+    group_reports,
+    load_sources,
+)
 
 STATUSES: tuple[str, ...] = ("held", "contested", "besieged")
 CERTAINTIES: tuple[str, ...] = ("confirmed", "claimed")
@@ -29,7 +39,8 @@ _CONTESTED = STATUSES.index("contested")
 
 INTERVAL_COLUMNS: tuple[str, ...] = (
     "place_id", "valid_from", "valid_to", "controller", "status", "certainty", "kind", "since",
-    "obs_row", "source", "note", "date_text", "date_precision", "conflict", "run_start")
+    "obs_row", "source", "note", "date_text", "date_precision", "conflict", "run_start",
+    "confidence", "n_sources", "sources", "span_days")
 
 
 @dataclass(frozen=True)
@@ -139,9 +150,15 @@ class Timeline:
         return self.intervals.iloc[m.interval[0][m.interval[0] >= 0]]
 
 
-def build_timeline(observations, *, controllers=None, place_ids=None) -> Timeline:
+def build_timeline(observations, *, controllers=None, place_ids=None,
+                   window_days: int | None = None, sources: SourceWeights | None = None
+                   ) -> Timeline:
     """Replay observations (an ObservationSet, or a DataFrame with at least ``place_id``, ``date``
-    and ``controller``) into a Timeline; see the module docstring for the rules."""
+    and ``controller``) into a Timeline; see the module docstring for the rules.
+
+    ``sources`` weighs the sources (default: the bundled ``layers/data/sources.toml``);
+    ``window_days`` groups the reports of one place within that many days (default: the sources
+    file's ``[reconcile] window_days``, 0 = same day)."""
     places = getattr(observations, "places", None)
     frame = getattr(observations, "frame", observations)
     area_rows = getattr(observations, "area_rows", None)  # area observations, expanded
@@ -165,23 +182,17 @@ def build_timeline(observations, *, controllers=None, place_ids=None) -> Timelin
     cert = _codes(_column(frame, "certainty", "confirmed"), CERTAINTIES, "certainty")
     day = days(frame["date"].to_numpy(dtype="datetime64[ns]"))
 
-    # Sort by place, day, certainty (confirmed first), then file order.
-    order = np.lexsort((np.arange(n), cert, day, place))
-    p, d, c = place[order], day[order], cert[order]
-    new_group = np.r_[True, (p[1:] != p[:-1]) | (d[1:] != d[:-1])] if n else np.zeros(0, bool)
-    starts = np.flatnonzero(new_group)
-    gid = np.cumsum(new_group) - 1
-    best = c[starts] if n else np.zeros(0, np.int64)
-    keep = c == best[gid]
-    n_keep = np.add.reduceat(keep.astype(np.int64), starts) if n else np.zeros(0, np.int64)
-    winner = order[starts + n_keep - 1]  # the last row, in file order, of the best certainty
-    cs = ctrl[order]
-    big = np.iinfo(np.int32).max
-    cmin = np.minimum.reduceat(np.where(keep, cs, big), starts) if n else np.zeros(0, np.int64)
-    cmax = np.maximum.reduceat(np.where(keep, cs, -big), starts) if n else np.zeros(0, np.int64)
-    conflict = (best == 0) & (cmin != cmax)
-
-    g_place, g_day = p[starts], d[starts]
+    # Report groups (place, day or window), winner and disagreement: layers/reconcile.py.
+    weights = sources if sources is not None else load_sources()
+    window = weights.window_days if window_days is None else int(window_days)
+    groups = group_reports(place, day, cert, ctrl, window_days=window)
+    winner, conflict, best = groups.winner, groups.conflict, groups.best
+    source_codes = factorize_sources(frame["source"]) if "source" in frame \
+        else (np.full(n, -1, dtype=np.int64), np.array([], dtype=object))
+    agreed = agreement(groups, controller=ctrl, certainty=cert, sources=source_codes,
+                       controller_names=controllers, weights=weights)
+    starts = groups.starts
+    g_place, g_day = groups.place, groups.first_day
     g_ctrl = np.where(conflict, -1, ctrl[winner]).astype(np.int64)
     g_status = np.where(conflict, _CONTESTED, status[winner]).astype(np.int64)
     g_ctrl = _fill_holder(g_ctrl, g_place)
@@ -206,7 +217,7 @@ def build_timeline(observations, *, controllers=None, place_ids=None) -> Timelin
         "since": as_date(g_day[run_start]),
         "obs_row": frame["row"].to_numpy(np.int64)[winner] if "row" in frame
         else winner.astype(np.int64),
-        "source": _take(frame, "source", winner, ""),
+        "source": _take_coded(source_codes, winner, ""),
         "note": _take(frame, "note", winner, ""),
         "date_text": _take(frame, "date_text", winner, "") if "date_text" in frame
         else _day_strings(g_day),
@@ -214,6 +225,12 @@ def build_timeline(observations, *, controllers=None, place_ids=None) -> Timelin
         "conflict": conflict,
         "run_start": run_start.astype(np.int64),
     })
+    # added as blocks of their own: a DataFrame built from one dict copies same-dtype columns
+    # into one block, which costs more than the reconciliation itself
+    intervals["confidence"] = agreed.confidence
+    intervals["n_sources"] = agreed.n_sources.astype(np.int32)
+    intervals["sources"] = agreed.summary
+    intervals["span_days"] = (groups.last_day - groups.first_day).astype(np.int32)
     return Timeline(intervals=intervals, place_ids=place_ids, controllers=controllers,
                     places=places, _place=g_place.astype(np.int64), _start=g_day,
                     _ctrl=g_ctrl.astype(np.int16), _status=g_status.astype(np.int8),
@@ -273,6 +290,15 @@ def _take(frame: pd.DataFrame, column: str, rows: np.ndarray, default: str, *,
     return col.array.take(rows).fillna(default)
 
 
+def _take_coded(coded: tuple[np.ndarray, np.ndarray], rows: np.ndarray, default: str):
+    """Like ``_take`` for a column already factorized (codes, distinct values): the take runs on
+    the few distinct values, not on the long column."""
+    codes, uniques = coded
+    values = pd.array(uniques, dtype="string") if len(uniques) \
+        else pd.array([], dtype="string")
+    return values.take(codes[rows], allow_fill=True).fillna(default)
+
+
 def _day_strings(day: np.ndarray):
     uniques, inverse = np.unique(day, return_inverse=True)
     text = np.datetime_as_string(uniques.astype("datetime64[D]"), unit="D")
@@ -280,13 +306,15 @@ def _day_strings(day: np.ndarray):
 
 
 SLICE_COLUMNS: tuple[str, ...] = ("date", "place_id", "place", "controller", "status", "certainty",
-                                  "since", "source", "obs_row", "geometry")
+                                  "since", "source", "obs_row", "confidence", "sources",
+                                  "geometry")
 
 
 def slice_at(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
              include_unknown: bool = False) -> gpd.GeoDataFrame:
     """The state of every place on each of ``dates`` as one long GeoDataFrame (EPSG:4326):
-    ``date, place_id, place, controller, status, certainty, since, source, obs_row, geometry``.
+    ``date, place_id, place, controller, status, certainty, since, source, obs_row, confidence,
+    sources, geometry`` (``confidence`` and the ``sources`` summary: layers/reconcile.py).
 
     ``places`` needs ``place_id``, ``name`` and a geometry (default: the timeline's places).
     Places not yet observed on a date are left out unless ``include_unknown``. Enumerations
@@ -329,6 +357,25 @@ def slice_at(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
         "source": iv["source"].array.take(hit, allow_fill=True) if len(iv)
         else pd.array([None] * len(hit), dtype="string"),
         "obs_row": obs_row,
+        **_reconciled(iv, hit),
     })
     geometry = places.geometry.array.take(rows)
     return gpd.GeoDataFrame(out, geometry=geometry, crs=places.crs or "EPSG:4326")
+
+
+def _reconciled(iv: pd.DataFrame, hit: np.ndarray) -> dict:
+    """``confidence`` and ``sources`` of the intervals at ``hit`` (-1: none, NaN/NA)."""
+    if "confidence" not in iv or not len(iv):
+        return {"confidence": np.full(len(hit), np.nan),
+                "sources": pd.Categorical.from_codes(np.full(len(hit), -1), categories=[])}
+    conf = iv["confidence"].to_numpy(np.float64)
+    cats = iv["sources"].cat
+    codes = cats.codes.to_numpy()
+    if len(hit) and hit.min() >= 0:  # the usual case: every row has an interval
+        return {"confidence": conf[hit], "sources": pd.Categorical.from_codes(
+            codes[hit], categories=cats.categories, validate=False)}
+    safe = np.clip(hit, 0, None)
+    return {"confidence": np.where(hit >= 0, conf[safe], np.nan),
+            "sources": pd.Categorical.from_codes(
+                np.where(hit >= 0, codes[safe], -1),
+                categories=cats.categories)}

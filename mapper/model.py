@@ -39,6 +39,9 @@ class MapModel:
     intervals: DataFrame[place_pos, day, controller, status, certainty, obs] — the state that starts
         on ``day`` (until the next one of the same place); ``obs`` is the position in
         ``observations`` of the observation that set it, -1 when several did (a disagreement).
+        Optional (layers/reconcile.py): ``confidence`` (0–1), ``sources`` (the summary: "3
+        sources agree: …" / "sources disagree: A says X, B says Y") and ``span`` (days from the
+        first to the last report of the group, whose observations the popup lists).
     cells: one (Multi)Polygon per place (aligned with ``places``) or None.
     edges: (left positions, right positions, LineStrings) of neighbouring cells, or None.
     outline: the theatre outline (any polygonal geometry) drawn without tiles, or None.
@@ -167,6 +170,7 @@ def model_from_layers(observations, timeline, factions, *, names=None, lang: str
         "status": iv["status"].astype(object),
         "certainty": iv["certainty"].astype(object),
         "obs": np.where(conflict, -1, obs_index.to_numpy()),
+        **_reconciled(iv),
     }).sort_values(["place_pos", "day"], kind="stable").reset_index(drop=True)
 
     cells = edges = None
@@ -177,6 +181,15 @@ def model_from_layers(observations, timeline, factions, *, names=None, lang: str
     styles = tuple(FactionStyle(f.id, f.label, f.colour) for f in factions)
     return MapModel(places=places, observations=obs, intervals=intervals, factions=styles,
                     cells=cells, edges=edges, outline=outline)
+
+
+def _reconciled(iv: pd.DataFrame) -> dict:
+    """The reconciliation columns of the timeline's intervals, when it has them."""
+    if "confidence" not in iv:
+        return {}
+    return {"confidence": iv["confidence"].to_numpy(np.float64),
+            "sources": iv["sources"].astype(object).to_numpy(),
+            "span": iv["span_days"].to_numpy(np.int64)}
 
 
 def _cells_and_edges(topology, place_ids) -> tuple[tuple, tuple]:

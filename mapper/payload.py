@@ -11,7 +11,10 @@ Pure: MapModel (+ slider days) in, plain dict out. Layout (``v`` 1):
   the first one absolute), ``p``, ``c``, ``s``, ``q``, ``k`` codes, ``u`` source and ``m`` note
   (string-table index + 1, 0 = none).
 - ``I`` state intervals grouped by place: ``n``, ``d`` (as ``O``), ``c``, ``s``, ``q``, ``o``
-  (observation index within the place, -1 when no single observation set it).
+  (observation index within the place, -1 when no single observation set it); with
+  reconciliation, ``g`` a code per interval into ``gv`` (distinct ``[confidence %, sources
+  summary S index]`` pairs, -1 = unknown/none) and ``z`` the report group's span in days (null
+  when all are 0).
 - Small code columns (``p c s q k`` of ``O`` and ``c s q`` of ``I``) are strings, one character
   per value (``CODE_ALPHABET[v]``, ``.`` for -1) when the vocabulary fits, else int lists.
 - ``C`` cells: per ring ``p`` place, ``e`` 1 when the ring starts a polygon (0 = hole), ``g``
@@ -54,7 +57,7 @@ def build_payload(model: MapModel, *, days: np.ndarray, at: int, meta: dict) -> 
         "PR": list(PRECISIONS),
         "P": _places(model.places),
         "O": _observations(model.observations, n_places, faction_ids, statuses, strings),
-        "I": _intervals(model, n_places, faction_ids, statuses),
+        "I": _intervals(model, n_places, faction_ids, statuses, strings),
         "S": strings.values,
         "C": _cells(model.cells),
         "E": _edges(model.edges),
@@ -140,7 +143,7 @@ def _observations(obs: pd.DataFrame, n_places: int, faction_ids, statuses, strin
     }
 
 
-def _intervals(model: MapModel, n_places: int, faction_ids, statuses) -> dict:
+def _intervals(model: MapModel, n_places: int, faction_ids, statuses, strings) -> dict:
     intervals = model.intervals
     pos = intervals["place_pos"].to_numpy(dtype=np.int64)
     # Observation index relative to the place's first observation keeps the numbers small.
@@ -154,7 +157,39 @@ def _intervals(model: MapModel, n_places: int, faction_ids, statuses) -> dict:
         "s": _codes(intervals["status"], statuses),
         "q": _codes(intervals["certainty"], CERTAINTIES),
         "o": local.tolist(),
+        **_reconciled(intervals, strings),
     }
+
+
+def _reconciled(intervals: pd.DataFrame, strings: _StringTable) -> dict:
+    """``g`` one code per interval into ``gv``, the distinct ``[confidence %, summary]`` pairs
+    (confidence -1 unknown; summary a string-table index, -1 none), and ``z`` the group's span
+    in days (null when every group is one day). Pairs repeat a lot (one source's weight and
+    name), so most maps spend one character per interval on them."""
+    if "confidence" not in intervals:
+        return {}
+    conf = intervals["confidence"].to_numpy(np.float64)
+    percent = np.where(np.isnan(conf), -1, np.round(np.nan_to_num(conf) * 100)).astype(np.int64)
+    summary = np.asarray(strings.codes(intervals["sources"]), dtype=np.int64)
+    pair, first = np.unique(percent * (1 << 32) + (summary + 1), return_index=True)
+    order = np.argsort(first, kind="stable")  # vocabulary in order of first use
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    code = rank[np.searchsorted(pair, percent * (1 << 32) + (summary + 1))]
+    vocabulary = [[int(percent[first[i]]), int(summary[first[i]])] for i in order]
+    span = intervals["span"].to_numpy(np.int64)
+    return {
+        "g": _small_codes(code, len(vocabulary)),
+        "gv": vocabulary,
+        "z": span.tolist() if span.any() else None,
+    }
+
+
+def _small_codes(codes: np.ndarray, n_values: int) -> str | list[int]:
+    """Codes 0…n-1 as one character each when they fit ``CODE_ALPHABET``, else an int list."""
+    if n_values > len(CODE_ALPHABET):
+        return codes.tolist()
+    return "".join(np.array(list(CODE_ALPHABET))[codes].tolist()) if len(codes) else ""
 
 
 def _encode_lines(coords: np.ndarray, line_index: np.ndarray) -> list[list[int]]:

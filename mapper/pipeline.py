@@ -110,7 +110,8 @@ def region_gazetteer(faction_set):
 
 def prepare(events: str | Path, *, factions: str | Path | None = None,
             theatre: str | Path | None = None, outlines: str | Path | None = None,
-            lang: str = "en", gazetteer=None, max_radius_km: float | None = None) -> Prepared:
+            lang: str = "en", gazetteer=None, max_radius_km: float | None = None,
+            window_days: int | None = None, sources=None) -> Prepared:
     """Read ``events`` and build every layer the map needs. ``gazetteer`` defaults to
     ``gazetteer.load()`` (loaded only when the file names places). The cells are clipped to
     ``theatre`` or, without one, to the factions file's ``[theatre] countries``."""
@@ -118,7 +119,8 @@ def prepare(events: str | Path, *, factions: str | Path | None = None,
     if gazetteer is None:
         gazetteer = region_gazetteer(faction_set)
     observations = read_observations(events, factions=faction_set, gazetteer=gazetteer)
-    timeline = build_timeline(observations)
+    # several sources for one place: weights and window (layers/reconcile.py)
+    timeline = build_timeline(observations, window_days=window_days, sources=sources)
     place_ids = observations.places["place_id"].astype(str).tolist()
     if gazetteer is None and _needs_gazetteer(place_ids):
         gazetteer = _load_gazetteer()
@@ -149,7 +151,8 @@ def prepare(events: str | Path, *, factions: str | Path | None = None,
     # an input too: it sets the colours
     for key, value in (("factions", getattr(faction_set, "path", "") or factions or None),
                        ("theatre", theatre),
-                       ("outlines", outlines)):
+                       ("outlines", outlines),
+                       ("sources", getattr(sources, "path", None))):
         if value is not None and Path(value).is_file():
             inputs[key] = Path(value)
     return Prepared(observations=observations, timeline=timeline, topology=topology,

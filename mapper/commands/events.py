@@ -56,11 +56,17 @@ def check(
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON report.")] = False,
     fmt: FormatOpt = None,
+    window: Annotated[str | None, typer.Option(
+        "--window", help="Report confirmed disagreements within this window (3d, 1w), as "
+                         "`slice --window` groups them (default: same day).")] = None,
 ) -> None:
     """Validate EVENTS: every problem with file:line:column, the value and a fix, then a summary
     that accounts for every row (read = usable + dropped). Exit 1 on errors (and warnings with
     --strict), 0 otherwise."""
-    report = check_observations(load_events(events, factions, fmt))
+    from layers.reconcile import parse_window
+
+    days = parse_window(window) or 0  # parse before reading: a bad window fails fast
+    report = check_observations(load_events(events, factions, fmt), window_days=days)
     if as_json:
         typer.echo(json.dumps({**report.to_dict(), "ok": report.exit_code(strict=strict) == 0},
                               ensure_ascii=False, indent=1))

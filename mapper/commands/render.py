@@ -12,6 +12,7 @@ import typer
 from gazetteer._io import atomic_write_text
 
 from ._common import fail, handles_errors, info, print_json_line
+from .timeline import SourcesOpt, WindowOpt
 
 app = typer.Typer()
 
@@ -62,14 +63,17 @@ def _report(observations) -> dict:
     return summary
 
 
-def _prepare(events, *, factions, theatre, outlines, lang, **render):
+def _prepare(events, *, factions, theatre, outlines, lang, window=None, sources=None, **render):
     """What render and bundle share: read and lay out the events, report every row, and the
     render options (``render``: title, at, start, end, every, offline, cdn, leaflet_dir)."""
+    from layers.reconcile import load_sources, parse_window
+
     from ..pipeline import prepare
 
     options = _options(lang=lang, **render)  # bad options fail before any reading
+    window_days, weights = parse_window(window), load_sources(sources)
     prepared = prepare(events, factions=factions, theatre=theatre, outlines=outlines,
-                       lang=lang.value)
+                       lang=lang.value, window_days=window_days, sources=weights)
     _report_theatre(prepared)
     return prepared, _report(prepared.observations), options
 
@@ -106,6 +110,7 @@ def render(
     factions: FactionsOpt = None, theatre: Theatre = None, outlines: Outlines = None,
     title: Title = "Frontline", lang: LangOpt = Lang.en, offline: Offline = False,
     cdn: Cdn = False, leaflet_dir: LeafletDir = None, json: Json = False,
+    window: WindowOpt = None, sources: SourcesOpt = None,
 ) -> None:
     """Write one self-contained interactive map (HTML) with a date slider over the changes."""
     from ..render import render_html
@@ -114,7 +119,7 @@ def render(
     prepared, summary, options = _prepare(
         events, factions=factions, theatre=theatre, outlines=outlines, title=title, lang=lang,
         at=at, start=start, end=end, every=every, offline=offline, cdn=cdn,
-        leaflet_dir=leaflet_dir)
+        leaflet_dir=leaflet_dir, window=window, sources=sources)
     html = render_html(prepared.model, options)
     atomic_write_text(output, html)
     info(f"wrote {output} ({len(html.encode()) / 1e6:.2f} MB) in "
@@ -137,6 +142,7 @@ def bundle(
                                         "(evenly spread, always the last).", min=0)] = 6,
     gif: Annotated[bool, typer.Option("--gif/--no-gif", help="Animated GIF of the period.")] = True,
     json: Json = False,
+    window: WindowOpt = None, sources: SourcesOpt = None,
 ) -> None:
     """Write a static site: map, changelog, data files, images and a manifest."""
     from ..bundle import BundleOptions, write_bundle
@@ -145,7 +151,7 @@ def bundle(
     prepared, summary, options = _prepare(
         events, factions=factions, theatre=theatre, outlines=outlines, title=title, lang=lang,
         at=at, start=start, end=end, every=every, offline=offline, cdn=cdn,
-        leaflet_dir=leaflet_dir)
+        leaflet_dir=leaflet_dir, window=window, sources=sources)
     manifest = write_bundle(prepared, output, BundleOptions(render=options, images=images,
                                                             gif=gif))
     info(f"wrote {output}/ ({len(manifest['files'])} files) in "

@@ -13,11 +13,36 @@ import typer
 from layers import build_timeline, diff_states, slice_at, write_frame
 from layers.dates import date_grid, to_datetime64
 from layers.io import output_format
+from layers.reconcile import load_sources, parse_window
 
 from ._common import handles_errors, info
 from .events import EventsArg, FactionsOpt, FormatOpt, load_events, report_dropped
 
 app = typer.Typer()
+
+
+WindowOpt = Annotated[str | None, typer.Option(
+    "--window", metavar="DAYS",
+    help="Reports of one place within this window (3d, 1w) are one group: agreement raises its "
+         "confidence, confirmed disagreement makes it contested (default: the sources file's "
+         "[reconcile] window_days, 0).")]
+SourcesOpt = Annotated[Path | None, typer.Option(
+    "--sources", dir_okay=False, metavar="FILE",
+    help="Source weights TOML (default: the bundled layers/data/sources.toml).")]
+
+
+def _timeline(obs, window: str | None, sources: Path | None):
+    """The timeline with the sources' weights and window; with a window, say how many report
+    groups it made contested (the same-day ones are in the events report already)."""
+    weights = load_sources(sources)
+    days = parse_window(window)
+    timeline = build_timeline(obs, window_days=days, sources=weights)
+    days = weights.window_days if days is None else days
+    if days > 0:
+        contested = int(timeline.intervals["conflict"].sum())
+        info(f"{contested} report groups contested: confirmed sources disagree within the window "
+             f"of {days} days")
+    return timeline
 
 
 class Every(StrEnum):
@@ -47,16 +72,18 @@ def slice_(
         help="Also write places not yet observed (empty controller).")] = False,
     factions: FactionsOpt = None,
     fmt: FormatOpt = None,
+    window: WindowOpt = None,
+    sources: SourcesOpt = None,
 ) -> None:
     """Write the state of every place on each date as one long table (date, place_id, place,
-    controller, status, certainty, since, source, geometry in EPSG:4326), ready for QGIS or
-    geopandas."""
+    controller, status, certainty, since, source, confidence, sources, geometry in EPSG:4326),
+    ready for QGIS or geopandas."""
     if (at is None) == (every is None):
         raise ValueError("give exactly one of --at D[,D…] or --every day|week|month")
     output_format(output)  # fail on a bad extension before reading anything
     obs = load_events(events, factions, fmt)
     report_dropped(obs)
-    timeline = build_timeline(obs)
+    timeline = _timeline(obs, window, sources)
     if at is not None:
         dates = to_datetime64([d for d in at.split(",") if d.strip()])
     else:
@@ -79,12 +106,14 @@ def diff(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
     factions: FactionsOpt = None,
     fmt: FormatOpt = None,
+    window: WindowOpt = None,
+    sources: SourcesOpt = None,
 ) -> None:
     """Places gained and lost by each faction between D1 and D2, each with the observation (line,
     date, source) that changed it."""
     obs = load_events(events, factions, fmt)
     report_dropped(obs)
-    result = diff_states(build_timeline(obs), start=start, end=end)
+    result = diff_states(_timeline(obs, window, sources), start=start, end=end)
     if as_json:
         typer.echo(json.dumps(result.to_dict(obs.factions), ensure_ascii=False, indent=1))
         return

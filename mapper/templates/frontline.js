@@ -37,6 +37,11 @@ function frontlineApp(map, D, UI) {
   }
   ["p", "c", "s", "q", "k"].forEach(function (key) { D.O[key] = codes(D.O[key]); });
   ["c", "s", "q"].forEach(function (key) { D.I[key] = codes(D.I[key]); });
+  if (D.I.g !== undefined) {  /* reconciliation: [confidence %, summary] per interval */
+    var gpair = codes(D.I.g);
+    D.I.w = gpair.map(function (v) { return D.I.gv[v][0]; });
+    D.I.r = gpair.map(function (v) { return D.I.gv[v][1]; });
+  }
   D.O.u = D.O.u.map(function (v) { return v - 1; });
   D.O.m = D.O.m.map(function (v) { return v - 1; });
   if (D.E) {
@@ -516,6 +521,27 @@ function frontlineApp(map, D, UI) {
   }
 
   /* ---------- popups: why this colour on this date ---------- */
+  /* several sources for one report group (layers/reconcile.py): confidence, the summary
+     ("3 sources agree" / "sources disagree: A says X, B says Y") and, when the group has more
+     than one report, each report with its controller and source (links only for http(s)) */
+  function reconciled(k, i, fact) {
+    if (!D.I.w) return;
+    if (D.I.w[k] >= 0) fact(UI.confidence, el("span", "fl-confidence", D.I.w[k] + " %"));
+    if (D.I.r[k] >= 0) fact(UI.sources_summary, ut("span", "fl-sources", D.S[D.I.r[k]]));
+    var first = iDay[k], last = first + (D.I.z ? D.I.z[k] : 0), members = [];
+    for (var o = oOff[i]; o < oOff[i + 1]; o++) if (oDay[o] >= first && oDay[o] <= last) members.push(o);
+    if (members.length < 2) return;
+    var ul = el("ul", "fl-group");
+    members.forEach(function (o) {
+      var li = el("li");
+      var sw = el("span", "fl-swatch"); sw.style.background = colour(D.O.c[o]); li.appendChild(sw);
+      li.appendChild(ut("span", null, factionLabel(D.O.c[o])));
+      if (D.O.q[o] >= 0) li.appendChild(el("span", "fl-muted", " (" + certaintyName(D.O.q[o]) + ") "));
+      li.appendChild(sourceNode(D.O.u[o]));
+      ul.appendChild(li);
+    });
+    fact(UI.group_reports, ul);
+  }
   function popupFor(i) {
     return function () {
       var box = el("div", "fl-popup");
@@ -542,6 +568,7 @@ function frontlineApp(map, D, UI) {
           fact(UI.source, sourceNode(D.O.u[oi]));
           if (D.O.m[oi] >= 0) fact(UI.note, ut("span", null, D.S[D.O.m[oi]]));
         } else fact(UI.source, el("span", "fl-muted", UI.disagreement));
+        reconciled(k, i, fact);
       } else {
         fact(UI.on_date, el("span", null, iso(state.day)));
         fact(UI.status, el("span", "fl-muted", UI.no_observation));
@@ -762,7 +789,9 @@ function frontlineApp(map, D, UI) {
       var k = cur[i], oi = k >= 0 && D.I.o[k] >= 0 ? oOff[i] + D.I.o[k] : -1;
       return {place: D.P.n[i], id: D.P.id[i], controller: k >= 0 && ctrlOf(k) >= 0 ? D.F[ctrlOf(k)][0] : null,
         status: k >= 0 ? D.ST[D.I.s[k]] || null : null, certainty: k >= 0 ? D.Q[D.I.q[k]] || null : null,
-        since: k >= 0 ? iso(iDay[k]) : null, source: oi >= 0 && D.O.u[oi] >= 0 ? D.S[D.O.u[oi]] : null};
+        since: k >= 0 ? iso(iDay[k]) : null, source: oi >= 0 && D.O.u[oi] >= 0 ? D.S[D.O.u[oi]] : null,
+        confidence: k >= 0 && D.I.w && D.I.w[k] >= 0 ? D.I.w[k] / 100 : null,
+        sources: k >= 0 && D.I.r && D.I.r[k] >= 0 ? D.S[D.I.r[k]] : null};
     },
     openPopup: function (name) { var i = findPlace(name); if (i < 0) return false; goTo(i); return true; },
     frontSegments: function () { return frontCount; },
