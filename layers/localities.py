@@ -2,8 +2,8 @@
 of the territory cell it lies in.
 
 Pure logic. The lookup is done ONCE for a locality set and a cell topology (an STRtree
-point-in-cell query in the topology's metres); the state on any number of dates is then one
-array index: ``site_codes[:, site_of_locality]`` — no loop over dates or localities.
+point-in-cell query against the cells as drawn, EPSG:4326); the state on any number of dates
+is then one array index: ``site_codes[:, site_of_locality]`` — no loop over dates or localities.
 
 A locality's state is *inferred*: nobody reported it, it takes the controller of the observed
 place whose cell holds it (the cell's place, ``cell_place``), so the map draws it hollow and its
@@ -125,7 +125,7 @@ def find_localities(candidates: pd.DataFrame, topology: CellTopology, *,
     area_kind = np.isin(kinds, np.asarray(sorted(skip_kinds() if skip is None else
                                                  {str(k).casefold() for k in skip}), object))
 
-    # One projection and one point-in-cell query for the whole set.
+    # Same point as an observed place: compared on the topology's grid, in its metres.
     to_local = pyproj.Transformer.from_crs(WGS84, topology.crs, always_xy=True)
     x, y = to_local.transform(np.where(has_xy, lon, 0.0), np.where(has_xy, lat, 0.0))
     snapped = np.round(np.column_stack([x, y]) / topology.grid_size)
@@ -134,8 +134,11 @@ def find_localities(candidates: pd.DataFrame, topology: CellTopology, *,
 
     site = np.full(n, -1, dtype=np.int64)
     if n and topology.n_sites:
-        tree = shapely.STRtree(topology.cells)
-        hit_point, hit_cell = tree.query(shapely.points(x, y), predicate="intersects")
+        # In lon/lat, against the cells as the map draws them (EPSG:4326): a locality near an
+        # edge takes the colour of the cell it is drawn in.
+        tree = shapely.STRtree(topology.cells_wgs84)
+        points = shapely.points(np.where(has_xy, lon, 0.0), np.where(has_xy, lat, 0.0))
+        hit_point, hit_cell = tree.query(points, predicate="intersects")
         # A point on a shared edge touches two cells: the lower site wins (deterministic).
         best = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(best, hit_point, hit_cell)
