@@ -764,7 +764,16 @@ function frontlineApp(map, D, UI) {
     index.push([fold(D.P.n[s]), s, D.P.n[s]]);
     if (D.P.a[s]) D.P.a[s].split("|").forEach(function (name) { index.push([fold(name), s, name]); });
   }
+  /* localities are found too, after the observed places (entry nP + j) */
+  for (var sl = 0; sl < nL; sl++) index.push([fold(LOC.n[sl]), nP + sl, LOC.n[sl]]);
+  function entryLabel(k) { return k < nP ? D.P.n[k] : LOC.n[k - nP]; }
   function goTo(i) {
+    if (i >= nP) {
+      var j = i - nP;
+      map.setView([lLat[j], lLon[j]], Math.max(map.getZoom(), UI.search_zoom));
+      layers.localities.addTo(map);
+      return openLocalityAt(j);
+    }
     map.setView([lat[i], lon[i]], Math.max(map.getZoom(), UI.search_zoom));
     layers.places.addTo(map);
     openPopupAt(i);
@@ -779,9 +788,10 @@ function frontlineApp(map, D, UI) {
     }
     if (!hits.length) { ui.results.appendChild(el("li", "fl-muted", UI.no_match)); return; }
     hits.forEach(function (h) {
-      var li = el("li"), b = ut("button", "fl-result", D.P.n[h[1]]);
+      var li = el("li"), b = ut("button", "fl-result", entryLabel(h[1]));
       b.type = "button";
-      if (h[2] !== D.P.n[h[1]]) b.appendChild(el("span", "fl-muted", " (" + h[2] + ")"));
+      if (h[2] !== entryLabel(h[1])) b.appendChild(el("span", "fl-muted", " (" + h[2] + ")"));
+      if (h[1] >= nP) b.appendChild(el("span", "fl-muted", " (" + UI.inferred + ")"));
       b.addEventListener("click", function () { ui.results.textContent = ""; goTo(h[1]); });
       li.appendChild(b); ui.results.appendChild(li);
     });
@@ -845,7 +855,7 @@ function frontlineApp(map, D, UI) {
   /* test and scripting hook */
   function findPlace(name) {
     var f = fold(name);
-    for (var k = 0; k < index.length; k++) if (index[k][0] === f) return index[k][1];
+    for (var k = 0; k < index.length; k++) if (index[k][0] === f && index[k][1] < nP) return index[k][1];
     return -1;
   }
   window.frontline = {

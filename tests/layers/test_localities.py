@@ -179,3 +179,9 @@ def test_wof_village_gazetteer_in_the_syria_theatre(shared_data, examples_dir, t
         site_codes = topo.site_codes(matrix.controller)
         np.testing.assert_array_equal(states[:, k], site_codes[:, hit.min()])
     assert len(np.unique(states[1])) >= 4  # 2016: government, opposition, ISIS, SDF at least
+    # --lang ar labels them with their Arabic names where WOF has one
+    from mapper.model import is_arabic
+
+    arabic = map_localities(gz, topo, observed, theatre=prepared.theatre.geometry, lang="ar")
+    assert arabic.frame["label"].map(is_arabic).mean() > 0.8
+    assert arabic.frame["place_id"].tolist() == found.frame["place_id"].tolist()

@@ -132,6 +132,19 @@ def test_hollow_localities_are_painted_and_their_layer_can_be_hidden(big, watche
     w.assert_clean()
 
 
+def test_search_finds_a_locality_and_opens_its_popup(big, watched):  # noqa: F811
+    _, found, page, dates = big
+    w = watched.open(page, "#date=" + dates[30])
+    w.page.fill("#fl-search", "Locality 12345")
+    button = w.page.locator("#fl-results button").first
+    assert button.inner_text() == "Locality 12345 (inferred)"
+    button.click()
+    text = w.page.locator(".leaflet-popup-content").last.inner_text()
+    assert text.startswith("Locality 12345") and "inferred from Place " in text, text
+    assert w.js("frontline.stateOf('Locality 12345')") is None  # the hooks name places only
+    w.assert_clean()
+
+
 INJECTIONS = ['<img src=x onerror="window.__pwned=1">', '</script><script>window.__pwned=2'
               '</script>', '"><svg onload="window.__pwned=3">', "javascript:window.__pwned=4"]
 
