@@ -95,6 +95,17 @@ def _report_localities(prepared) -> None:
              "First SY places) adds every village")
 
 
+def _locality_counts(prepared, wanted: bool) -> dict:
+    """The --json keys of --localities: the accounting and the sources of those drawn."""
+    found = prepared.model.localities
+    if not wanted:
+        return {}
+    if found is None:
+        return {"localities": 0}
+    return {"localities": found.counts["drawn"], "locality_counts": found.counts,
+            "locality_sources": dict(found.by_source)}
+
+
 def _report_theatre(prepared) -> None:
     """Name the theatre the cells are clipped to, its repair warnings and places outside it."""
     found = prepared.theatre
@@ -142,7 +153,8 @@ def render(
     info(f"wrote {output} ({len(html.encode()) / 1e6:.2f} MB) in "
          f"{time.perf_counter() - started:.1f} s")
     if json:
-        print_json_line({**summary, "output": str(output), "bytes": len(html.encode())})
+        print_json_line({**summary, "output": str(output), "bytes": len(html.encode()),
+                         **_locality_counts(prepared, localities)})
 
 
 @app.command("bundle")
@@ -173,7 +185,8 @@ def bundle(
     info(f"wrote {output}/ ({len(manifest['files'])} files) in "
          f"{time.perf_counter() - started:.1f} s")
     if json:
-        print_json_line({**summary, "output": str(output), "files": len(manifest["files"])})
+        print_json_line({**summary, "output": str(output), "files": len(manifest["files"]),
+                         **_locality_counts(prepared, localities)})
 
 
 @app.command("demo")

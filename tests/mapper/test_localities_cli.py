@@ -69,6 +69,13 @@ def test_bundle_localities(syria, tmp_path):
     assert re.search(r"localities: [\d,]+ drawn", result.output)
     data = _payload((out / "index.html").read_text(encoding="utf-8"))
     assert len(data["L"]["n"]) > 300
+    result = CliRunner().invoke(app, ["render", str(syria), "-o", str(tmp_path / "m.html"),
+                                      "--offline", "--localities", "--json"])
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert summary["localities"] == len(data["L"]["n"])
+    assert sum(summary["locality_sources"].values()) == summary["localities"]
+    counts = summary["locality_counts"]
+    assert sum(v for k, v in counts.items() if k != "candidates") == counts["candidates"]
 
 
 def test_too_few_places_for_cells_is_said(tmp_path):
