@@ -45,6 +45,8 @@ class MapModel:
     cells: one (Multi)Polygon per place (aligned with ``places``) or None.
     edges: (left positions, right positions, LineStrings) of neighbouring cells, or None.
     outline: the theatre outline (any polygonal geometry) drawn without tiles, or None.
+    localities: a layers.localities.Localities of the topology (every unobserved gazetteer place
+        of the theatre, drawn hollow in its cell's state) with a ``label`` column, or None.
     """
 
     places: pd.DataFrame
@@ -55,6 +57,7 @@ class MapModel:
     edges: tuple | None = None
     outline: object | None = None
     inputs: dict = field(default_factory=dict)
+    localities: object | None = None
 
     def __post_init__(self) -> None:
         for name, frame, columns in (("places", self.places, PLACE_COLUMNS),

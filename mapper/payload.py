@@ -22,6 +22,12 @@ Pure: MapModel (+ slider days) in, plain dict out. Layout (``v`` 1):
   ``r`` right places, per line part ``i`` edge index (null when each edge is one line) and ``g``
   coordinates; ``B`` outline lines ``g``.
 - ``T`` slider days, ``at`` the initial day.
+- ``L`` (only with localities, see layers/localities.py): ``n`` labels, ``y``/``x`` (as ``P``),
+  ``c`` the position of the place whose cell holds each locality (-1: none), ``s`` source codes
+  into ``src`` (the gazetteer layers), ``g`` flat (place, first place of its site) pairs of
+  co-located places. A locality's state on a date is its cell's, computed from that place's
+  intervals ``I``: no per-date data at all. ``O`` then also has ``r``, the input line of each
+  observation (the popup of an inferred locality cites it).
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ def build_payload(model: MapModel, *, days: np.ndarray, at: int, meta: dict) -> 
     statuses = _vocabulary(STATUSES, model.observations["status"], model.intervals["status"])
     strings = _StringTable()
     n_places = len(model.places)
-    return {
+    payload = {
         "v": 1,
         "meta": meta,
         "F": [[f.id, f.label, f.colour] for f in model.factions],
@@ -65,6 +71,10 @@ def build_payload(model: MapModel, *, days: np.ndarray, at: int, meta: dict) -> 
         "T": [int(d) for d in days],
         "at": int(at),
     }
+    if getattr(model, "localities", None) is not None:
+        payload["L"] = _localities(model.localities)
+        payload["O"]["r"] = model.observations["row"].to_numpy(dtype=np.int64).tolist()
+    return payload
 
 
 class _StringTable:
@@ -190,6 +200,21 @@ def _small_codes(codes: np.ndarray, n_values: int) -> str | list[int]:
     if n_values > len(CODE_ALPHABET):
         return codes.tolist()
     return "".join(np.array(list(CODE_ALPHABET))[codes].tolist()) if len(codes) else ""
+
+
+def _localities(localities) -> dict:
+    frame = localities.frame
+    sources = [name for name, _ in localities.by_source]
+    labels = frame["label"] if "label" in frame else frame["name"]
+    return {
+        "n": labels.astype(str).tolist(),
+        "y": np.round(frame["lat"].to_numpy(dtype=float) * PLACE_SCALE).astype(np.int64).tolist(),
+        "x": np.round(frame["lon"].to_numpy(dtype=float) * PLACE_SCALE).astype(np.int64).tolist(),
+        "c": frame["cell_place"].to_numpy(dtype=np.int64).tolist(),
+        "s": _codes(frame["source"], sources),
+        "src": sources,
+        "g": np.asarray(localities.colocated, dtype=np.int64).ravel().tolist(),
+    }
 
 
 def _encode_lines(coords: np.ndarray, line_index: np.ndarray) -> list[list[int]]:

@@ -76,6 +76,25 @@ def read_outlines(path: str | Path, *, clip_to: tuple[float, float, float, float
     return shapely.multilinestrings(parts)
 
 
+def map_localities(gazetteer, topology, observed_ids, *, theatre=None, lang: str = "en"):
+    """The gazetteer's localities in ``topology`` (layers/localities.py) with a display label
+    in ``lang`` (Arabic names for ``ar``)."""
+    from layers.localities import candidates_from_rows, find_localities
+
+    from .model import display_label
+
+    rows = gazetteer.index.rows
+    names = [p.names for p in gazetteer.places] if lang == "ar" else None
+    found = find_localities(candidates_from_rows(rows, names), topology,
+                            observed_ids=observed_ids, theatre=theatre)
+    import dataclasses
+
+    frame = found.frame
+    labels = [display_label(n, others, lang)
+              for n, others in zip(frame["name"], frame["names"], strict=True)]
+    return dataclasses.replace(found, frame=frame.assign(label=labels))
+
+
 def _around(places) -> tuple[float, float, float, float] | None:
     if not len(places):
         return None
@@ -111,10 +130,12 @@ def region_gazetteer(faction_set):
 def prepare(events: str | Path, *, factions: str | Path | None = None,
             theatre: str | Path | None = None, outlines: str | Path | None = None,
             lang: str = "en", gazetteer=None, max_radius_km: float | None = None,
-            window_days: int | None = None, sources=None) -> Prepared:
+            window_days: int | None = None, sources=None,
+            localities: bool = False) -> Prepared:
     """Read ``events`` and build every layer the map needs. ``gazetteer`` defaults to
     ``gazetteer.load()`` (loaded only when the file names places). The cells are clipped to
-    ``theatre`` or, without one, to the factions file's ``[theatre] countries``."""
+    ``theatre`` or, without one, to the factions file's ``[theatre] countries``.
+    ``localities``: also every unobserved gazetteer place of the theatre, in its cell's state."""
     faction_set = load_factions(factions)
     if gazetteer is None:
         gazetteer = region_gazetteer(faction_set)
@@ -146,6 +167,12 @@ def prepare(events: str | Path, *, factions: str | Path | None = None,
         outline = theatre_geom
     model = model_from_layers(observations, timeline, faction_set, names=names, lang=lang,
                               topology=topology, outline=outline)
+    if localities and topology is not None:
+        import dataclasses
+
+        found_localities = map_localities(gazetteer or _load_gazetteer(), topology, place_ids,
+                                          theatre=theatre_geom, lang=lang)
+        model = dataclasses.replace(model, localities=found_localities)
     inputs = {"events": Path(events)}
     # the factions file as loaded (a bundled name or the default resolves to its file) counts as
     # an input too: it sets the colours

@@ -50,6 +50,10 @@ LeafletDir = Annotated[Path | None, typer.Option("--leaflet-dir", help="Folder w
                        "and leaflet.css to inline (default: the xstatic-leaflet package).",
                        file_okay=False)]
 Json = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")]
+LocalitiesOpt = Annotated[bool, typer.Option("--localities", help="Also draw every gazetteer "
+                          "place of the theatre that is not observed (import a village "
+                          "gazetteer first: `frontline gazetteer import`), hollow, in the state "
+                          "of the territory cell it lies in.")]
 
 
 def _report(observations) -> dict:
@@ -63,7 +67,8 @@ def _report(observations) -> dict:
     return summary
 
 
-def _prepare(events, *, factions, theatre, outlines, lang, window=None, sources=None, **render):
+def _prepare(events, *, factions, theatre, outlines, lang, window=None, sources=None,
+             localities=False, **render):
     """What render and bundle share: read and lay out the events, report every row, and the
     render options (``render``: title, at, start, end, every, offline, cdn, leaflet_dir)."""
     from layers.reconcile import load_sources, parse_window
@@ -73,9 +78,38 @@ def _prepare(events, *, factions, theatre, outlines, lang, window=None, sources=
     options = _options(lang=lang, **render)  # bad options fail before any reading
     window_days, weights = parse_window(window), load_sources(sources)
     prepared = prepare(events, factions=factions, theatre=theatre, outlines=outlines,
-                       lang=lang.value, window_days=window_days, sources=weights)
+                       lang=lang.value, window_days=window_days, sources=weights,
+                       localities=localities)
     _report_theatre(prepared)
+    if localities:
+        _report_localities(prepared)
     return prepared, _report(prepared.observations), options
+
+
+def _report_localities(prepared) -> None:
+    """How many localities the map draws, from which gazetteer layers, and why others not."""
+    found = prepared.model.localities
+    if found is None:
+        info("localities: none drawn: the map needs at least 2 places for territory cells")
+        return
+    info(found.summary())
+    import gazetteer
+
+    if not any(source.kind == "import" for source in gazetteer.load().sources):
+        info("localities: no village-level gazetteer is imported, so only the embedded and "
+             "curated places are drawn; `frontline gazetteer import FILE` (e.g. Who's On "
+             "First SY places) adds every village")
+
+
+def _locality_counts(prepared, wanted: bool) -> dict:
+    """The --json keys of --localities: the accounting and the sources of those drawn."""
+    found = prepared.model.localities
+    if not wanted:
+        return {}
+    if found is None:
+        return {"localities": 0}
+    return {"localities": found.counts["drawn"], "locality_counts": found.counts,
+            "locality_sources": dict(found.by_source)}
 
 
 def _report_theatre(prepared) -> None:
@@ -111,6 +145,7 @@ def render(
     title: Title = "Frontline", lang: LangOpt = Lang.en, offline: Offline = False,
     cdn: Cdn = False, leaflet_dir: LeafletDir = None, json: Json = False,
     window: WindowOpt = None, sources: SourcesOpt = None,
+    localities: LocalitiesOpt = False,
 ) -> None:
     """Write one self-contained interactive map (HTML) with a date slider over the changes."""
     from ..render import render_html
@@ -119,13 +154,14 @@ def render(
     prepared, summary, options = _prepare(
         events, factions=factions, theatre=theatre, outlines=outlines, title=title, lang=lang,
         at=at, start=start, end=end, every=every, offline=offline, cdn=cdn,
-        leaflet_dir=leaflet_dir, window=window, sources=sources)
+        leaflet_dir=leaflet_dir, window=window, sources=sources, localities=localities)
     html = render_html(prepared.model, options)
     atomic_write_text(output, html)
     info(f"wrote {output} ({len(html.encode()) / 1e6:.2f} MB) in "
          f"{time.perf_counter() - started:.1f} s")
     if json:
-        print_json_line({**summary, "output": str(output), "bytes": len(html.encode())})
+        print_json_line({**summary, "output": str(output), "bytes": len(html.encode()),
+                         **_locality_counts(prepared, localities)})
 
 
 @app.command("bundle")
@@ -141,7 +177,7 @@ def bundle(
     images: Annotated[int, typer.Option("--images", help="How many dates get a PNG map "
                                         "(evenly spread, always the last).", min=0)] = 6,
     gif: Annotated[bool, typer.Option("--gif/--no-gif", help="Animated GIF of the period.")] = True,
-    json: Json = False,
+    json: Json = False, localities: LocalitiesOpt = False,
     window: WindowOpt = None, sources: SourcesOpt = None,
 ) -> None:
     """Write a static site: map, changelog, data files, images and a manifest."""
@@ -151,13 +187,14 @@ def bundle(
     prepared, summary, options = _prepare(
         events, factions=factions, theatre=theatre, outlines=outlines, title=title, lang=lang,
         at=at, start=start, end=end, every=every, offline=offline, cdn=cdn,
-        leaflet_dir=leaflet_dir, window=window, sources=sources)
+        leaflet_dir=leaflet_dir, window=window, sources=sources, localities=localities)
     manifest = write_bundle(prepared, output, BundleOptions(render=options, images=images,
                                                             gif=gif))
     info(f"wrote {output}/ ({len(manifest['files'])} files) in "
          f"{time.perf_counter() - started:.1f} s")
     if json:
-        print_json_line({**summary, "output": str(output), "files": len(manifest["files"])})
+        print_json_line({**summary, "output": str(output), "files": len(manifest["files"]),
+                         **_locality_counts(prepared, localities)})
 
 
 @app.command("demo")

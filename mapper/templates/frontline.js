@@ -52,6 +52,12 @@ function frontlineApp(map, D, UI) {
   var iOff = offsets(D.I.n), iDay = undelta(D.I.d, iOff);
   var lat = D.P.y.map(function (v) { return v / 1e5; });
   var lon = D.P.x.map(function (v) { return v / 1e5; });
+  /* localities (D.L, see mapper/payload.py): unreported gazetteer places drawn hollow in the
+     state of the cell they lie in; the state is the cell place's, so no per-date data */
+  var LOC = D.L || null, nL = LOC ? LOC.n.length : 0;
+  var lLat = new Float64Array(nL), lLon = new Float64Array(nL), lCell = new Int32Array(nL);
+  var lSrc = LOC ? codes(LOC.s) : [];
+  for (var l0 = 0; l0 < nL; l0++) { lLat[l0] = LOC.y[l0] / 1e5; lLon[l0] = LOC.x[l0] / 1e5; lCell[l0] = LOC.c[l0]; }
 
   /* ---------- small helpers ---------- */
   /* Canvas resolution: the screen's, capped at 2 (per-date work is per pixel). */
@@ -134,6 +140,8 @@ function frontlineApp(map, D, UI) {
   }
   var pX = new Float64Array(nP), pY = new Float64Array(nP);
   for (var q0 = 0; q0 < nP; q0++) { pX[q0] = unitX(lon[q0]); pY[q0] = unitY(lat[q0]); }
+  var lX = new Float64Array(nL), lY = new Float64Array(nL);
+  for (var l1 = 0; l1 < nL; l1++) { lX[l1] = unitX(lLon[l1]); lY[l1] = unitY(lLat[l1]); }
   var cellGeo = D.C ? unitLines(D.C.g) : null;
   var cellRingOff = new Int32Array(nP + 1);  /* rings of place p: cellRingOff[p]..[p+1] */
   if (D.C) {
@@ -329,11 +337,12 @@ function frontlineApp(map, D, UI) {
       g.strokeStyle = colourValue; g.lineWidth = width; g.setLineDash(dash); g.stroke();
     });
   }
-  function blit(u, W, H, s, ox, oy, dpr, pick) {
-    for (var i = 0; i < nP; i++) {
+  function blit(u, W, H, s, ox, oy, dpr, pick) { blitAt(u, W, H, s, ox, oy, dpr, pick, nP, pX, pY); }
+  function blitAt(u, W, H, s, ox, oy, dpr, pick, count, xs, ys) {
+    for (var i = 0; i < count; i++) {
       var sp = pick(i);
       if (!sp) continue;
-      var n = sp.n, x0 = Math.round((pX[i] * s - ox) * dpr - n / 2), y0 = Math.round((pY[i] * s - oy) * dpr - n / 2);
+      var n = sp.n, x0 = Math.round((xs[i] * s - ox) * dpr - n / 2), y0 = Math.round((ys[i] * s - oy) * dpr - n / 2);
       if (x0 >= W || y0 >= H || x0 + n <= 0 || y0 + n <= 0) continue;
       var c0 = Math.max(0, -x0), c1 = Math.min(n, W - x0), r0 = Math.max(0, -y0), r1 = Math.min(n, H - y0);
       for (var r = r0; r < r1; r++) {
@@ -341,6 +350,26 @@ function frontlineApp(map, D, UI) {
         for (var c = c0; c < c1; c++) { var v = sp.data[src + c]; if (v >>> 24) u[dst + c] = v; }
       }
     }
+  }
+  /* Locality state: its cell's, i.e. the code of the cell's place on this date; co-located
+     places (D.L.g pairs) make the cell unknown when they disagree, as layers/cells.py does. */
+  var siteCode = new Int16Array(nP).fill(-1);
+  function updateSiteCodes() {
+    if (!LOC) return;
+    for (var i = 0; i < nP; i++) siteCode[i] = codeOf(i);
+    for (var g = 0; g + 1 < LOC.g.length; g += 2) {
+      var a = codeOf(LOC.g[g]), f = LOC.g[g + 1];
+      if (a < 0) continue;
+      if (siteCode[f] === -1) siteCode[f] = a; else if (siteCode[f] >= 0 && siteCode[f] !== a) siteCode[f] = -2;
+    }
+  }
+  function localityCode(j) { return lCell[j] >= 0 ? siteCode[lCell[j]] : -1; }
+  var LOCALITY_RADIUS = Math.max(2, UI.radius - 2.5);
+  function localitySprite(f) {  /* hollow: a faint fill, a ring in the cell's colour */
+    return sprite("l" + f, LOCALITY_RADIUS, function (g) {
+      g.fillStyle = f < 0 ? "#ffffff" : colour(f); g.globalAlpha = 0.3; g.fill();
+      g.globalAlpha = 0.95; g.lineWidth = 1.3; g.strokeStyle = f < 0 ? "#8a8a8a" : colour(f); g.stroke();
+    });
   }
   var changeWindow = {from: -Infinity, to: -Infinity};
   function inChangeWindow(i) { var k = cur[i]; return k >= 0 && iDay[k] > changeWindow.from && iDay[k] <= changeWindow.to; }
@@ -357,6 +386,13 @@ function frontlineApp(map, D, UI) {
       if (view !== idView) { idView = view; buildIds(s, ox, oy, W, H, dpr); }
       paintTerritory(u, W, H);
     } else u.fill(0);
+    if (LOC && shown.localities) {
+      var lSprites = {};
+      blitAt(u, W, H, s, ox, oy, dpr, function (j) {
+        var c = localityCode(j);
+        return lSprites[c] || (lSprites[c] = localitySprite(c < 0 ? -1 : c));
+      }, nL, lX, lY);
+    }
     if (shown.contested) {
       var contestedRing = ringSprite(UI.radius + 6, UI.contested_colour, 2, [2, 3]);
       blit(u, W, H, s, ox, oy, dpr, function (i) { return isContested(i) ? contestedRing : null; });
@@ -371,6 +407,7 @@ function frontlineApp(map, D, UI) {
     if (shown.front) drawFront(ctx, s, ox, oy);
   }
   var shown = {territory: true, front: true, contested: true, places: true, changes: true};
+  if (LOC) shown.localities = true;
   var painter = new CanvasLayer(paint);
   var Toggle = L.Layer.extend({
     initialize: function (name) { this._name = name; },
@@ -386,9 +423,11 @@ function frontlineApp(map, D, UI) {
   ["outline", "territory", "front", "contested", "places", "changes"].forEach(function (k) {
     layers[k].addTo(map);
   });
+  if (LOC) layers.localities.addTo(map);
   painter.addTo(map);
   var overlays = {};
   overlays[UI.layer_places] = layers.places;
+  if (LOC) overlays[UI.layer_localities] = layers.localities;
   if (D.C) overlays[UI.layer_territory] = layers.territory;
   if (D.E) overlays[UI.layer_front] = layers.front;
   overlays[UI.layer_changes] = layers.changes;
@@ -458,26 +497,43 @@ function frontlineApp(map, D, UI) {
     for (var k = 0; k < Math.min(8, order.length); k++) if (insideCell(order[k][1], cp, t)) return order[k][1];
     return -1;
   }
+  function nearestLocality(cp, maxPx) {
+    if (!LOC || !map.hasLayer(layers.localities)) return -1;
+    var t = toContainer(), best = -1, bestD = maxPx * maxPx;
+    for (var j = 0; j < nL; j++) {
+      var dx = lX[j] * t.s - t.ox - cp.x, dy = lY[j] * t.s - t.oy - cp.y, d = dx * dx + dy * dy;
+      if (d <= bestD) { bestD = d; best = j; }
+    }
+    return best;
+  }
   var popup = L.popup({maxWidth: 340, minWidth: 220, autoPanPadding: [20, 60], offset: [0, -4]});
-  var openPlace = -1;
+  var openPlace = -1, openLocality = -1;
   function openPopupAt(i) {
-    openPlace = i;
+    openPlace = i; openLocality = -1;
     popup.setLatLng([lat[i], lon[i]]).setContent(popupFor(i)).openOn(map);
   }
-  map.on("popupclose", function (ev) { if (ev.popup === popup) openPlace = -1; });
+  function openLocalityAt(j) {
+    openPlace = -1; openLocality = j;
+    popup.setLatLng([lLat[j], lLon[j]]).setContent(localityPopup(j)).openOn(map);
+  }
+  map.on("popupclose", function (ev) { if (ev.popup === popup) { openPlace = -1; openLocality = -1; } });
   map.on("click", function (ev) {
     var i = map.hasLayer(layers.places) ? nearestPlace(ev.containerPoint, UI.radius + 5) : -1;
+    if (i < 0) { var j = nearestLocality(ev.containerPoint, LOCALITY_RADIUS + 3); if (j >= 0) return openLocalityAt(j); }
     if (i < 0) i = cellAt(ev.containerPoint);
     if (i >= 0) openPopupAt(i);
   });
   var hoverTip = L.tooltip({direction: "top", offset: [0, -UI.radius - 2]}), hovered = -1;
   map.on("mousemove", function (ev) {
     var i = map.hasLayer(layers.places) ? nearestPlace(ev.containerPoint, UI.radius + 3) : -1;
-    if (i === hovered) return;
-    hovered = i;
-    map.getContainer().style.cursor = i >= 0 ? "pointer" : "";
-    if (i < 0) { map.closeTooltip(hoverTip); return; }
-    hoverTip.setLatLng([lat[i], lon[i]]).setContent(ut("span", null, D.P.n[i]));
+    var j = i < 0 ? nearestLocality(ev.containerPoint, LOCALITY_RADIUS + 2) : -1;
+    var key = i >= 0 ? i : (j >= 0 ? -3 - j : -1);
+    if (key === hovered) return;
+    hovered = key;
+    map.getContainer().style.cursor = key !== -1 ? "pointer" : "";
+    if (key === -1) { map.closeTooltip(hoverTip); return; }
+    if (i >= 0) hoverTip.setLatLng([lat[i], lon[i]]).setContent(ut("span", null, D.P.n[i]));
+    else hoverTip.setLatLng([lLat[j], lLon[j]]).setContent(ut("span", null, LOC.n[j] + " (" + UI.inferred + ")"));
     map.openTooltip(hoverTip);
   });
 
@@ -498,11 +554,11 @@ function frontlineApp(map, D, UI) {
       var k = intervalAt(i, day);
       if (k !== cur[i]) { cur[i] = k; anyChange = true; }
     }
-    if (anyChange) updateFront();
+    if (anyChange) { updateFront(); updateSiteCodes(); }
     var windowMoved = changeWindow.from !== prevStop || changeWindow.to !== day;
     changeWindow.from = prevStop; changeWindow.to = day;
     if (anyChange || (windowMoved && shown.changes)) painter.redraw();
-    if (openPlace >= 0 && popup.isOpen()) popup.update();
+    if ((openPlace >= 0 || openLocality >= 0) && popup.isOpen()) popup.update();
     ui.date.textContent = iso(day);
     ui.slider.value = String(state.index);
     ui.slider.setAttribute("aria-valuetext", iso(day));
@@ -603,6 +659,43 @@ function frontlineApp(map, D, UI) {
     };
   }
 
+  /* ---------- popups of inferred localities: the observation their colour comes from ---------- */
+  function localityPopup(j) {
+    return function () {
+      var box = el("div", "fl-popup fl-locality-popup");
+      box.setAttribute("dir", UI.dir);
+      box.appendChild(ut("div", "fl-popup-title", LOC.n[j]));
+      var c = localityCode(j), line = el("div", "fl-state");
+      var sw = el("span", "fl-swatch fl-swatch-inferred"); sw.style.borderColor = colour(c); line.appendChild(sw);
+      line.appendChild(ut("strong", null, factionLabel(c)));
+      line.appendChild(el("span", "fl-muted", " (" + UI.inferred + ")"));
+      box.appendChild(line);
+      var why = el("div", "fl-inferred-from"), p = lCell[j];
+      var k = p >= 0 ? cur[p] : -1, oi = k >= 0 && D.I.o[k] >= 0 ? oOff[p] + D.I.o[k] : -1;
+      if (p < 0) why.appendChild(el("span", "fl-muted", UI.locality_no_cell));
+      else if (c === -2) why.appendChild(el("span", "fl-muted", UI.locality_disagree));
+      else if (k < 0) why.appendChild(el("span", "fl-muted", UI.locality_nothing));
+      else {
+        why.appendChild(document.createTextNode(UI.inferred_from + " "));
+        why.appendChild(ut("b", null, D.P.n[p]));
+        if (oi >= 0) {
+          var parts = [];
+          if (D.O.r) parts.push(UI.line + " " + D.O.r[oi]);
+          parts.push(dateText(oDay[oi], D.O.p[oi]));
+          why.appendChild(document.createTextNode(" \u2014 " + parts.join(", ") + ", " + UI.source_word + " "));
+          why.appendChild(sourceNode(D.O.u[oi]));
+          if (D.O.m[oi] >= 0) why.appendChild(ut("div", "fl-small fl-note", D.S[D.O.m[oi]]));
+        } else why.appendChild(el("span", "fl-muted", " \u2014 " + UI.disagreement));
+      }
+      box.appendChild(why);
+      var dl = el("dl", "fl-facts");
+      dl.appendChild(el("dt", null, UI.on_date)); var dd = el("dd"); dd.appendChild(el("span", null, iso(state.day))); dl.appendChild(dd);
+      dl.appendChild(el("dt", null, UI.locality_source)); dd = el("dd"); dd.appendChild(ut("span", null, lSrc[j] >= 0 ? LOC.src[lSrc[j]] : "")); dl.appendChild(dd);
+      box.appendChild(dl);
+      return box;
+    };
+  }
+
   /* ---------- panel: title, date, slider, play, search, legend ---------- */
   var ui = {
     panel: document.getElementById("fl-panel"), date: document.getElementById("fl-date"),
@@ -679,6 +772,12 @@ function frontlineApp(map, D, UI) {
   keyRow.appendChild(el("span", "fl-key-claimed")); keyRow.appendChild(el("span", null, UI.claimed_key));
   keyRow.appendChild(el("span", "fl-key-contested")); keyRow.appendChild(el("span", null, UI.contested_key));
   ui.legend.appendChild(keyRow);
+  if (LOC) {
+    var locRow = el("div", "fl-legend-row fl-small");
+    locRow.appendChild(el("span", "fl-key-locality"));
+    locRow.appendChild(el("span", null, UI.locality_key + " (" + nL + ")"));
+    ui.legend.appendChild(locRow);
+  }
   function updateLegendCounts() {
     var counts = {};
     for (var i = 0; i < nP; i++) { var c = ctrlOf(cur[i]); counts[c] = (counts[c] || 0) + 1; }
@@ -692,7 +791,16 @@ function frontlineApp(map, D, UI) {
     index.push([fold(D.P.n[s]), s, D.P.n[s]]);
     if (D.P.a[s]) D.P.a[s].split("|").forEach(function (name) { index.push([fold(name), s, name]); });
   }
+  /* localities are found too, after the observed places (entry nP + j) */
+  for (var sl = 0; sl < nL; sl++) index.push([fold(LOC.n[sl]), nP + sl, LOC.n[sl]]);
+  function entryLabel(k) { return k < nP ? D.P.n[k] : LOC.n[k - nP]; }
   function goTo(i) {
+    if (i >= nP) {
+      var j = i - nP;
+      map.setView([lLat[j], lLon[j]], Math.max(map.getZoom(), UI.search_zoom));
+      layers.localities.addTo(map);
+      return openLocalityAt(j);
+    }
     map.setView([lat[i], lon[i]], Math.max(map.getZoom(), UI.search_zoom));
     layers.places.addTo(map);
     openPopupAt(i);
@@ -707,9 +815,10 @@ function frontlineApp(map, D, UI) {
     }
     if (!hits.length) { ui.results.appendChild(el("li", "fl-muted", UI.no_match)); return; }
     hits.forEach(function (h) {
-      var li = el("li"), b = ut("button", "fl-result", D.P.n[h[1]]);
+      var li = el("li"), b = ut("button", "fl-result", entryLabel(h[1]));
       b.type = "button";
-      if (h[2] !== D.P.n[h[1]]) b.appendChild(el("span", "fl-muted", " (" + h[2] + ")"));
+      if (h[2] !== entryLabel(h[1])) b.appendChild(el("span", "fl-muted", " (" + h[2] + ")"));
+      if (h[1] >= nP) b.appendChild(el("span", "fl-muted", " (" + UI.inferred + ")"));
       b.addEventListener("click", function () { ui.results.textContent = ""; goTo(h[1]); });
       li.appendChild(b); ui.results.appendChild(li);
     });
@@ -773,7 +882,7 @@ function frontlineApp(map, D, UI) {
   /* test and scripting hook */
   function findPlace(name) {
     var f = fold(name);
-    for (var k = 0; k < index.length; k++) if (index[k][0] === f) return index[k][1];
+    for (var k = 0; k < index.length; k++) if (index[k][0] === f && index[k][1] < nP) return index[k][1];
     return -1;
   }
   window.frontline = {
@@ -802,6 +911,14 @@ function frontlineApp(map, D, UI) {
       map.setView([lat[i], lon[i]], Math.max(map.getZoom(), UI.search_zoom), {animate: false});
       return map.latLngToContainerPoint([lat[i], lon[i]]);
     },
-    point: function (name) { var i = findPlace(name); return i < 0 ? null : map.latLngToContainerPoint([lat[i], lon[i]]); }
+    point: function (name) { var i = findPlace(name); return i < 0 ? null : map.latLngToContainerPoint([lat[i], lon[i]]); },
+    localityCount: function () { return nL; },
+    localityStates: function () {  /* controller id (null: unknown) of every locality, in order */
+      var out = new Array(nL);
+      for (var j = 0; j < nL; j++) { var c = localityCode(j); out[j] = c >= 0 ? D.F[c][0] : null; }
+      return out;
+    },
+    openLocalityPopup: function (j) { if (!(j >= 0 && j < nL)) return false; openLocalityAt(j); return true; },
+    localityPoint: function (j) { return j >= 0 && j < nL ? map.latLngToContainerPoint([lLat[j], lLon[j]]) : null; }
   };
 }
