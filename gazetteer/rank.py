@@ -35,6 +35,11 @@ KIND_BONUS = {"city": 0.02, "town": 0.015, "village": 0.01, "neighbourhood": 0.0
 # bonus must not shift every score that callers threshold (extraction accepts score >= 0.45).
 MAX_RAW = 1.64
 AMBIGUITY_MARGIN = 0.03  # raw-score gap under which two distinct places are "ambiguous"
+# A place the embedded (GeoNames cities500) or curated layers list ranks above a namesake only a
+# village-level import knows: cities500 and the supplement list the places news names, an
+# import adds every hamlet. More than AMBIGUITY_MARGIN, so it settles a tie between equals, and
+# less than the population bonus of a town of a few thousand, which still wins.
+LISTED_BONUS = 0.035
 SAME_PLACE_KM = 2.0      # candidates this close to a better one are the same place
 _SAME_DEG = SAME_PLACE_KM / 111.0
 _SAME_LON = _SAME_DEG * 1.5  # (degrees of longitude shrink towards the poles: a wider box)
@@ -270,7 +275,7 @@ class Ranked(NamedTuple):
 
 def max_bonus(ctx: Context) -> float:
     """The most any candidate can gain from ``ctx``: hits further below the best can't win."""
-    b = POPULATION_BONUS + max(KIND_BONUS.values()) + BORDER_PENALTY
+    b = POPULATION_BONUS + max(KIND_BONUS.values()) + BORDER_PENALTY + LISTED_BONUS
     if ctx.countries:
         b += COUNTRY_BONUS
     if ctx.admin_ids:
@@ -314,6 +319,9 @@ def _static_tables(ix: NameIndex) -> _Tables:
         rows = ix.rows
         outside = [bool(core) and bool(r[_COUNTRY]) and r[_COUNTRY] not in core for r in rows]
         plain = [static_bonus(r) for r in rows]
+        unlisted = getattr(ix, "unlisted", b"")
+        if unlisted:
+            plain = [b if u else b + LISTED_BONUS for b, u in zip(plain, unlisted, strict=True)]
         border = [s - BORDER_PENALTY if out else s for s, out in zip(plain, outside, strict=True)]
         got = ix.__dict__["_static_tables"] = _Tables(
             core, array("d", border), array("d", plain), bytes(outside),

@@ -53,3 +53,28 @@ def test_towns_are_not_ambiguous_with_wof(fresh_home, shared_data):
     assert not wrong, wrong
     batch = resolve_many(gz, [r["name"] for r in rows], country="SY,LB")
     assert [x.error for x in batch if x.error] == []
+
+
+def test_the_example_dataset_resolves_as_well_with_wof(fresh_home, shared_data):
+    """Importing the village layer must not make the example's names ambiguous (each has a
+    namesake hamlet somewhere), nor move them: the embedded and curated layers list the places
+    news names, and rank above a namesake only the import knows (rank.LISTED_BONUS)."""
+    from gazetteer.rank import km
+    from layers import read_observations
+
+    events = Path(__file__).resolve().parents[2] / "examples" / "syria" / "observations.csv"
+    before = read_observations(events, gazetteer=gazetteer.load(imports=False))
+    wof = shared_data / "wof_gazetteer_sy_lb"
+    import_file(wof / "wof_sy_places.csv.gz")
+    import_file(wof / "wof_lb_places.csv.gz")
+    after = read_observations(events, gazetteer=gazetteer.load())
+    assert [p.code for p in after.problems] == [p.code for p in before.problems] == []
+    assert len(after.frame) == len(before.frame) == after.rows_read
+
+    def points(obs):
+        rows = obs.frame.merge(obs.places[["place_id", "geometry"]], on="place_id")
+        return {(r.row): (r.geometry.y, r.geometry.x) for r in rows.itertuples()}
+
+    a, b = points(before), points(after)
+    moved = {line: round(km(*a[line], *b[line]), 1) for line in a if km(*a[line], *b[line]) > 10}
+    assert not moved, moved
