@@ -45,7 +45,7 @@ COLUMNS = (
 # names that are areas, not places: "Homs Province", "the Qusair region", "Qalamoun mountains"
 _AREA_AFTER = re.compile(
     r"^[’'`]?s?\s+(?:(?:village|town|city|hamlet|district|countryside|suburb)s?\s+of\b|province|governorate|countryside|region|mountains?|desert|valley|plains?|"
-    r"river|heights|area|front|highway|road|lake|basin|pocket|enclave|corridor|governorates|provinces|"
+    r"river|heights|area|front|highway|road|lake|basin|pocket|corridor|governorates|provinces|"
     r"muhafazah|district|subdistrict|sub-district|coast|plateau|range|basin)\b",
     re.I,
 )
@@ -181,7 +181,15 @@ def _close_enough(name: str, cand) -> bool:
         return True
     from rapidfuzz import fuzz
 
-    return fuzz.ratio(_fold(name), _fold(getattr(cand, "matched", "") or cand.place.name)) >= 88
+    # transliterations double letters freely ("Tal Rifaat" / "Tall Rif'at"): compare with runs of
+    # one letter collapsed, against the matched name, the place's name and its other Latin names
+    key = _DOUBLED.sub(r"\1", _fold(name))
+    forms = [getattr(cand, "matched", "") or "", cand.place.name]
+    forms += [n for n in (getattr(cand.place, "names", ()) or ())[:40] if n.isascii()]
+    return any(fuzz.ratio(key, _DOUBLED.sub(r"\1", _fold(f))) >= 88 for f in forms if f)
+
+
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 @dataclass(frozen=True, slots=True)

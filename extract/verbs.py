@@ -103,6 +103,17 @@ _HELD_FILLER = re.compile(
 )
 
 
+_REL_SUBJECT = re.compile(
+    r",?\s*\b(?:who|which)\s+(?:(?:had|has|have|was|were|also|now|then|later|\w+ly)\s+){0,2}$",
+    re.I,
+)
+_PRONOUN_SUBJECT = re.compile(
+    r"^\W*(?:(?:on|in|at|early|late|earlier|later|last|this|[A-Z][a-z]+day|\d+|\w+ly)\s+){0,4}"
+    r"(?:they|it|he|she|we)\s+(?:(?:had|has|have|had|was|were|also|now|already|then|\w+ly)\s+){0,2}$",
+    re.I,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Statement:
     """One control statement of a sentence (offsets are within the sentence)."""
@@ -263,6 +274,17 @@ def _faction(sv: SentenceView, phrase: str) -> str | None:
 
 def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor | None:
     """The subject: the first actor of the clause before ``pos`` ("ISIL and its allies seized")."""
+    rel = _REL_SUBJECT.search(sv.text[:pos]) if strict else None
+    if rel:
+        # "fighting the Kurds, who gained control of X": the relative pronoun's antecedent
+        own = next((a for a in sv.actors if 0 <= rel.start() - a.end <= 2), None)
+        if own is not None:
+            return own
+    if strict and _PRONOUN_SUBJECT.search(sv.text[_clause_start(sv.text, pos):pos]):
+        # "the regime said on Saturday it has captured X": the pronoun stands for the main subject
+        first = next((a for a in sv.actors if a.end <= pos and _subject_ok(sv, a)), None)
+        if first is not None:
+            return first
     if strict:
         start = _clause_start(sv.text, pos)
         near = re.search(r"(?:\S+\s+){0,3}$", sv.text[start:pos])
