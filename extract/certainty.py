@@ -41,7 +41,11 @@ class Attribution:
 def _rx():
     lex = load("attribution")
     partisan = alternation(lex["partisan"])
-    speech = alternation(lex["speech"])
+    speech = alternation(
+        lex["speech"]
+        + [f"'s {w}" for w in lex.get("speech_nouns", [])]
+        + [f"{w} by" for w in lex.get("speech_by", [])]
+    )
     gap = r"(?:[\s,]+[\w'’\-]+){0,4}?[\s,]+"
     return {
         # "state TV said", "Hezbollah's declaration", "pro-regime accounts say"

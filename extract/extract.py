@@ -91,10 +91,28 @@ _HOW_CONFIDENCE = {
     "antecedent": 0.7,
     "anaphora": 0.6,
 }
-_CONFIRM_PIECE = re.compile(
-    r"\b(?:confirmed|acknowledged|admitted|verified)\b[^.;]{0,60}?\bthat\b[^.;]{0,60}?\b(?:had|have|has)\s+"
-    r"(?:taken|captured|seized|retaken|recaptured|overrun|entered)\s+(?:the|all|those|these)\s+"
-    r"(?:\w+\s+)?(?:communities|towns|villages|areas|places|positions|localities|hamlets)\b",
+def _confirm_piece_regex() -> re.Pattern:
+    """ "<someone> confirmed that <side> had <captured> the <villages>": a confirmation of a capture
+    whose object is a collective noun or pronoun standing for the places the piece names."""
+    from .lexicon import alternation, load
+
+    v, att = load("verbs"), load("attribution")
+    confirm = alternation(att["confirm"])
+    capture = alternation(v["change"]["active"])
+    collective = alternation(v["state"]["collective"])
+    return re.compile(
+        rf"\b{confirm}\b[^.;]{{0,60}}?\bthat\b[^.;]{{0,60}}?\b{capture}\s+"
+        rf"(?:(?:the|all|those|these|both|several|many|\d+|[a-z]+)\s+){{0,2}}?{collective}\b",
+        re.I,
+    )
+
+
+_CONFIRM_PIECE = _confirm_piece_regex()
+# "the RSF's statement", "Hezbollah's claim": the actor is the source of what follows
+_SPEECH_NOUN = re.compile(
+    r"['’]s\s+(?:\w+\s+)?"
+    + lexicon.alternation(lexicon.load("attribution")["speech_nouns"])
+    + r"\b",
     re.I,
 )
 _UNRESOLVED = re.compile(
@@ -464,9 +482,7 @@ class Extractor:
             speakers += [
                 (a.end, len(sent))
                 for a in actors
-                if re.match(
-                    r"['’]s\s+(?:declaration|statement|claim|announcement)\b", sent[a.end :]
-                )
+                if _SPEECH_NOUN.match(sent[a.end :])
                 or (
                     re.match(
                         r"\s+(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced)\b",

@@ -78,9 +78,12 @@ _NOMINAL_VERB = re.compile(
     re.I,
 )
 _REL = re.compile(r"\b(?:which|that|who|whom)\b", re.I)
+# a lower-case adjective by its ending ("ancient", "besieged", "strategic", "Kurdish", "northern"),
+# as a class rather than a list of the words one text used
+_ADJ = r"(?-i:[a-z]+(?:ent|ant|ed|ic|al|ish|ian|ite|ern|ive|ous|ary|ful|less))"
 _ANAPHOR = re.compile(
-    r"^\s*(?:the|this|that)\s+(?:(?:nearby|strategic|key|small|rebel|opposition|border|ancient|"
-    r"christian|town|besieged|embattled|contested)\s+){0,2}(?P<noun>village|town|city|hamlet|"
+    r"^\s*(?:the|this|that)\s+(?:(?:nearby|key|small|large|rebel|opposition|border|town|"
+    + _ADJ + r")\s+){0,2}(?P<noun>village|town|city|hamlet|"
     r"district|neighbourhood|neighborhood|suburb|crossing|base|airport|airbase|settlement|"
     r"enclave)\b(?!\s+of\b|\s+(?-i:[A-Z]))",
     re.I,
@@ -99,7 +102,7 @@ _DIRECTION = re.compile(
 _HELD_FILLER = re.compile(
     r"^[\s,]*(?:(?:the|a|an|strategic|key|nearby|border|town|city|village|hamlet|district|"
     r"suburb|neighbou?rhood|crossing|base|airport|airbase|enclave|area|of|besieged|"
-    r"small|large|ancient|christian|kurdish|alawite|sunni|druze|frontline|[A-Z][\w'’-]*)\s+)*$"
+    r"small|large|frontline|" + _ADJ + r"|[A-Z][\w'’-]*)\s+)*$"
 )
 
 
