@@ -82,6 +82,19 @@ class ActorMatcher:
             re.I,
         )
         self._incumbent_id = _incumbent(lex, factions)
+        coref = phrases.get("coreference", [])
+        self._coref = (
+            re.compile(
+                r"(?<![\w-])(?:(?P<pron>its|their)\s+(?:own\s+)?(?:"
+                + "|".join(map(re.escape, heads))
+                + r")|the\s+(?:"
+                + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in coref)
+                + r"))(?![\w-])",
+                re.I,
+            )
+            if coref
+            else None
+        )
         parts = []
         if exact:
             parts.append("(?-i:" + "|".join(re.escape(a) for a in exact) + ")")
@@ -90,7 +103,11 @@ class ActorMatcher:
             r"(?<![\w-])(?:" + "|".join(parts) + r")(?:'s|’s)?(?![\w])", re.IGNORECASE
         )
 
-    def find(self, text: str, start: int = 0, end: int | None = None) -> list[Actor]:
+    def find(
+        self, text: str, start: int = 0, end: int | None = None, *, antecedent: str | None = None
+    ) -> list[Actor]:
+        """Actor mentions in ``text[start:end]``; ``antecedent`` is the side named last before the
+        text, which "the group", "the militia" stand for."""
         out = []
         for m in self._rx.finditer(text, start, len(text) if end is None else end):
             raw = re.sub(r"['’]s$", "", m.group(0))
@@ -124,8 +141,27 @@ class ActorMatcher:
                         fid = "" if nat.group(1) not in self._home else fid
             if fid:
                 out.append(Actor(m.start(), m.start() + len(raw), raw, fid))
+        hi = len(text) if end is None else end
         if self._heads:
-            out = self._phrases(text, out, start, len(text) if end is None else end)
+            out = self._phrases(text, out, start, hi)
+        if self._coref is not None:
+            out = self._corefs(text, out, start, hi, antecedent)
+        return out
+
+    def _corefs(self, text, actors, lo, hi, antecedent):
+        """ "its fighters", "their forces" → the side named before them in the sentence; "the
+        group", "the militia" → that side, or the one named in an earlier sentence."""
+        out = list(actors)
+        for m in self._coref.finditer(text, lo, hi):
+            if any(a.start < m.end() and m.start() < a.end for a in out):
+                continue
+            before = [a for a in out if a.end <= m.start()]
+            fid = before[-1].faction if before else None
+            if m["pron"] is None and fid is None:
+                fid = antecedent
+            if fid:
+                out.append(Actor(m.start(), m.end(), m.group(0), fid))
+        out.sort(key=lambda a: a.start)
         return out
 
     # ------------------------------------------------------------ actor phrases

@@ -466,11 +466,18 @@ class Extractor:
         if running is None and narrative:
             running = self._running  # a heading without a year continues the narrative above it
         atts = {}
+        found_actors: dict[int, list] = {}
+        last_actor = None  # "the group", "the militia" in a later sentence of the paragraph
         for k, (s, e) in enumerate(spans):
             if k not in need:
+                last_actor = None
                 continue
             sent = text[s:e]
-            actors = self.actors.find(sent)
+            actors = self.actors.find(sent, antecedent=last_actor)
+            found_actors[k] = actors
+            last_actor = actors[-1].faction if actors else last_actor
+            if k + 1 < len(spans) and re.search(r"\n\s*\n", text[e : spans[k + 1][0]]):
+                last_actor = None  # a new paragraph
             speakers = [
                 (0, a.start)
                 for a in actors
@@ -498,7 +505,7 @@ class Extractor:
                 prev_places, prev_actor = [], None
                 continue
             sent = text[s:e]
-            actors = self.actors.find(sent)
+            actors = found_actors[k]
             places, areas = [], []
             for m in mentions:
                 if m.start < s or m.end > e:

@@ -103,3 +103,35 @@ def _cand(name: str, matched: str) -> Candidate:
 def test_doubled_letters_do_not_make_a_skeleton_match_too_loose():
     assert _close_enough("Tal Abbyad", _cand("Tall Abyad", "Tell Abyadd"))
     assert not _close_enough("Tal Hamis", _cand("Tall Abyad", "Tell Abyad"))
+
+
+# ------------------------------------------------------------------ flags, speech nouns
+@pytest.mark.parametrize(
+    ("theatre", "sentence", "expected"),
+    [
+        ("ukraine", "Ukrainian soldiers hoisted their flag over Izium.", ("Izium", "ukraine")),
+        ("sudan", "RSF fighters pulled down the army flag at El Fasher.", ("El Fasher", "rsf")),
+        ("sudan", "Sudanese troops replaced the RSF flags in Omdurman.", ("Omdurman", "saf")),
+    ],
+)
+def test_an_act_on_a_flag_at_a_place_shows_who_is_there(theatre, sentence, expected):
+    got = run(sentence, theatre)
+    assert [(p, c, k) for p, c, k, _, _ in got] == [(*expected, "state")]
+
+
+def test_a_possessive_speech_noun_makes_the_statement_a_claim():
+    got = run("According to the RSF's latest communique, its fighters seized Wad Madani.", "sudan")
+    assert [(p, c, cert) for p, c, _, _, cert in got] == [("Wad Madani", "rsf", "claimed")]
+    got = run("Footage circulated by pro-Kremlin channels showed Russian troops had captured "
+              "Vuhledar.", "ukraine")
+    assert [(p, c, cert) for p, c, _, _, cert in got] == [("Vuhledar", "russia", "claimed")]
+
+
+def test_the_group_stands_for_the_side_named_in_the_sentence_before():
+    text = ("The Islamic State launched a dawn offensive on Tel Tamr on Monday.\n"
+            "By nightfall the group had overrun Tel Tamr, residents said.")
+    got = run(text)
+    assert [(p, c, k) for p, c, k, _, _ in got] == [("Tel Tamr", "isis", "change")]
+    # a new paragraph forgets it
+    got = run("The Islamic State launched an offensive.\n\nThe group had overrun Tel Tamr.")
+    assert got == []
