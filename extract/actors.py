@@ -82,6 +82,10 @@ class ActorMatcher:
             re.I,
         )
         self._incumbent_id = _incumbent(lex, factions)
+        self._loyal = re.compile(
+            r"(?<![\w-])(?:" + "|".join(map(re.escape, heads)) + r")\s+(?:loyal|allied)\s+to\s+",
+            re.I,
+        )
         coref = phrases.get("coreference", [])
         self._coref = (
             re.compile(
@@ -100,7 +104,8 @@ class ActorMatcher:
             parts.append("(?-i:" + "|".join(re.escape(a) for a in exact) + ")")
         parts.append("|".join(_loose(a) for a in loose))
         self._rx = re.compile(
-            r"(?<![\w-])(?:" + "|".join(parts) + r")(?:'s|’s)?(?![\w])", re.IGNORECASE
+            r"(?:(?<![\w-])|(?<=\bal-)|(?<=\bel-))(?:" + "|".join(parts) + r")(?:'s|’s)?(?![\w])",
+            re.IGNORECASE,
         )
 
     def find(
@@ -203,6 +208,14 @@ class ActorMatcher:
                 continue  # "US-backed SDF": the noun phrase's own side stands
             out = [a for a in out if not (m.start() <= a.start < end)]
             out.append(Actor(m.start(), end, text[m.start():end], fid))
+        out.sort(key=lambda a: a.start)
+        # "forces loyal to Assad": the side of the one they are loyal to
+        for m in self._loyal.finditer(text, lo, hi):
+            b = next((a for a in out if 0 <= a.start - m.end() <= 25
+                      and re.fullmatch(r"[\w\s'’.-]*", text[m.end():a.start])), None)
+            if b is None or any(m.start() < a.end and a.start < m.end() for a in out):
+                continue
+            out.append(Actor(m.start(), m.end(), m.group(0), b.faction))
         out.sort(key=lambda a: a.start)
         # "rebels led by HTS": the leader's side
         for i in range(len(out) - 1):

@@ -140,6 +140,10 @@ _LEAD = re.compile(
 )
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 _ARTICLE_TAIL = re.compile(r"[ -](?:al|el|ad|ar|as|at|an|az|ash|ath|adh|ed|es|er|ez)-[\w’'-]+")
+# a place name starts with a capital, or with a lower-case Arabic article before one ("el-Fula")
+_NAME_START = re.compile(
+    r"[\"'‘’`ʿ]?(?:(?:al|el|ad|ar|as|an|at|az|ash|ed|es|er|ez)-)?[A-Z\u0600-\u06FF]"
+)
 _MIN_FUZZY = 0.45  # lowest gazetteer score accepted for names the mention scan did not find
 
 
@@ -158,9 +162,10 @@ def _cue_regex() -> re.Pattern:
             "expel",
             "expel_out",
             "withdraw",
+            "retreat_to",
             "handover",
         )
-        for w in v["change"][k]
+        for w in v["change"].get(k, [])
     ]
     words += v["state"]["held_adjective"] + v["state"]["held_by"] + v["state"]["stronghold"]
     words += [
@@ -201,10 +206,23 @@ def _close_enough(name: str, cand) -> bool:
 
     # transliterations double letters freely ("Tal Rifaat" / "Tall Rif'at"): compare with runs of
     # one letter collapsed, against the matched name, the place's name and its other Latin names
-    key = _DOUBLED.sub(r"\1", _fold(name))
+    key = _DOUBLED.sub(r"\1", _fold(_ARTICLE_HEAD.sub("", name)))
     forms = [getattr(cand, "matched", "") or "", cand.place.name]
     forms += [n for n in (getattr(cand.place, "names", ()) or ())[:40] if n.isascii()]
-    return any(fuzz.ratio(key, _DOUBLED.sub(r"\1", _fold(f))) >= 88 for f in forms if f)
+    for f in forms:
+        other = _DOUBLED.sub(r"\1", _fold(_ARTICLE_HEAD.sub("", f))) if f else ""
+        if not other:
+            continue
+        ratio = fuzz.ratio(key, other)
+        # the Arabic article assimilates and vowels vary ("Al-Dinder" / "Ad-Dindar"): the same
+        # consonants and a looser ratio will do
+        if ratio >= 88 or (ratio >= 75 and _VOWELS.sub("", key) == _VOWELS.sub("", other)):
+            return True
+    return False
+
+
+_ARTICLE_HEAD = re.compile(r"^\W*(?:al|el|ad|ar|as|an|at|az|ash|ed|es|er|ez)[-\s]+", re.I)
+_VOWELS = re.compile(r"[aeiouy]")
 
 
 _DOUBLED = re.compile(r"(.)\1+")
@@ -335,7 +353,7 @@ class Extractor:
         out = []
         for m in found:
             name = text[m.start : m.end]
-            if not m.candidates or not re.match(r"[\"'‘’`ʿ]?[A-Z\u0600-\u06FF]", name):
+            if not m.candidates or not _NAME_START.match(name):
                 continue
             if name.casefold().strip("'’‘ ") in self.countries:
                 continue

@@ -165,6 +165,7 @@ def _lex():
         ),
         "expel_out": rx(ch["expel_out"]),
         "withdraw": rx(ch["withdraw"]),
+        "retreat_to": rx(ch.get("retreat_to", []), r"\s+"),
         "handover": rx(ch["handover"], r"(?P<obj>[^.;]{0,80}?)\bto\s+"),
         "held_adj": re.compile(
             r"(?P<fac>(?:[\w'’]+[\s-])?[\w'’]+)-(?P<cue>"
@@ -216,6 +217,7 @@ def _lex():
             r"\b(?:" + "|".join(re.escape(w) for w in mod["future"]) + r")\b", re.I
         ),
         "hedge_to": {w.lower() for w in mod["hedge_to"]},
+        "realized_to": {w.lower() for w in mod.get("realized_to", [])},
         "past": {w.lower() for w in mod["past"]},
     }
 
@@ -250,7 +252,8 @@ def _modal(sv: SentenceView, pos: int) -> bool:
     if any(w in lx["modal"] for w in words):
         return True
     if words and words[-1] == "to":
-        return True  # "to capture", "set to retake"
+        # "to capture", "set to retake" — but "managed to take", "the first to fall" happened
+        return not (len(words) >= 2 and words[-2] in lx["realized_to"])
     if len(words) >= 2 and words[-1] == "have" and words[-2] == "to":
         return (
             len(words) < 3 or words[-3] not in lx["hedge_to"]
@@ -421,7 +424,7 @@ def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
         i
         for i, (s, e) in enumerate(sv.places)
         if pos <= s < end
-        and _place_ok_as_object(sv, i, partial=partial)
+        and (not sv.text[pos:s].strip() or _place_ok_as_object(sv, i, partial=partial))
         and not _facility("" if partial else sv.text[pos:s], sv.text[e : e + 25])
     )
     return idx, partial
@@ -510,6 +513,18 @@ def _antecedent(sv: SentenceView, pos: int) -> tuple[int, ...]:
     return ()
 
 
+def _appositive_subject(sv: SentenceView, pos: int) -> tuple[int, ...]:
+    """ "Idlib, a city of 150,000 people north of Homs, was among the first to fall to X": the
+    place that opens the sentence, set off by a comma, is the subject of its main verb."""
+    if not sv.places:
+        return ()
+    s, e = sv.places[0]
+    if s > 4 or not re.match(r"\s*,", sv.text[e:pos]):
+        return ()
+    main = re.search(r",\s+(?:(?:has|had|have|was|were|is|are)\b[^,;]*)$", sv.text[e:pos])
+    return (0,) if main else ()
+
+
 def _anaphor(sv: SentenceView, pos: int) -> str:
     m = _ANAPHOR.match(sv.text[pos:])
     return m.group("noun").lower() if m else ""
@@ -536,7 +551,11 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             continue
         used.add(m.span("cue"))
         a = _actor_after(sv, m.end(), window=25)
-        places = _antecedent(sv, m.start()) or _list_before(sv, m.start(), gap=120)
+        places = (
+            _antecedent(sv, m.start())
+            or _list_before(sv, m.start(), gap=120)
+            or _appositive_subject(sv, m.start())
+        )
         add(places, a and a.faction, "change", m["cue"], m.start(), "subject")
 
     # "<loser> lost <place> to <winner>"
@@ -630,6 +649,23 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             if m.end() <= ps < end and not _facility(text[m.end() : ps], text[pe : pe + 25])
         )
         add(obj, others.pop(), "change", m["cue"], m.start(), "object", weak=True)
+
+    # "<loser> retreated to <place>": the side still holds the place it fell back to
+    for m in lx["retreat_to"].finditer(text):
+        if _modal(sv, m.start()):
+            continue
+        side = _actor_before(sv, m.start())
+        if side is None:
+            continue
+        used.add(m.span("cue"))
+        places = tuple(
+            i
+            for i, (ps, pe) in enumerate(sv.places)
+            if ps == m.end() or (m.end() <= ps < m.end() + 12
+                                 and re.fullmatch(r"(?:the\s+)?(?:[a-z]+\s+){0,2}(?:of\s+)?",
+                                                  text[m.end():ps]))
+        )
+        add(places[:1], side.faction, "state", m["cue"], m.start(), "object", weak=True)
 
     # "<giver> handed over <place> to <winner>"
     for m in lx["handover"].finditer(text):
@@ -745,6 +781,12 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             continue
         if obj:
             add(obj, w.faction, "change", cue, m.start(), "object")
+            continue
+        if re.match(r"\s+(?:it|them)\b", text[verb_end:]):
+            # "shelled Baba Amr for a month before capturing it": the place named before
+            before = [i for i, (ps, pe) in enumerate(sv.places) if pe <= m.start()]
+            if before and not re.search(r"[.;]", text[sv.places[before[-1]][1]:m.start()]):
+                add((before[-1],), w.faction, "change", cue, m.start(), "antecedent")
             continue
         if lead in {"took", "taken", "entered"}:
             continue  # bare "took"/"entered" need a named object

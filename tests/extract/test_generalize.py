@@ -25,6 +25,7 @@ PLACES = {
     "Wad Madani": (14.4, 33.52, "city"),
     "El Fasher": (13.63, 25.35, "city"),
     "Omdurman": (15.64, 32.48, "city"),
+    "el-Obeid": (13.18, 30.22, "city"),
 }
 GZ = FakeGazetteer(PLACES)
 
@@ -135,3 +136,35 @@ def test_the_group_stands_for_the_side_named_in_the_sentence_before():
     # a new paragraph forgets it
     got = run("The Islamic State launched an offensive.\n\nThe group had overrun Tel Tamr.")
     assert got == []
+
+
+# ------------------------------------------------------------------ control phrasings
+@pytest.mark.parametrize(
+    ("theatre", "sentence", "expected"),
+    [
+        ("syria", "Sarmin fell into the hands of the rebels on Friday.",
+         [("Sarmin", "opposition", "change", "2021-03-05")]),
+        ("syria", "Atarib, a farming town of 10,000 people west of Aleppo, has fallen into the "
+                  "hands of army defectors.", [("Atarib", "opposition", "change", "2021-03-10")]),
+        ("ukraine", "Russian troops shelled Vuhledar for months before storming it on Tuesday.",
+         [("Vuhledar", "russia", "change", "2021-03-09")]),
+        ("sudan", "The army had fallen back to Omdurman, its last stronghold in the capital.",
+         [("Omdurman", "saf", "state", "2021-03-10")]),
+        ("sudan", "Sudanese forces managed to seize Wad Madani on Saturday.",
+         [("Wad Madani", "saf", "change", "2021-03-06")]),
+        ("sudan", "The paramilitaries captured el-Obeid on Friday.",
+         [("el-Obeid", "rsf", "change", "2021-03-05")]),
+        ("ukraine", "Kyiv's forces have established “full control” over Kupiansk.",
+         [("Kupiansk", "ukraine", "change", "2021-03-10")]),
+        ("syria", "Forces loyal to Bashar al-Assad retook Maarat al-Numan.",
+         [("Maarat al-Numan", "government", "change", "2021-03-10")]),
+    ],
+)
+def test_control_phrasings(theatre, sentence, expected):
+    got = run(sentence, theatre)
+    assert [(p, c, k, d) for p, c, k, d, _ in got] == expected
+
+
+def test_an_intention_with_to_is_still_no_control_statement():
+    assert run("The army failed to recapture Sarmin.") == []
+    assert run("Rebels vowed to storm Atarib.") == []
