@@ -26,6 +26,7 @@ class Attribution:
     hedged: bool
     confirmed: bool
     disclaimer_only: bool  # the sentence is nothing but "The reports could not be verified."
+    independent: bool = False  # an independent source (monitor, reporter, witnesses) reports it
 
     def certainty_at(self, pos: int) -> str:
         if self.hedged:
@@ -71,6 +72,13 @@ def _rx():
             re.I,
         ),
         "confirm": re.compile(r"(?<![\w-])" + alternation(lex["confirm"]) + r"(?![\w])", re.I),
+        "independent": re.compile(
+            r"(?<![\w-])(?:(?P<src>" + alternation(lex.get("independent", ["(?!)"])) + r")"
+            + r"(?:[\s,]+[\w'’\-]+){0,6}?[\s,]+(?:" + speech + r")"
+            + r"|(?:" + speech + r")(?:[\s,]+[\w'’\-]+){0,4}?[\s,]+(?:"
+            + alternation(lex.get("independent", ["(?!)"])) + r"))(?![\w])",
+            re.I,
+        ),
         "hedge": re.compile(r"(?<![\w-])" + alternation(lex["hedges"]) + r"(?![\w])", re.I),
     }
 
@@ -116,4 +124,5 @@ def attribution(sentence: str, *, faction_speakers: list[tuple[int, int]] = ()) 
         and len(sentence) < 90
         and not re.search(r"\b(?:captured|seized|held|took)\b", sentence)
     )
-    return Attribution(tuple(scopes), hedged, confirmed, disclaimer)
+    independent = bool(rx["independent"].search(sentence)) and not hedge
+    return Attribution(tuple(scopes), hedged, confirmed, disclaimer, independent)

@@ -108,6 +108,8 @@ def _confirm_piece_regex() -> re.Pattern:
 
 
 _CONFIRM_PIECE = _confirm_piece_regex()
+# ", the government said", ", Syrian state forces said": a speaker set off after the statement
+_AFTER_COMMA = re.compile(r",\s*(?:(?:the|a|an)\s+)?(?:[\w'’-]+\s+){0,2}$")
 # "the RSF's statement", "Hezbollah's claim": the actor is the source of what follows
 _SPEECH_NOUN = re.compile(
     r"['’]s\s+(?:\w+\s+)?"
@@ -300,6 +302,7 @@ class _Draft:
     proposal: Proposal
     explicit_confirm: bool
     sentence_index: int
+    weak: bool = False  # inferred (a withdrawal, a "never held"): confirms nothing else
 
 
 class Extractor:
@@ -502,7 +505,7 @@ class Extractor:
                 if re.match(
                     r"\s*(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced)\b", sent[a.end :]
                 )
-                and sent[: a.start].rstrip().endswith(",")
+                and _AFTER_COMMA.search(sent[: a.start])
             ]
             speakers += [
                 (a.end, len(sent))
@@ -513,7 +516,7 @@ class Extractor:
                         r"\s+(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced)\b",
                         sent[a.end :],
                     )
-                    and not sent[: a.start].rstrip().endswith(",")
+                    and not _AFTER_COMMA.search(sent[: a.start])
                 )
             ]
             atts[k] = attribution(sent, faction_speakers=speakers)
@@ -633,8 +636,9 @@ class Extractor:
                                 cue=st.cue,
                                 piece_date=piece.anchor.iso() if piece.anchor else "",
                             ),
-                            att.confirmed,
+                            (att.confirmed or att.independent) and not next_disclaims,
                             k,
+                            st.weak,
                         )
                     )
             for name in _unresolved_names(sent, places, actors):
@@ -851,6 +855,19 @@ def _confirm_from_piece(drafts: list[_Draft], confirms) -> list[_Draft]:
     return out
 
 
+def _same_event(a: Proposal, b: Proposal, *, days: int = 3) -> bool:
+    """Same side at the same place with dates within ``days`` of each other."""
+    import datetime as dt
+
+    if a.controller != b.controller or not (a.date_from and b.date_from):
+        return a.controller == b.controller and a.date == b.date
+    tol = dt.timedelta(days=days)
+    a0, a1 = dt.date.fromisoformat(a.date_from), dt.date.fromisoformat(a.date_to)
+    b0, b1 = dt.date.fromisoformat(b.date_from), dt.date.fromisoformat(b.date_to)
+    # the same precision only: a background "in 2012" is not the fresh event of a day in 2012
+    return a.date_precision == b.date_precision and a0 - tol <= b1 and b0 - tol <= a1
+
+
 def _merge(drafts: list[_Draft], report: Report, source: str) -> list[Proposal]:
     by_place: dict[str, list[_Draft]] = {}
     for dr in drafts:
@@ -879,9 +896,12 @@ def _merge(drafts: list[_Draft], report: Report, source: str) -> list[Proposal]:
             keyed.setdefault((p.controller, p.date, p.kind), []).append(g)
         for same in keyed.values():
             best = max(same, key=lambda g: g.proposal.confidence)
-            if any(g.explicit_confirm for g in same):
+            # the same event told twice in a piece (a headline, then the body; a claim, then a
+            # monitor's report): one certainty for all, an explicit confirmation first
+            told = [h for h in group if any(_same_event(h.proposal, g.proposal) for g in same)]
+            if any(g.explicit_confirm and (g in same or not g.weak) for g in told):
                 certainty = "confirmed"
-            elif any(g.proposal.certainty == "claimed" for g in same):
+            elif any(g.proposal.certainty == "claimed" for g in told):
                 certainty = "claimed"
             else:
                 certainty = "confirmed"

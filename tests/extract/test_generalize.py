@@ -168,3 +168,30 @@ def test_control_phrasings(theatre, sentence, expected):
 def test_an_intention_with_to_is_still_no_control_statement():
     assert run("The army failed to recapture Sarmin.") == []
     assert run("Rebels vowed to storm Atarib.") == []
+
+
+# ------------------------------------------------------------------ certainty
+@pytest.mark.parametrize(
+    ("theatre", "text", "certainty"),
+    [
+        ("syria", "Syrian forces retook Sarmin on Monday, the government said.", "claimed"),
+        ("sudan", "Sudanese troops retook Wad Madani, President Abdel Fattah al-Burhan said.",
+         "claimed"),
+        ("syria", "Rebels captured Atarib on Monday, a war monitor said.", "confirmed"),
+        ("syria", "Rebels captured Atarib, state media said, and a war monitor reported that "
+                  "rebels held the town.", "confirmed"),
+        ("ukraine", "A Ukrainian monitor reported that Russian troops had captured Vuhledar.\n"
+                    "The report was disputed.", "claimed"),
+        ("syria", "Some reports said Turkish-backed factions had captured Sarmin.", "claimed"),
+    ],
+)
+def test_certainty_from_who_says_it(theatre, text, certainty):
+    got = run(text, theatre)
+    assert got and {c for *_, c in got} == {certainty}, got
+
+
+def test_a_headline_and_its_claimed_body_are_one_claimed_event():
+    text = ("RSF seizes El Fasher\n\nThe RSF said on Tuesday its fighters had taken El Fasher. "
+            "Reporters could not verify the claim.")
+    got = run(text, "sudan")
+    assert got and {c for *_, c in got} == {"claimed"}, got
