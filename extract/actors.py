@@ -73,7 +73,8 @@ class ActorMatcher:
         )
         self._nation = re.compile(
             r"(?<![\w-])(?P<nat>[A-Z][a-z]+(?:ish|i|ian|an|ese))\s+(?:"
-            + "|".join(map(re.escape, heads))
+            + "|".join(re.escape(h).replace(r"\ ", r"\s+")
+                       for h in phrases.get("nation_heads", heads))
             + r")(?![\w-])"
         )
         self._led_by = re.compile(
@@ -161,9 +162,7 @@ class ActorMatcher:
             if any(a.start < m.end() and m.start() < a.end for a in out):
                 continue
             before = [a for a in out if a.end <= m.start()]
-            fid = before[-1].faction if before else None
-            if m["pron"] is None and fid is None:
-                fid = antecedent
+            fid = before[-1].faction if before else antecedent
             if fid:
                 out.append(Actor(m.start(), m.end(), m.group(0), fid))
         out.sort(key=lambda a: a.start)

@@ -38,6 +38,11 @@ class Attribution:
         return "confirmed"
 
 
+SUBORDINATE = re.compile(
+    r"^\W*(?:although|though|even though|while|whereas|despite|as)\b[^,;]*$", re.I
+)
+
+
 @functools.cache
 def _rx():
     lex = load("attribution")
@@ -80,6 +85,9 @@ def _rx():
             re.I,
         ),
         "hedge": re.compile(r"(?<![\w-])" + alternation(lex["hedges"]) + r"(?![\w])", re.I),
+        "disclaim": re.compile(
+            r"(?<![\w-])" + alternation(lex.get("disclaimers", lex["hedges"])) + r"(?![\w])", re.I
+        ),
     }
 
 
@@ -92,6 +100,10 @@ def attribution(sentence: str, *, faction_speakers: list[tuple[int, int]] = ()) 
     n = len(sentence)
     for m in rx["before"].finditer(sentence):
         tail = re.match(r"[^,;:.]*", sentence[m.end() :]).group(0)
+        if SUBORDINATE.match(sentence[: m.start()]) and "," in sentence[m.end() :]:
+            # "Although the ministry said X, Y": the source governs its own clause only
+            scopes.append((m.end(), m.end() + sentence[m.end() :].index(",")))
+            continue
         if (
             re.search(r",\s*(?:[\w'’\-]+\s+){0,3}$", sentence[: m.start()])
             and len(tail.split()) <= 3
@@ -120,7 +132,7 @@ def attribution(sentence: str, *, faction_speakers: list[tuple[int, int]] = ()) 
     confirmed = bool(confirm) and not negated
     hedged = bool(hedge) and not confirmed
     disclaimer = (
-        bool(hedge)
+        bool(rx["disclaim"].search(sentence))
         and len(sentence) < 90
         and not re.search(r"\b(?:captured|seized|held|took)\b", sentence)
     )

@@ -108,6 +108,7 @@ def _confirm_piece_regex() -> re.Pattern:
 
 
 _CONFIRM_PIECE = _confirm_piece_regex()
+_NEW_TOPIC = re.compile(r"\n\s*(?:[|#*>-]|\d+[.)])|\n\s*\n\s*\n")
 # ", the government said", ", Syrian state forces said": a speaker set off after the statement
 _AFTER_COMMA = re.compile(r",\s*(?:(?:the|a|an)\s+)?(?:[\w'’-]+\s+){0,2}$")
 # "the RSF's statement", "Hezbollah's claim": the actor is the source of what follows
@@ -186,7 +187,10 @@ def _cue_regex() -> re.Pattern:
 _CUE = _cue_regex()
 _VAGUE_OBJECT = re.compile(
     r"\b(?:captured|seized|took|taken|overran|stormed|retook|recaptured)\s+(?:[\w-]+\s+){0,4}?"
-    r"(?:communities|villages|towns|localities|hamlets|settlements|areas)\b",
+    r"(?:communities|villages|towns|localities|hamlets|settlements|areas)\b"
+    # "captured an Islamic State-held town …": the town is named in a later sentence
+    r"|\b(?:captured|seized|took|taken|overran|stormed|retook|recaptured)\s+(?:a|an)\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:town|village|city|base|airport|crossing|district)\b",
     re.I,
 )
 
@@ -508,7 +512,7 @@ class Extractor:
                 and _AFTER_COMMA.search(sent[: a.start])
             ]
             speakers += [
-                (a.end, len(sent))
+                (a.end, _scope_end(sent, a.start, a.end))
                 for a in actors
                 if _SPEECH_NOUN.match(sent[a.end :])
                 or (
@@ -645,8 +649,10 @@ class Extractor:
                 report.unresolved.append((source, name, sent))
             if places:
                 prev_places, prev_text = [(a, b, sent[a:b]) for a, b in places], sent
-            if k + 1 < len(spans) and "\n" in text[e : spans[k + 1][0]]:
-                prev_places = []  # "the village" points back only within a paragraph (or table row)
+            if k + 1 < len(spans) and _NEW_TOPIC.search(text, e, spans[k + 1][0] + 2):
+                # "the village" points back within a paragraph, or to the paragraph just before in
+                # news prose (one-sentence paragraphs); never across table rows, headings or items
+                prev_places = []
             first_date = next((m.guess for m in dms if m.guess is not None), None)
             prev_date = first_date or prev_date
             if (
@@ -669,6 +675,16 @@ class Extractor:
         self._running = running if narrative else None
         drafts = _confirm_from_piece(drafts, confirm_sentences)
         return _merge(drafts, report, source)
+
+
+def _scope_end(sent: str, start: int, end: int) -> int:
+    """Where a speaker's scope ends: the sentence's end, or the comma closing its clause when the
+    speaker sits in a subordinate clause ("Although the ministry said X, Y")."""
+    from .certainty import SUBORDINATE
+
+    if SUBORDINATE.match(sent[:start]) and "," in sent[end:]:
+        return end + sent[end:].index(",")
+    return len(sent)
 
 
 def _clean(sentence: str) -> str:

@@ -83,7 +83,8 @@ _REL = re.compile(r"\b(?:which|that|who|whom)\b", re.I)
 _ADJ = r"(?-i:[a-z]+(?:ent|ant|ed|ic|al|ish|ian|ite|ern|ive|ous|ary|ful|less))"
 _ANAPHOR = re.compile(
     r"^\s*(?:the|this|that)\s+(?:(?:nearby|key|small|large|rebel|opposition|border|town|"
-    + _ADJ + r")\s+){0,2}(?P<noun>village|town|city|hamlet|"
+    + _ADJ + r"|[\w]+-(?:majority|held|controlled|populated|dominated))\s+){0,2}"
+    r"(?P<noun>village|town|city|hamlet|"
     r"district|neighbourhood|neighborhood|suburb|crossing|base|airport|airbase|settlement|"
     r"enclave)\b(?!\s+of\b|\s+(?-i:[A-Z]))",
     re.I,
@@ -174,6 +175,7 @@ def _lex():
             re.I,
         ),
         "held_by": rx(st["held_by"], r"\s+"),
+        "in_control": rx(st.get("in_control", []), r"\s+"),
         "hands": re.compile(
             r"(?P<pre>\b(?:fell|fallen|falls)\s+into\s+)?\bin\s+(?:the\s+)?(?P<fac>[\w'’-]+(?:\s[\w'’-]+)?)\s+"
             r"(?P<cue>hands)\b|\b(?P<pre2>came\s+)?under\s+(?:the\s+)?(?P<fac2>[\w'’-]+(?:\s[\w'’-]+)?)\s+"
@@ -338,7 +340,7 @@ def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor |
     for a in reversed(sv.actors):
         if a.end > pos:
             continue
-        prev = _word_before(sv.text, a.start)
+        prev = "" if re.search(r"[,;:]\s*$", sv.text[: a.start]) else _word_before(sv.text, a.start)
         if strict and prev in {"of", "against", "from", "by", "with", "on", "at"}:
             continue
         if strict and prev == "to" and _word_before(sv.text, a.start - 3) != "loyal":
@@ -352,7 +354,8 @@ def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor |
 
 
 def _subject_ok(sv: SentenceView, a: Actor) -> bool:
-    prev = _word_before(sv.text, a.start)
+    # a word before a comma is not this phrase's preposition ("went on, Ukrainian troops …")
+    prev = "" if re.search(r"[,;:]\s*$", sv.text[: a.start]) else _word_before(sv.text, a.start)
     if prev in {"of", "against", "from", "by", "with", "on", "at", "than"}:
         return False
     if prev == "to" and _word_before(sv.text, a.start - 3) != "loyal":
@@ -749,7 +752,12 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             if a is None:
                 continue  # "was captured" with no captor named: the winner is not said
             places = _antecedent(sv, m.start()) or _list_before(sv, m.start(), gap=60)
-            add(places, a.faction, "change", cue, m.start(), "subject")
+            noun = ""
+            if not places:
+                # "The Kurdish-majority city was occupied by …": the city named before
+                subj = _ANAPHOR.match(text[_clause_start(text, m.start()):])
+                noun = subj.group("noun").lower() if subj else ""
+            add(places, a.faction, "change", cue, m.start(), "subject", anaphor=noun)
             continue
         if passive_mark:
             continue
@@ -824,6 +832,19 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         ):
             continue  # "the government-held Al-Fattah district of An-Nabk": only a part of it
         add((nxt,), fac, "state", m.group(0), m.start(), "adjective")
+
+    # "government troops were in control of X on Tuesday"
+    for m in lx["in_control"].finditer(text):
+        if not re.search(r"\b(?:is|are|was|were|be|been|remain(?:s|ed)?|now|still|firmly)\s+$",
+                         text[: m.start()], re.I):
+            continue
+        if _modal(sv, m.start()) or _in_past(sv, m.start()):
+            continue
+        w = _actor_before(sv, m.start())
+        if w is None:
+            continue
+        obj, partial = _object_places(sv, m.end("cue"))
+        add(obj, CONTESTED if partial else w.faction, "state", m["cue"], m.start(), "object")
 
     for m in lx["held_by"].finditer(text):
         a = _actor_after(sv, m.end(), window=15)

@@ -195,3 +195,40 @@ def test_a_headline_and_its_claimed_body_are_one_claimed_event():
             "Reporters could not verify the claim.")
     got = run(text, "sudan")
     assert got and {c for *_, c in got} == {"claimed"}, got
+
+
+# ------------------------------------------------------------------ states, anaphora, dates, scope
+def test_in_control_of_is_the_subjects_state():
+    got = run("A war monitor said Kurdish fighters were in full control of Tel Tamr on Tuesday.")
+    assert [(p, c, k, d) for p, c, k, d, _ in got] == [("Tel Tamr", "sdf", "state", "2021-03-09")]
+
+
+def test_a_passive_with_the_city_as_subject_points_to_the_paragraph_before():
+    text = ("Russian troops entered Izium on Monday, officials said.\n\n"
+            "The embattled city was retaken by Ukrainian forces in 2022.")
+    got = run(text, "ukraine", date="2023-05-01")
+    assert ("Izium", "ukraine", "change", "2022") in [(p, c, k, d) for p, c, k, d, _ in got]
+
+
+def test_last_month_name_is_the_latest_such_month_before_writing():
+    got = run("Russian forces have not advanced far since they took Vuhledar last October.",
+              "ukraine",
+              date="2024-02-18")
+    assert [(p, c, d) for p, c, _, d, _ in got] == [("Vuhledar", "russia", "2023-10")]
+
+
+def test_a_source_in_an_although_clause_governs_only_that_clause():
+    got = run("Although the Russian defence ministry said fighting went on, Ukrainian troops "
+              "retook Kupiansk last week.", "ukraine", date="2023-05-10")
+    assert [(p, c, cert) for p, c, _, _, cert in got] == [("Kupiansk", "ukraine", "confirmed")]
+
+
+def test_a_nationality_before_fighters_is_not_the_state_army():
+    found = ActorMatcher(load_factions("syria")).find("Syrian fighters moved.")
+    assert [a.faction for a in found] == []
+
+
+def test_a_claim_in_the_next_sentence_is_not_a_disclaimer():
+    text = "Rebels captured Sarmin in 2019. Damascus claims it was a terrorist attack."
+    got = run(text)
+    assert [(p, c, cert) for p, c, _, _, cert in got] == [("Sarmin", "opposition", "confirmed")]
