@@ -83,6 +83,19 @@ class ActorMatcher:
             re.I,
         )
         self._incumbent_id = _incumbent(lex, factions)
+        verbs = phrases.get("subject_verbs", [])
+        self._metonym_subject = re.compile(
+            r"(?<![\w-])(?P<who>"
+            + "|".join(re.escape(w) for w in sorted(self._metonyms, key=len, reverse=True))
+            + r")(?:(?:['’]s\s+(?:\w+\s+)?(?:"
+            + "|".join(re.escape(h).replace(r"\ ", r"\s+")
+                       for h in phrases.get("nation_heads", []) + ["military command",
+                                                                   "defence ministry",
+                                                                   "defense ministry"])
+            + r"))|\s+(?:(?:has|have|had|also|now|then|later|on\s+\w+day)\s+)*(?:"
+            + "|".join(map(re.escape, verbs))
+            + r"))(?![\w-])"
+        ) if self._metonyms and verbs else re.compile(r"(?!)")
         self._loyal = re.compile(
             r"(?<![\w-])(?:" + "|".join(map(re.escape, heads)) + r")\s+(?:loyal|allied)\s+to\s+",
             re.I,
@@ -90,7 +103,7 @@ class ActorMatcher:
         coref = phrases.get("coreference", [])
         self._coref = (
             re.compile(
-                r"(?<![\w-])(?:(?P<pron>its|their)\s+(?:own\s+)?(?:"
+                r"(?<![\w-])(?:(?P<pron>its|their|his|her)\s+(?:own\s+)?(?:"
                 + "|".join(map(re.escape, heads))
                 + r")|the\s+(?:"
                 + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in coref)
@@ -197,6 +210,14 @@ class ActorMatcher:
             fid = self._side_of(m["nat"])
             if fid:
                 out.append(Actor(m.start(), m.end(), m.group(0), fid))
+        # "Russia said", "Ukraine's military command confirmed", "Damascus announced": a country
+        # or capital as the subject of a speech or capture verb stands for its state's side
+        for m in self._metonym_subject.finditer(text, lo, hi):
+            if any(a.start < m.end("who") and m.start() < a.end for a in out):
+                continue
+            fid = self._side_of(m["who"])
+            if fid:
+                out.append(Actor(m.start(), m.end("who"), m["who"], fid))
         # "Turkish-backed rebels", "Ankara-aligned forces", "pro-Turkish fighters"
         for m in self._patron.finditer(text, lo, hi):
             fid = self._side_of(m["pro"] or m["pat"])

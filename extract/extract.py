@@ -108,6 +108,11 @@ def _confirm_piece_regex() -> re.Pattern:
 
 
 _CONFIRM_PIECE = _confirm_piece_regex()
+_SPEAKS = re.compile(
+    r"\s*(?:[\w'’-]+\s+){0,3}?(?:has\s+|had\s+|also\s+)?(?:said|says|confirmed|confirms|"
+    r"acknowledged|admitted|conceded|announced)\b",
+    re.I,
+)
 _NEW_TOPIC = re.compile(r"\n\s*(?:[|#*>-]|\d+[.)])|\n\s*\n\s*\n")
 # ", the government said", ", Syrian state forces said": a speaker set off after the statement
 _AFTER_COMMA = re.compile(r",\s*(?:(?:the|a|an)\s+)?(?:[\w'’-]+\s+){0,2}$")
@@ -321,6 +326,7 @@ class Extractor:
         self.gazetteer = gazetteer
         self.factions = factions
         self.actors = ActorMatcher(factions)
+        self._sides = tuple(f.id for f in factions)
         self.countries = {c.casefold() for c in countries} or _country_names()
 
     # -------------------------------------------------------------- places
@@ -566,6 +572,7 @@ class Extractor:
                 self.actors.incumbent,
                 self.actors.resolve_word,
                 prev_actor,
+                self._sides,
             )
             found = statements(sv)
             report.statements += len(found)
@@ -601,6 +608,11 @@ class Extractor:
                     certainty = "confirmed"
                 if next_disclaims:
                     certainty = "claimed"
+                conceded = bool(st.loser) and any(
+                    a.faction == st.loser and _SPEAKS.match(sent[a.end :]) for a in actors
+                )
+                if conceded and not att.hedged:
+                    certainty = "confirmed"  # "Russia said its troops had withdrawn from X"
                 targets = [(sv.places[i], sent[slice(*sv.places[i])]) for i in st.places]
                 if st.anaphor:
                     hit = _row_topic(text, s, mentions) or _anaphor_target(
@@ -640,7 +652,8 @@ class Extractor:
                                 cue=st.cue,
                                 piece_date=piece.anchor.iso() if piece.anchor else "",
                             ),
-                            (att.confirmed or att.independent) and not next_disclaims,
+                            ((att.confirmed or att.independent) and not next_disclaims)
+                            or (conceded and not att.hedged),
                             k,
                             st.weak,
                         )

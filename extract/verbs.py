@@ -130,6 +130,7 @@ class Statement:
     how: str  # object | subject | antecedent | anaphora | list | adjective
     anaphor: str = ""  # "village": the place is the previous sentence's village
     weak: bool = False  # inferred (withdrawal, never-held, nominal without actor)
+    loser: str = ""  # the side that withdrew (a withdrawal it reports itself is a concession)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,7 @@ class SentenceView:
     prev_actor: str | None = (
         None  # the last actor of the previous sentence (for "The capture of X")
     )
+    sides: tuple[str, ...] = ()  # the factions file's side ids
 
 
 @functools.cache
@@ -282,6 +284,13 @@ def _faction(sv: SentenceView, phrase: str) -> str | None:
 
 def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor | None:
     """The subject: the first actor of the clause before ``pos`` ("ISIL and its allies seized")."""
+    if strict and re.match(r"\w+ing\b", sv.text[pos:]) and re.search(
+        r"\b(?:before|after|while|since|when|by|upon|on)\s+$", sv.text[:pos], re.I
+    ):
+        # "X fought Y for hours before withdrawing from Z": the main clause's subject
+        first = next((a for a in sv.actors if a.end <= pos and _subject_ok(sv, a)), None)
+        if first is not None:
+            return first
     rel = _REL_SUBJECT.search(sv.text[:pos]) if strict else None
     if rel:
         # "fighting the Kurds, who gained control of X": the relative pronoun's antecedent
@@ -540,10 +549,10 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
     out: list[Statement] = []
     used: set[tuple[int, int]] = set()  # (start, end) of cues already interpreted
 
-    def add(places, controller, kind, cue, pos, how, anaphor="", weak=False):
+    def add(places, controller, kind, cue, pos, how, anaphor="", weak=False, loser=""):
         if controller is None or (not places and not anaphor):
             return
-        out.append(Statement(tuple(places), controller, kind, cue, pos, how, anaphor, weak))
+        out.append(Statement(tuple(places), controller, kind, cue, pos, how, anaphor, weak, loser))
 
     def overlaps(m):
         return any(m.start() < e and s < m.end() for s, e in used)
@@ -642,6 +651,9 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             for a in sv.actors
             if a.faction != loser.faction and m.end() <= a.start < limit
         }
+        if not others and len(sv.sides) == 2 and loser.faction in sv.sides:
+            # a war of two sides: what one side leaves, the other takes
+            others = set(sv.sides) - {loser.faction}
         if len(others) != 1:
             continue
         used.add(m.span("cue"))
@@ -651,7 +663,20 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             for i, (ps, pe) in enumerate(sv.places)
             if m.end() <= ps < end and not _facility(text[m.end() : ps], text[pe : pe + 25])
         )
-        add(obj, others.pop(), "change", m["cue"], m.start(), "object", weak=True)
+        winner = others.pop()
+        lost = loser.faction
+        if obj:
+            add(obj, winner, "change", m["cue"], m.start(), "object", weak=True, loser=lost)
+            continue
+        # "his troops withdrew from the devastated town": the town named before
+        noun = _anaphor(sv, m.end())
+        before = [i for i, (ps, pe) in enumerate(sv.places) if pe <= loser.start]
+        if noun and before:
+            add((before[-1],), winner, "change", m["cue"], m.start(), "antecedent", weak=True,
+                loser=lost)
+        elif noun:
+            add((), winner, "change", m["cue"], m.start(), "anaphora", anaphor=noun, weak=True,
+                loser=lost)
 
     # "<loser> retreated to <place>": the side still holds the place it fell back to
     for m in lx["retreat_to"].finditer(text):

@@ -232,3 +232,25 @@ def test_a_claim_in_the_next_sentence_is_not_a_disclaimer():
     text = "Rebels captured Sarmin in 2019. Damascus claims it was a terrorist attack."
     got = run(text)
     assert [(p, c, cert) for p, c, _, _, cert in got] == [("Sarmin", "opposition", "confirmed")]
+
+
+# ------------------------------------------------------------------ withdrawals in two-sided wars
+def test_in_a_two_sided_war_what_one_side_leaves_the_other_takes():
+    got = run("The army fought the RSF for hours before withdrawing from Omdurman.", "sudan")
+    assert [(p, c, k) for p, c, k, _, _ in got] == [("Omdurman", "rsf", "change")]
+
+
+def test_a_withdrawal_the_losing_side_reports_is_a_concession():
+    got = run("Russia said on Friday that its troops had been forced to pull out of Izium.",
+              "ukraine")
+    assert [(p, c, cert) for p, c, _, _, cert in got] == [("Izium", "ukraine", "confirmed")]
+
+
+def test_a_withdrawal_from_the_town_named_before_in_the_sentence():
+    got = run("Moscow hailed the capture of Vuhledar after Ukraine's army said its units withdrew "
+              "from the ruined town.", "ukraine")
+    assert [(p, c) for p, c, *_ in got] == [("Vuhledar", "russia")]
+
+
+def test_in_a_war_of_many_sides_a_withdrawal_names_no_winner():
+    assert run("The army withdrew from Sarmin on Monday.") == []
