@@ -310,7 +310,19 @@ def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor |
         for ps, pe in sv.places + sv.areas:  # place names are not subjects
             for j in range(max(ps, lo_near), min(pe, pos)):
                 window[j - lo_near] = " "
-        if not any(a.start < pos and a.end > lo_near for a in sv.actors) and re.search(
+        coordinated = any(
+            a.end <= lo_near
+            and re.fullmatch(
+                r"\s*(?:and|along with|with)\s+(?:its\s+|their\s+)?(?-i:[a-z-]+\s+){0,2}"
+                r"(?:forces|troops|units|fighters|militias?|allies)\s+"
+                r"(?:(?:have|has|had|also|then|\w+ly)\s+)*",
+                sv.text[a.end : pos],
+                re.I,
+            )
+            for a in sv.actors
+        )  # "Syrian government and allied forces have retaken": one subject
+        named_near = any(a.start < pos and a.end > lo_near for a in sv.actors)
+        if not coordinated and not named_near and re.search(
             r"\b(?:forces|troops|fighters|militants|soldiers|units|police|investigators|inspectors|militias?|"
             r"army|(?-i:[A-Z][a-z]+))\b",
             "".join(window),
@@ -332,7 +344,7 @@ def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor |
             )
             if first is not None:
                 return first
-            if re.search(
+            if not coordinated and re.search(
                 r"\b(?:forces|troops|fighters|militants|soldiers|units|police|investigators|inspectors|"
                 r"militias?|(?-i:[A-Z][a-z]+))\b",
                 sv.text[lo:pos],
@@ -439,7 +451,26 @@ def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
         and (not sv.text[pos:s].strip() or _place_ok_as_object(sv, i, partial=partial))
         and not _facility("" if partial else sv.text[pos:s], sv.text[e : e + 25])
     )
+    if not idx or partial:
+        # "retook a large area from rebels, including the key town of X": a region or collective
+        # object, then the named places it includes
+        inc = _INCLUDING.match(sv.text, pos)
+        if inc:
+            first = next(
+                (
+                    i
+                    for i, (ps, _) in enumerate(sv.places)
+                    if ps >= inc.end() and _INCLUDED_FILLER.fullmatch(sv.text[inc.end() : ps])
+                ),
+                None,
+            )
+            if first is not None:
+                return _list_from(sv, first, loose=True), False
     return idx, partial
+
+
+_INCLUDING = re.compile(r"[^.;]{0,90}?,?\s+(?:including|among them|such as|notably)\s+", re.I)
+_INCLUDED_FILLER = re.compile(r"(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:(?:of|,)\s*)?", re.I)
 
 
 def _facility(before: str, after: str) -> bool:
@@ -964,11 +995,13 @@ def _share(sv: SentenceView, places: tuple[int, ...], controller: str) -> str:
     return controller
 
 
-def _list_from(sv: SentenceView, first: int) -> tuple[int, ...]:
+def _list_from(sv: SentenceView, first: int, *, loose: bool = False) -> tuple[int, ...]:
     out = [first]
+    # loose: "A, B, and the strategic C area" — a determiner and adjectives may open an item
+    item = r"(?:\s*(?:the\s+)?(?:[a-z]+\s+)?)?" if loose else ""
     for i in range(first + 1, len(sv.places)):
         joint = sv.text[sv.places[out[-1]][1] : sv.places[i][0]]
-        if re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or)\s*", joint):
+        if re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or)\s*" + item, joint):
             out.append(i)
         else:
             break

@@ -254,3 +254,15 @@ def test_a_withdrawal_from_the_town_named_before_in_the_sentence():
 
 def test_in_a_war_of_many_sides_a_withdrawal_names_no_winner():
     assert run("The army withdrew from Sarmin on Monday.") == []
+
+
+def test_a_region_or_collective_object_then_the_places_it_includes():
+    got = run("Sudanese forces retook a wide area east of the capital from the RSF, including the "
+              "city of Wad Madani and Omdurman.", "sudan")
+    assert [(p, c, k) for p, c, k, _, _ in got] == [("Omdurman", "saf", "change"),
+                                                   ("Wad Madani", "saf", "change")]
+
+
+def test_a_coordinated_subject_with_allied_forces_is_one_side():
+    got = run("Russian forces and allied units have stormed Vuhledar.", "ukraine")
+    assert [(p, c) for p, c, *_ in got] == [("Vuhledar", "russia")]
