@@ -113,6 +113,15 @@ _SPEAKS = re.compile(
     r"acknowledged|admitted|conceded|announced)\b",
     re.I,
 )
+_NAME = (
+    r"(?:(?:al-|el-|Al-|El-|ad-|ar-|as-|an-|at-)?[A-Z][\w’'-]+)"
+    r"(?:\s(?:al-|el-|ad-)?[A-Z][\w’'-]+){0,3}"
+)
+_INCLUDED_LIST = re.compile(
+    r"\b(?:including|such as|among them)\s+(?P<items>" + _NAME + r"(?:\s*,\s*(?:and\s+)?" + _NAME
+    + r"|\s+and\s+" + _NAME + r")*)"
+)
+_LIST_ITEM = re.compile(r"(?P<name>" + _NAME + r")")
 _NEW_TOPIC = re.compile(r"\n\s*(?:[|#*>-]|\d+[.)])|\n\s*\n\s*\n")
 # ", the government said", ", Syrian state forces said": a speaker set off after the statement
 _AFTER_COMMA = re.compile(r",\s*(?:(?:the|a|an)\s+)?(?:[\w'’-]+\s+){0,2}$")
@@ -346,6 +355,13 @@ class Extractor:
         found = [self._extend(text, m) for m in found]
         # object names after control verbs the scan missed (typos: "Jibbehm") get one ranked lookup
         unresolved = [m for s0, e0 in spans for m in _UNRESOLVED.finditer(text, s0, e0)]
+        # items of a list after "including" the scan missed ("…, including Al-Dinder, Al-Suki")
+        unresolved += [
+            m
+            for s0, e0 in spans
+            for inc in _INCLUDED_LIST.finditer(text, s0, e0)
+            for m in _LIST_ITEM.finditer(text, inc.start("items"), inc.end("items"))
+        ]
         for m in unresolved:
             s, e = m.span("name")
             name = m["name"].strip()

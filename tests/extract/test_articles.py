@@ -26,8 +26,8 @@ def test_articles_score_per_theatre(article_scores, capsys):
     s = article_scores["all"]
     assert s.annotated == 71, s.to_dict(details=False)
     assert s.precision >= 0.91, s.to_dict(details=False)
-    assert s.recall >= 0.67, s.to_dict(details=False)
-    assert f1(s) >= 0.77, s.to_dict(details=False)
+    assert s.recall >= 0.69, s.to_dict(details=False)
+    assert f1(s) >= 0.78, s.to_dict(details=False)
     assert s.certainty_accuracy >= 0.89, s.to_dict(details=False)
     # every theatre yields true proposals with its own bundled factions and gazetteer region
     for theatre in ("syria", "ukraine", "sudan"):

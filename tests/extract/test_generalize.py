@@ -266,3 +266,18 @@ def test_a_region_or_collective_object_then_the_places_it_includes():
 def test_a_coordinated_subject_with_allied_forces_is_one_side():
     got = run("Russian forces and allied units have stormed Vuhledar.", "ukraine")
     assert [(p, c) for p, c, *_ in got] == [("Vuhledar", "russia")]
+
+
+class _BlindScan(FakeGazetteer):
+    """A gazetteer whose mention scan misses one name that a ranked lookup still finds."""
+
+    def mentions(self, text, *, max_words=5):
+        return [m for m in super().mentions(text) if m.text != "Sarmin"]
+
+
+def test_names_listed_after_including_get_a_ranked_lookup_when_the_scan_misses_them():
+    props, _ = extract_texts(
+        [("t.txt", "Rebels seized several towns on Monday, including Atarib and Sarmin.")],
+        gazetteer=_BlindScan(PLACES), factions=load_factions("syria"), default_date="2021-03-10",
+    )
+    assert sorted(p.place for p in props) == ["Atarib", "Sarmin"]
