@@ -168,6 +168,7 @@ def test_control_phrasings(theatre, sentence, expected):
 def test_an_intention_with_to_is_still_no_control_statement():
     assert run("The army failed to recapture Sarmin.") == []
     assert run("Rebels vowed to storm Atarib.") == []
+    assert run("Kurdish units set up patrols to prevent IS taking control of Tel Tamr.") == []
 
 
 # ------------------------------------------------------------------ certainty
