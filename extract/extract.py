@@ -44,7 +44,7 @@ COLUMNS = (
 
 # names that are areas, not places: "Homs Province", "the Qusair region", "Qalamoun mountains"
 _AREA_AFTER = re.compile(
-    r"^[’'`]?s?\s+(?:(?:village|town|city|hamlet|district|countryside|suburb)s?\s+of\b|province|governorate|countryside|region|mountains?|desert|valley|plains?|"
+    r"^[’'`]?s?\s+(?:(?:village|town|city|hamlet|district|countryside|suburb)s?\s+of\b|suburbs?|province|governorate|countryside|region|mountains?|desert|valley|plains?|"
     r"river|heights|area|front|highway|road|lake|basin|pocket|corridor|governorates|provinces|"
     r"muhafazah|district|subdistrict|sub-district|coast|plateau|range|basin)\b",
     re.I,
@@ -617,8 +617,22 @@ class Extractor:
                     if descriptor and not narrative
                     else _date_for(st, sv, dms, anchor, prev_date)
                 )
+                # "held by rebels since 2012": the hold's start dates the state; a change never
+                # takes its date from a "since" ("…, which X had held since 2012, fell to Y")
+                since = [m for m in dms if m.guess is not None and _SINCE_DM.match(sent, m.start)]
+                if st.kind == "state":
+                    own = next((m for m in since if 0 <= m.start - st.pos <= 80), None)
+                    when = own.guess if own is not None else when
+                elif any(when is m.guess for m in since):
+                    when = anchor
                 background = _in_background(st, dms, sent)
                 certainty = att.certainty_at(st.pos)
+                rel = next((r for r in _REL_CLAUSE.finditer(sent) if r.start() < st.pos < r.end()),
+                           None)
+                if rel is not None and att.hedged:
+                    # "X, which rebels had held since 2012, reportedly fell": the hedge is the main
+                    # clause's; the relative clause says its own
+                    certainty = attribution(rel.group(0)).certainty_at(st.pos - rel.start())
                 if (background and not att.hedged) or descriptor:
                     # "…, two months after X took Y": presupposed, the author's voice
                     certainty = "confirmed"
@@ -659,7 +673,7 @@ class Extractor:
                                 lat=round(float(cand.place.lat), 5),
                                 lon=round(float(cand.place.lon), 5),
                                 controller=st.controller,
-                                kind=st.kind,
+                                kind=_kind(st, sent, when, piece.anchor),
                                 certainty=certainty,
                                 confidence=round(max(0.05, conf), 2),
                                 evidence=_clean(sent),
@@ -704,6 +718,23 @@ class Extractor:
         self._running = running if narrative else None
         drafts = _confirm_from_piece(drafts, confirm_sentences)
         return _merge(drafts, report, source)
+
+
+def _kind(st: Statement, sent: str, when, anchor) -> str:
+    """ "controlled by rebels since 2012": a hold dated by its start is the change that began it."""
+    if (
+        st.kind == "state"
+        and when is not None
+        and when is not anchor
+        and _SINCE.search(sent, st.pos, st.pos + 80)
+    ):
+        return "change"
+    return st.kind
+
+
+_REL_CLAUSE = re.compile(r",\s*(?:which|who)\b[^,;]*,")
+_SINCE_DM = re.compile(r"since\b", re.I)
+_SINCE = re.compile(r"\bsince\s+(?:(?:early|late|mid)[- ]?)?(?:[A-Z][a-z]+\s+)?\d{4}\b")
 
 
 def _scope_end(sent: str, start: int, end: int) -> int:

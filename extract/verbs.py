@@ -907,7 +907,13 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         if a is None or _in_past(sv, m.start()) or _modal(sv, m.start()):
             continue
         places = _antecedent(sv, m.start()) or _list_before(sv, m.start(), gap=30)
-        add(places, _share(sv, places, a.faction), "state", m["cue"], m.start(), "subject")
+        noun = ""
+        if not places:
+            # "The town and nine villages, which had been controlled by rebels since 2012"
+            subj = _ANAPHOR.match(text)
+            noun = subj.group("noun").lower() if subj else ""
+        add(places, _share(sv, places, a.faction), "state", m["cue"], m.start(), "subject",
+            anaphor=noun)
 
     for m in lx["hands"].finditer(text):
         fac_text = m["fac"] or m["fac2"]

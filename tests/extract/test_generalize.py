@@ -282,3 +282,26 @@ def test_names_listed_after_including_get_a_ranked_lookup_when_the_scan_misses_t
         gazetteer=_BlindScan(PLACES), factions=load_factions("syria"), default_date="2021-03-10",
     )
     assert sorted(p.place for p in props) == ["Atarib", "Sarmin"]
+
+
+def test_held_since_a_year_is_the_change_of_that_year_and_does_not_date_the_fall():
+    got = run("Sarmin, which had been controlled by the army since 2013, fell to rebels.")
+    assert [(p, c, k, d) for p, c, k, d, _ in got] == [
+        ("Sarmin", "government", "change", "2013"),
+        ("Sarmin", "opposition", "change", "2021-03-10"),
+    ]
+    text = ("Rebels stormed the town of Sarmin on Monday.\n\n"
+            "The town, held by the army since 2013, fell within hours.")
+    assert ("Sarmin", "government", "change", "2013") in [
+        (p, c, k, d) for p, c, k, d, _ in run(text)
+    ]
+
+
+def test_a_place_before_suburb_names_the_suburb_not_the_place():
+    assert run("Troops shelled Harasta, a Sarmin suburb controlled by rebel forces.") == []
+
+
+def test_a_hedge_in_the_main_clause_leaves_the_relative_clause_confirmed():
+    got = run("Sarmin, which had been held by the army since 2013, reportedly fell to rebels.")
+    assert sorted((c, cert) for _, c, _, _, cert in got) == [
+        ("government", "confirmed"), ("opposition", "claimed")]
