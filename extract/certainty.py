@@ -26,6 +26,7 @@ class Attribution:
     hedged: bool
     confirmed: bool
     disclaimer_only: bool  # the sentence is nothing but "The reports could not be verified."
+    independent: bool = False  # an independent source (monitor, reporter, witnesses) reports it
 
     def certainty_at(self, pos: int) -> str:
         if self.hedged:
@@ -37,11 +38,20 @@ class Attribution:
         return "confirmed"
 
 
+SUBORDINATE = re.compile(
+    r"^\W*(?:although|though|even though|while|whereas|despite|as)\b[^,;]*$", re.I
+)
+
+
 @functools.cache
 def _rx():
     lex = load("attribution")
     partisan = alternation(lex["partisan"])
-    speech = alternation(lex["speech"])
+    speech = alternation(
+        lex["speech"]
+        + [f"'s {w}" for w in lex.get("speech_nouns", [])]
+        + [f"{w} by" for w in lex.get("speech_by", [])]
+    )
     gap = r"(?:[\s,]+[\w'’\-]+){0,4}?[\s,]+"
     return {
         # "state TV said", "Hezbollah's declaration", "pro-regime accounts say"
@@ -67,7 +77,17 @@ def _rx():
             re.I,
         ),
         "confirm": re.compile(r"(?<![\w-])" + alternation(lex["confirm"]) + r"(?![\w])", re.I),
+        "independent": re.compile(
+            r"(?<![\w-])(?:(?P<src>" + alternation(lex.get("independent", ["(?!)"])) + r")"
+            + r"(?:[\s,]+[\w'’\-]+){0,6}?[\s,]+(?:" + speech + r")"
+            + r"|(?:" + speech + r")(?:[\s,]+[\w'’\-]+){0,4}?[\s,]+(?:"
+            + alternation(lex.get("independent", ["(?!)"])) + r"))(?![\w])",
+            re.I,
+        ),
         "hedge": re.compile(r"(?<![\w-])" + alternation(lex["hedges"]) + r"(?![\w])", re.I),
+        "disclaim": re.compile(
+            r"(?<![\w-])" + alternation(lex.get("disclaimers", lex["hedges"])) + r"(?![\w])", re.I
+        ),
     }
 
 
@@ -80,6 +100,10 @@ def attribution(sentence: str, *, faction_speakers: list[tuple[int, int]] = ()) 
     n = len(sentence)
     for m in rx["before"].finditer(sentence):
         tail = re.match(r"[^,;:.]*", sentence[m.end() :]).group(0)
+        if SUBORDINATE.match(sentence[: m.start()]) and "," in sentence[m.end() :]:
+            # "Although the ministry said X, Y": the source governs its own clause only
+            scopes.append((m.end(), m.end() + sentence[m.end() :].index(",")))
+            continue
         if (
             re.search(r",\s*(?:[\w'’\-]+\s+){0,3}$", sentence[: m.start()])
             and len(tail.split()) <= 3
@@ -108,8 +132,9 @@ def attribution(sentence: str, *, faction_speakers: list[tuple[int, int]] = ()) 
     confirmed = bool(confirm) and not negated
     hedged = bool(hedge) and not confirmed
     disclaimer = (
-        bool(hedge)
+        bool(rx["disclaim"].search(sentence))
         and len(sentence) < 90
         and not re.search(r"\b(?:captured|seized|held|took)\b", sentence)
     )
-    return Attribution(tuple(scopes), hedged, confirmed, disclaimer)
+    independent = bool(rx["independent"].search(sentence)) and not hedge
+    return Attribution(tuple(scopes), hedged, confirmed, disclaimer, independent)

@@ -209,6 +209,12 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
         ),
     ),
     (
+        "m_rel",
+        re.compile(
+            r"\b(?P<rel>last|past|previous|this)\s+" + _M.format(g="m") + r"(?![\w-])", re.I
+        ),
+    ),
+    (
         "my",
         re.compile(
             r"\b(?:(?P<part>early|late|mid)[- ]|the end of |the start of |the beginning of )?"
@@ -343,6 +349,11 @@ def _resolve(name: str, m: re.Match, anchor: DateGuess | None) -> DateGuess | No
         if g["rel"].lower() != "this" and first <= a.month and (a.month - first) >= 3:
             y = a.year  # "last spring" said in December is this year's spring
         return _season(g["s"], y, text)
+    if name == "m_rel":  # "last May": the latest May before the month of writing
+        mo = MONTHS[g["m"].lower().rstrip(".")]
+        if g["rel"].lower() == "this":
+            return month(a.year, mo, text)
+        return month(a.year if mo < a.month else a.year - 1, mo, text)
     if name == "this_month":
         return month(a.year, a.month, text) if anchor.precision != "year" else None
     if name == "last_month":

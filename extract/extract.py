@@ -46,8 +46,8 @@ COLUMNS = (
 
 # names that are areas, not places: "Homs Province", "the Qusair region", "Qalamoun mountains"
 _AREA_AFTER = re.compile(
-    r"^[’'`]?s?\s+(?:(?:village|town|city|hamlet|district|countryside|suburb)s?\s+of\b|province|governorate|countryside|region|mountains?|desert|valley|plains?|"
-    r"river|heights|area|front|highway|road|lake|basin|pocket|enclave|corridor|governorates|provinces|"
+    r"^[’'`]?s?\s+(?:(?:village|town|city|hamlet|district|countryside|suburb)s?\s+of\b|suburbs?|province|governorate|countryside|region|mountains?|desert|valley|plains?|"
+    r"river|heights|area|front|highway|road|lake|basin|pocket|corridor|governorates|provinces|"
     r"muhafazah|district|subdistrict|sub-district|coast|plateau|range|basin)\b",
     re.I,
 )
@@ -93,10 +93,45 @@ _HOW_CONFIDENCE = {
     "antecedent": 0.7,
     "anaphora": 0.6,
 }
-_CONFIRM_PIECE = re.compile(
-    r"\b(?:confirmed|acknowledged|admitted|verified)\b[^.;]{0,60}?\bthat\b[^.;]{0,60}?\b(?:had|have|has)\s+"
-    r"(?:taken|captured|seized|retaken|recaptured|overrun|entered)\s+(?:the|all|those|these)\s+"
-    r"(?:\w+\s+)?(?:communities|towns|villages|areas|places|positions|localities|hamlets)\b",
+def _confirm_piece_regex() -> re.Pattern:
+    """ "<someone> confirmed that <side> had <captured> the <villages>": a confirmation of a capture
+    whose object is a collective noun or pronoun standing for the places the piece names."""
+    from .lexicon import alternation, load
+
+    v, att = load("verbs"), load("attribution")
+    confirm = alternation(att["confirm"])
+    capture = alternation(v["change"]["active"])
+    collective = alternation(v["state"]["collective"])
+    return re.compile(
+        rf"\b{confirm}\b[^.;]{{0,60}}?\bthat\b[^.;]{{0,60}}?\b{capture}\s+"
+        rf"(?:(?:the|all|those|these|both|several|many|\d+|[a-z]+)\s+){{0,2}}?{collective}\b",
+        re.I,
+    )
+
+
+_CONFIRM_PIECE = _confirm_piece_regex()
+_SPEAKS = re.compile(
+    r"\s*(?:[\w'’-]+\s+){0,3}?(?:has\s+|had\s+|also\s+)?(?:said|says|confirmed|confirms|"
+    r"acknowledged|admitted|conceded|announced)\b",
+    re.I,
+)
+_NAME = (
+    r"(?:(?:al-|el-|Al-|El-|ad-|ar-|as-|an-|at-)?[A-Z][\w’'-]+)"
+    r"(?:\s(?:al-|el-|ad-)?[A-Z][\w’'-]+){0,3}"
+)
+_INCLUDED_LIST = re.compile(
+    r"\b(?:including|such as|among them)\s+(?P<items>" + _NAME + r"(?:\s*,\s*(?:and\s+)?" + _NAME
+    + r"|\s+and\s+" + _NAME + r")*)"
+)
+_LIST_ITEM = re.compile(r"(?P<name>" + _NAME + r")")
+_NEW_TOPIC = re.compile(r"\n\s*(?:[|#*>-]|\d+[.)])|\n\s*\n\s*\n")
+# ", the government said", ", Syrian state forces said": a speaker set off after the statement
+_AFTER_COMMA = re.compile(r",\s*(?:(?:the|a|an)\s+)?(?:[\w'’-]+\s+){0,2}$")
+# "the RSF's statement", "Hezbollah's claim": the actor is the source of what follows
+_SPEECH_NOUN = re.compile(
+    r"['’]s\s+(?:\w+\s+)?"
+    + lexicon.alternation(lexicon.load("attribution")["speech_nouns"])
+    + r"\b",
     re.I,
 )
 _UNRESOLVED = re.compile(
@@ -124,6 +159,10 @@ _LEAD = re.compile(
 )
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 _ARTICLE_TAIL = re.compile(r"[ -](?:al|el|ad|ar|as|at|an|az|ash|ath|adh|ed|es|er|ez)-[\w’'-]+")
+# a place name starts with a capital, or with a lower-case Arabic article before one ("el-Fula")
+_NAME_START = re.compile(
+    r"[\"'‘’`ʿ]?(?:(?:al|el|ad|ar|as|an|at|az|ash|ed|es|er|ez)-)?[A-Z\u0600-\u06FF]"
+)
 _MIN_FUZZY = 0.45  # lowest gazetteer score accepted for names the mention scan did not find
 
 
@@ -142,9 +181,10 @@ def _cue_regex() -> re.Pattern:
             "expel",
             "expel_out",
             "withdraw",
+            "retreat_to",
             "handover",
         )
-        for w in v["change"][k]
+        for w in v["change"].get(k, [])
     ]
     words += v["state"]["held_adjective"] + v["state"]["held_by"] + v["state"]["stronghold"]
     words += [
@@ -163,7 +203,10 @@ def _cue_regex() -> re.Pattern:
 _CUE = _cue_regex()
 _VAGUE_OBJECT = re.compile(
     r"\b(?:captured|seized|took|taken|overran|stormed|retook|recaptured)\s+(?:[\w-]+\s+){0,4}?"
-    r"(?:communities|villages|towns|localities|hamlets|settlements|areas)\b",
+    r"(?:communities|villages|towns|localities|hamlets|settlements|areas)\b"
+    # "captured an Islamic State-held town …": the town is named in a later sentence
+    r"|\b(?:captured|seized|took|taken|overran|stormed|retook|recaptured)\s+(?:a|an)\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:town|village|city|base|airport|crossing|district)\b",
     re.I,
 )
 
@@ -183,7 +226,28 @@ def _close_enough(name: str, cand) -> bool:
         return True
     from rapidfuzz import fuzz
 
-    return fuzz.ratio(_fold(name), _fold(getattr(cand, "matched", "") or cand.place.name)) >= 88
+    # transliterations double letters freely ("Tal Rifaat" / "Tall Rif'at"): compare with runs of
+    # one letter collapsed, against the matched name, the place's name and its other Latin names
+    key = _DOUBLED.sub(r"\1", _fold(_ARTICLE_HEAD.sub("", name)))
+    forms = [getattr(cand, "matched", "") or "", cand.place.name]
+    forms += [n for n in (getattr(cand.place, "names", ()) or ())[:40] if n.isascii()]
+    for f in forms:
+        other = _DOUBLED.sub(r"\1", _fold(_ARTICLE_HEAD.sub("", f))) if f else ""
+        if not other:
+            continue
+        ratio = fuzz.ratio(key, other)
+        # the Arabic article assimilates and vowels vary ("Al-Dinder" / "Ad-Dindar"): the same
+        # consonants and a looser ratio will do
+        if ratio >= 88 or (ratio >= 75 and _VOWELS.sub("", key) == _VOWELS.sub("", other)):
+            return True
+    return False
+
+
+_ARTICLE_HEAD = re.compile(r"^\W*(?:al|el|ad|ar|as|an|at|az|ash|ed|es|er|ez)[-\s]+", re.I)
+_VOWELS = re.compile(r"[aeiouy]")
+
+
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 def _strictly_inside(m, start: int, end: int) -> bool:
@@ -293,6 +357,7 @@ class _Draft:
     proposal: Proposal
     explicit_confirm: bool
     sentence_index: int
+    weak: bool = False  # inferred (a withdrawal, a "never held"): confirms nothing else
 
 
 class Extractor:
@@ -307,6 +372,7 @@ class Extractor:
         self.gazetteer = gazetteer
         self.factions = factions
         self.actors = ActorMatcher(factions)
+        self._sides = tuple(f.id for f in factions)
         self.countries = {c.casefold() for c in countries} or _country_names()
 
     # -------------------------------------------------------------- places
@@ -326,6 +392,13 @@ class Extractor:
         found = [self._extend(text, m) for m in found]
         # object names after control verbs the scan missed (typos: "Jibbehm") get one ranked lookup
         unresolved = [m for s0, e0 in spans for m in _UNRESOLVED.finditer(text, s0, e0)]
+        # items of a list after "including" the scan missed ("…, including Al-Dinder, Al-Suki")
+        unresolved += [
+            m
+            for s0, e0 in spans
+            for inc in _INCLUDED_LIST.finditer(text, s0, e0)
+            for m in _LIST_ITEM.finditer(text, inc.start("items"), inc.end("items"))
+        ]
         for m in unresolved:
             s, e = m.span("name")
             name = m["name"].strip()
@@ -356,7 +429,7 @@ class Extractor:
         out = []
         for m in found:
             name = text[m.start : m.end]
-            if not m.candidates or not re.match(r"[\"'‘’`ʿ]?[A-Z\u0600-\u06FF]", name):
+            if not m.candidates or not _NAME_START.match(name):
                 continue
             if name.casefold().strip("'’‘ ") in self.countries:
                 continue
@@ -507,31 +580,36 @@ class Extractor:
         if running is None and narrative:
             running = self._running  # a heading without a year continues the narrative above it
         atts = {}
+        found_actors: dict[int, list] = {}
+        last_actor = None  # "the group", "the militia" in a later sentence of the paragraph
         for k, (s, e) in enumerate(spans):
             if k not in need:
+                last_actor = None
                 continue
             sent = text[s:e]
-            actors = self.actors.find(sent)
+            actors = self.actors.find(sent, antecedent=last_actor)
+            found_actors[k] = actors
+            last_actor = actors[-1].faction if actors else last_actor
+            if k + 1 < len(spans) and re.search(r"\n\s*\n", text[e : spans[k + 1][0]]):
+                last_actor = None  # a new paragraph
             speakers = [
                 (0, a.start)
                 for a in actors
                 if re.match(
                     r"\s*(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced)\b", sent[a.end :]
                 )
-                and sent[: a.start].rstrip().endswith(",")
+                and _AFTER_COMMA.search(sent[: a.start])
             ]
             speakers += [
-                (a.end, len(sent))
+                (a.end, _scope_end(sent, a.start, a.end))
                 for a in actors
-                if re.match(
-                    r"['’]s\s+(?:declaration|statement|claim|announcement)\b", sent[a.end :]
-                )
+                if _SPEECH_NOUN.match(sent[a.end :])
                 or (
                     re.match(
                         r"\s+(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced)\b",
                         sent[a.end :],
                     )
-                    and not sent[: a.start].rstrip().endswith(",")
+                    and not _AFTER_COMMA.search(sent[: a.start])
                 )
             ]
             atts[k] = attribution(sent, faction_speakers=speakers)
@@ -541,7 +619,7 @@ class Extractor:
                 prev_places, prev_actor = [], None
                 continue
             sent = text[s:e]
-            actors = self.actors.find(sent)
+            actors = found_actors[k]
             places, areas = [], []
             for m in mentions:
                 if m.start < s or m.end > e:
@@ -577,6 +655,7 @@ class Extractor:
                 self.actors.incumbent,
                 self.actors.resolve_word,
                 prev_actor,
+                self._sides,
             )
             found = statements(sv)
             report.statements += len(found)
@@ -605,13 +684,32 @@ class Extractor:
                     if descriptor and not narrative
                     else _date_for(st, sv, dms, anchor, prev_date)
                 )
+                # "held by rebels since 2012": the hold's start dates the state; a change never
+                # takes its date from a "since" ("…, which X had held since 2012, fell to Y")
+                since = [m for m in dms if m.guess is not None and _SINCE_DM.match(sent, m.start)]
+                if st.kind == "state":
+                    own = next((m for m in since if 0 <= m.start - st.pos <= 80), None)
+                    when = own.guess if own is not None else when
+                elif any(when is m.guess for m in since):
+                    when = anchor
                 background = _in_background(st, dms, sent)
                 certainty = att.certainty_at(st.pos)
+                rel = next((r for r in _REL_CLAUSE.finditer(sent) if r.start() < st.pos < r.end()),
+                           None)
+                if rel is not None and att.hedged:
+                    # "X, which rebels had held since 2012, reportedly fell": the hedge is the main
+                    # clause's; the relative clause says its own
+                    certainty = attribution(rel.group(0)).certainty_at(st.pos - rel.start())
                 if (background and not att.hedged) or descriptor:
                     # "…, two months after X took Y": presupposed, the author's voice
                     certainty = "confirmed"
                 if next_disclaims:
                     certainty = "claimed"
+                conceded = bool(st.loser) and any(
+                    a.faction == st.loser and _SPEAKS.match(sent[a.end :]) for a in actors
+                )
+                if conceded and not att.hedged:
+                    certainty = "confirmed"  # "Russia said its troops had withdrawn from X"
                 targets = [(sv.places[i], sent[slice(*sv.places[i])]) for i in st.places]
                 if st.anaphor:
                     hit = _row_topic(text, s, mentions) or _anaphor_target(
@@ -644,7 +742,7 @@ class Extractor:
                                 lat=round(float(cand.place.lat), 5),
                                 lon=round(float(cand.place.lon), 5),
                                 controller=st.controller,
-                                kind=st.kind,
+                                kind=_kind(st, sent, when, piece.anchor),
                                 certainty=certainty,
                                 confidence=round(max(0.05, conf), 2),
                                 evidence=_clean(sent),
@@ -655,16 +753,20 @@ class Extractor:
                                 needs_place=getattr(cand, "needs_place", False),
                                 suggestions=getattr(cand, "suggestions", ""),
                             ),
-                            att.confirmed,
+                            ((att.confirmed or att.independent) and not next_disclaims)
+                            or (conceded and not att.hedged),
                             k,
+                            st.weak,
                         )
                     )
             for name in _unresolved_names(sent, places, actors):
                 report.unresolved.append((source, name, sent))
             if places:
                 prev_places, prev_text = [(a, b, sent[a:b]) for a, b in places], sent
-            if k + 1 < len(spans) and "\n" in text[e : spans[k + 1][0]]:
-                prev_places = []  # "the village" points back only within a paragraph (or table row)
+            if k + 1 < len(spans) and _NEW_TOPIC.search(text, e, spans[k + 1][0] + 2):
+                # "the village" points back within a paragraph, or to the paragraph just before in
+                # news prose (one-sentence paragraphs); never across table rows, headings or items
+                prev_places = []
             first_date = next((m.guess for m in dms if m.guess is not None), None)
             prev_date = first_date or prev_date
             if (
@@ -687,6 +789,33 @@ class Extractor:
         self._running = running if narrative else None
         drafts = _confirm_from_piece(drafts, confirm_sentences)
         return _merge(drafts, report, source)
+
+
+def _kind(st: Statement, sent: str, when, anchor) -> str:
+    """ "controlled by rebels since 2012": a hold dated by its start is the change that began it."""
+    if (
+        st.kind == "state"
+        and when is not None
+        and when is not anchor
+        and _SINCE.search(sent, st.pos, st.pos + 80)
+    ):
+        return "change"
+    return st.kind
+
+
+_REL_CLAUSE = re.compile(r",\s*(?:which|who)\b[^,;]*,")
+_SINCE_DM = re.compile(r"since\b", re.I)
+_SINCE = re.compile(r"\bsince\s+(?:(?:early|late|mid)[- ]?)?(?:[A-Z][a-z]+\s+)?\d{4}\b")
+
+
+def _scope_end(sent: str, start: int, end: int) -> int:
+    """Where a speaker's scope ends: the sentence's end, or the comma closing its clause when the
+    speaker sits in a subordinate clause ("Although the ministry said X, Y")."""
+    from .certainty import SUBORDINATE
+
+    if SUBORDINATE.match(sent[:start]) and "," in sent[end:]:
+        return end + sent[end:].index(",")
+    return len(sent)
 
 
 def _clean(sentence: str) -> str:
@@ -873,6 +1002,19 @@ def _confirm_from_piece(drafts: list[_Draft], confirms) -> list[_Draft]:
     return out
 
 
+def _same_event(a: Proposal, b: Proposal, *, days: int = 3) -> bool:
+    """Same side at the same place with dates within ``days`` of each other."""
+    import datetime as dt
+
+    if a.controller != b.controller or not (a.date_from and b.date_from):
+        return a.controller == b.controller and a.date == b.date
+    tol = dt.timedelta(days=days)
+    a0, a1 = dt.date.fromisoformat(a.date_from), dt.date.fromisoformat(a.date_to)
+    b0, b1 = dt.date.fromisoformat(b.date_from), dt.date.fromisoformat(b.date_to)
+    # the same precision only: a background "in 2012" is not the fresh event of a day in 2012
+    return a.date_precision == b.date_precision and a0 - tol <= b1 and b0 - tol <= a1
+
+
 def _merge(drafts: list[_Draft], report: Report, source: str) -> list[Proposal]:
     by_place: dict[str, list[_Draft]] = {}
     for dr in drafts:
@@ -902,9 +1044,12 @@ def _merge(drafts: list[_Draft], report: Report, source: str) -> list[Proposal]:
             keyed.setdefault((p.controller, p.date, p.kind), []).append(g)
         for same in keyed.values():
             best = max(same, key=lambda g: g.proposal.confidence)
-            if any(g.explicit_confirm for g in same):
+            # the same event told twice in a piece (a headline, then the body; a claim, then a
+            # monitor's report): one certainty for all, an explicit confirmation first
+            told = [h for h in group if any(_same_event(h.proposal, g.proposal) for g in same)]
+            if any(g.explicit_confirm and (g in same or not g.weak) for g in told):
                 certainty = "confirmed"
-            elif any(g.proposal.certainty == "claimed" for g in same):
+            elif any(g.proposal.certainty == "claimed" for g in told):
                 certainty = "claimed"
             else:
                 certainty = "confirmed"

@@ -78,9 +78,13 @@ _NOMINAL_VERB = re.compile(
     re.I,
 )
 _REL = re.compile(r"\b(?:which|that|who|whom)\b", re.I)
+# a lower-case adjective by its ending ("ancient", "besieged", "strategic", "Kurdish", "northern"),
+# as a class rather than a list of the words one text used
+_ADJ = r"(?-i:[a-z]+(?:ent|ant|ed|ic|al|ish|ian|ite|ern|ive|ous|ary|ful|less))"
 _ANAPHOR = re.compile(
-    r"^\s*(?:the|this|that)\s+(?:(?:nearby|strategic|key|small|rebel|opposition|border|ancient|"
-    r"christian|town|besieged|embattled|contested)\s+){0,2}(?P<noun>village|town|city|hamlet|"
+    r"^\s*(?:the|this|that)\s+(?:(?:nearby|key|small|large|rebel|opposition|border|town|"
+    + _ADJ + r"|[\w]+-(?:majority|held|controlled|populated|dominated))\s+){0,2}"
+    r"(?P<noun>village|town|city|hamlet|"
     r"district|neighbourhood|neighborhood|suburb|crossing|base|airport|airbase|settlement|"
     r"enclave)\b(?!\s+of\b|\s+(?-i:[A-Z]))",
     re.I,
@@ -99,7 +103,18 @@ _DIRECTION = re.compile(
 _HELD_FILLER = re.compile(
     r"^[\s,]*(?:(?:the|a|an|strategic|key|nearby|border|town|city|village|hamlet|district|"
     r"suburb|neighbou?rhood|crossing|base|airport|airbase|enclave|area|of|besieged|"
-    r"small|large|ancient|christian|kurdish|alawite|sunni|druze|frontline|[A-Z][\w'’-]*)\s+)*$"
+    r"small|large|frontline|" + _ADJ + r"|[A-Z][\w'’-]*)\s+)*$"
+)
+
+
+_REL_SUBJECT = re.compile(
+    r",?\s*\b(?:who|which)\s+(?:(?:had|has|have|was|were|also|now|then|later|\w+ly)\s+){0,2}$",
+    re.I,
+)
+_PRONOUN_SUBJECT = re.compile(
+    r"^\W*(?:(?:on|in|at|early|late|earlier|later|last|this|[A-Z][a-z]+day|\d+|\w+ly)\s+){0,4}"
+    r"(?:they|it|he|she|we)\s+(?:(?:had|has|have|had|was|were|also|now|already|then|\w+ly)\s+){0,2}$",
+    re.I,
 )
 
 
@@ -115,6 +130,7 @@ class Statement:
     how: str  # object | subject | antecedent | anaphora | list | adjective
     anaphor: str = ""  # "village": the place is the previous sentence's village
     weak: bool = False  # inferred (withdrawal, never-held, nominal without actor)
+    loser: str = ""  # the side that withdrew (a withdrawal it reports itself is a concession)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +146,7 @@ class SentenceView:
     prev_actor: str | None = (
         None  # the last actor of the previous sentence (for "The capture of X")
     )
+    sides: tuple[str, ...] = ()  # the factions file's side ids
 
 
 @functools.cache
@@ -151,6 +168,7 @@ def _lex():
         ),
         "expel_out": rx(ch["expel_out"]),
         "withdraw": rx(ch["withdraw"]),
+        "retreat_to": rx(ch.get("retreat_to", []), r"\s+"),
         "handover": rx(ch["handover"], r"(?P<obj>[^.;]{0,80}?)\bto\s+"),
         "held_adj": re.compile(
             r"(?P<fac>(?:[\w'’]+[\s-])?[\w'’]+)-(?P<cue>"
@@ -159,6 +177,7 @@ def _lex():
             re.I,
         ),
         "held_by": rx(st["held_by"], r"\s+"),
+        "in_control": rx(st.get("in_control", []), r"\s+"),
         "hands": re.compile(
             r"(?P<pre>\b(?:fell|fallen|falls)\s+into\s+)?\bin\s+(?:the\s+)?(?P<fac>[\w'’-]+(?:\s[\w'’-]+)?)\s+"
             r"(?P<cue>hands)\b|\b(?P<pre2>came\s+)?under\s+(?:the\s+)?(?P<fac2>[\w'’-]+(?:\s[\w'’-]+)?)\s+"
@@ -202,6 +221,7 @@ def _lex():
             r"\b(?:" + "|".join(re.escape(w) for w in mod["future"]) + r")\b", re.I
         ),
         "hedge_to": {w.lower() for w in mod["hedge_to"]},
+        "realized_to": {w.lower() for w in mod.get("realized_to", [])},
         "past": {w.lower() for w in mod["past"]},
     }
 
@@ -236,7 +256,8 @@ def _modal(sv: SentenceView, pos: int) -> bool:
     if any(w in lx["modal"] for w in words):
         return True
     if words and words[-1] == "to":
-        return True  # "to capture", "set to retake"
+        # "to capture", "set to retake" — but "managed to take", "the first to fall" happened
+        return not (len(words) >= 2 and words[-2] in lx["realized_to"])
     if len(words) >= 2 and words[-1] == "have" and words[-2] == "to":
         return (
             len(words) < 3 or words[-3] not in lx["hedge_to"]
@@ -263,6 +284,24 @@ def _faction(sv: SentenceView, phrase: str) -> str | None:
 
 def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor | None:
     """The subject: the first actor of the clause before ``pos`` ("ISIL and its allies seized")."""
+    if strict and re.match(r"\w+ing\b", sv.text[pos:]) and re.search(
+        r"\b(?:before|after|while|since|when|by|upon|on)\s+$", sv.text[:pos], re.I
+    ):
+        # "X fought Y for hours before withdrawing from Z": the main clause's subject
+        first = next((a for a in sv.actors if a.end <= pos and _subject_ok(sv, a)), None)
+        if first is not None:
+            return first
+    rel = _REL_SUBJECT.search(sv.text[:pos]) if strict else None
+    if rel:
+        # "fighting the Kurds, who gained control of X": the relative pronoun's antecedent
+        own = next((a for a in sv.actors if 0 <= rel.start() - a.end <= 2), None)
+        if own is not None:
+            return own
+    if strict and _PRONOUN_SUBJECT.search(sv.text[_clause_start(sv.text, pos):pos]):
+        # "the regime said on Saturday it has captured X": the pronoun stands for the main subject
+        first = next((a for a in sv.actors if a.end <= pos and _subject_ok(sv, a)), None)
+        if first is not None:
+            return first
     if strict:
         start = _clause_start(sv.text, pos)
         near = re.search(r"(?:\S+\s+){0,3}$", sv.text[start:pos])
@@ -271,7 +310,19 @@ def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor |
         for ps, pe in sv.places + sv.areas:  # place names are not subjects
             for j in range(max(ps, lo_near), min(pe, pos)):
                 window[j - lo_near] = " "
-        if not any(a.start < pos and a.end > lo_near for a in sv.actors) and re.search(
+        coordinated = any(
+            a.end <= lo_near
+            and re.fullmatch(
+                r"\s*(?:and|along with|with)\s+(?:its\s+|their\s+)?(?-i:[a-z-]+\s+){0,2}"
+                r"(?:forces|troops|units|fighters|militias?|allies)\s+"
+                r"(?:(?:have|has|had|also|then|\w+ly)\s+)*",
+                sv.text[a.end : pos],
+                re.I,
+            )
+            for a in sv.actors
+        )  # "Syrian government and allied forces have retaken": one subject
+        named_near = any(a.start < pos and a.end > lo_near for a in sv.actors)
+        if not coordinated and not named_near and re.search(
             r"\b(?:forces|troops|fighters|militants|soldiers|units|police|investigators|inspectors|militias?|"
             r"army|(?-i:[A-Z][a-z]+))\b",
             "".join(window),
@@ -293,7 +344,7 @@ def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor |
             )
             if first is not None:
                 return first
-            if re.search(
+            if not coordinated and re.search(
                 r"\b(?:forces|troops|fighters|militants|soldiers|units|police|investigators|inspectors|"
                 r"militias?|(?-i:[A-Z][a-z]+))\b",
                 sv.text[lo:pos],
@@ -310,7 +361,7 @@ def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor |
     for a in reversed(sv.actors):
         if a.end > pos:
             continue
-        prev = _word_before(sv.text, a.start)
+        prev = "" if re.search(r"[,;:]\s*$", sv.text[: a.start]) else _word_before(sv.text, a.start)
         if strict and prev in {"of", "against", "from", "by", "with", "on", "at"}:
             continue
         if strict and prev == "to" and _word_before(sv.text, a.start - 3) != "loyal":
@@ -324,7 +375,8 @@ def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor |
 
 
 def _subject_ok(sv: SentenceView, a: Actor) -> bool:
-    prev = _word_before(sv.text, a.start)
+    # a word before a comma is not this phrase's preposition ("went on, Ukrainian troops …")
+    prev = "" if re.search(r"[,;:]\s*$", sv.text[: a.start]) else _word_before(sv.text, a.start)
     if prev in {"of", "against", "from", "by", "with", "on", "at", "than"}:
         return False
     if prev == "to" and _word_before(sv.text, a.start - 3) != "loyal":
@@ -396,10 +448,29 @@ def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
         i
         for i, (s, e) in enumerate(sv.places)
         if pos <= s < end
-        and _place_ok_as_object(sv, i, partial=partial)
+        and (not sv.text[pos:s].strip() or _place_ok_as_object(sv, i, partial=partial))
         and not _facility("" if partial else sv.text[pos:s], sv.text[e : e + 25])
     )
+    if not idx or partial:
+        # "retook a large area from rebels, including the key town of X": a region or collective
+        # object, then the named places it includes
+        inc = _INCLUDING.match(sv.text, pos)
+        if inc:
+            first = next(
+                (
+                    i
+                    for i, (ps, _) in enumerate(sv.places)
+                    if ps >= inc.end() and _INCLUDED_FILLER.fullmatch(sv.text[inc.end() : ps])
+                ),
+                None,
+            )
+            if first is not None:
+                return _list_from(sv, first, loose=True), False
     return idx, partial
+
+
+_INCLUDING = re.compile(r"[^.;]{0,90}?,?\s+(?:including|among them|such as|notably)\s+", re.I)
+_INCLUDED_FILLER = re.compile(r"(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:(?:of|,)\s*)?", re.I)
 
 
 def _facility(before: str, after: str) -> bool:
@@ -485,6 +556,18 @@ def _antecedent(sv: SentenceView, pos: int) -> tuple[int, ...]:
     return ()
 
 
+def _appositive_subject(sv: SentenceView, pos: int) -> tuple[int, ...]:
+    """ "Idlib, a city of 150,000 people north of Homs, was among the first to fall to X": the
+    place that opens the sentence, set off by a comma, is the subject of its main verb."""
+    if not sv.places:
+        return ()
+    s, e = sv.places[0]
+    if s > 4 or not re.match(r"\s*,", sv.text[e:pos]):
+        return ()
+    main = re.search(r",\s+(?:(?:has|had|have|was|were|is|are)\b[^,;]*)$", sv.text[e:pos])
+    return (0,) if main else ()
+
+
 def _anaphor(sv: SentenceView, pos: int) -> str:
     m = _ANAPHOR.match(sv.text[pos:])
     return m.group("noun").lower() if m else ""
@@ -497,10 +580,10 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
     out: list[Statement] = []
     used: set[tuple[int, int]] = set()  # (start, end) of cues already interpreted
 
-    def add(places, controller, kind, cue, pos, how, anaphor="", weak=False):
+    def add(places, controller, kind, cue, pos, how, anaphor="", weak=False, loser=""):
         if controller is None or (not places and not anaphor):
             return
-        out.append(Statement(tuple(places), controller, kind, cue, pos, how, anaphor, weak))
+        out.append(Statement(tuple(places), controller, kind, cue, pos, how, anaphor, weak, loser))
 
     def overlaps(m):
         return any(m.start() < e and s < m.end() for s, e in used)
@@ -511,7 +594,11 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             continue
         used.add(m.span("cue"))
         a = _actor_after(sv, m.end(), window=25)
-        places = _antecedent(sv, m.start()) or _list_before(sv, m.start(), gap=120)
+        places = (
+            _antecedent(sv, m.start())
+            or _list_before(sv, m.start(), gap=120)
+            or _appositive_subject(sv, m.start())
+        )
         add(places, a and a.faction, "change", m["cue"], m.start(), "subject")
 
     # "<loser> lost <place> to <winner>"
@@ -595,6 +682,9 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             for a in sv.actors
             if a.faction != loser.faction and m.end() <= a.start < limit
         }
+        if not others and len(sv.sides) == 2 and loser.faction in sv.sides:
+            # a war of two sides: what one side leaves, the other takes
+            others = set(sv.sides) - {loser.faction}
         if len(others) != 1:
             continue
         used.add(m.span("cue"))
@@ -604,7 +694,37 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             for i, (ps, pe) in enumerate(sv.places)
             if m.end() <= ps < end and not _facility(text[m.end() : ps], text[pe : pe + 25])
         )
-        add(obj, others.pop(), "change", m["cue"], m.start(), "object", weak=True)
+        winner = others.pop()
+        lost = loser.faction
+        if obj:
+            add(obj, winner, "change", m["cue"], m.start(), "object", weak=True, loser=lost)
+            continue
+        # "his troops withdrew from the devastated town": the town named before
+        noun = _anaphor(sv, m.end())
+        before = [i for i, (ps, pe) in enumerate(sv.places) if pe <= loser.start]
+        if noun and before:
+            add((before[-1],), winner, "change", m["cue"], m.start(), "antecedent", weak=True,
+                loser=lost)
+        elif noun:
+            add((), winner, "change", m["cue"], m.start(), "anaphora", anaphor=noun, weak=True,
+                loser=lost)
+
+    # "<loser> retreated to <place>": the side still holds the place it fell back to
+    for m in lx["retreat_to"].finditer(text):
+        if _modal(sv, m.start()):
+            continue
+        side = _actor_before(sv, m.start())
+        if side is None:
+            continue
+        used.add(m.span("cue"))
+        places = tuple(
+            i
+            for i, (ps, pe) in enumerate(sv.places)
+            if ps == m.end() or (m.end() <= ps < m.end() + 12
+                                 and re.fullmatch(r"(?:the\s+)?(?:[a-z]+\s+){0,2}(?:of\s+)?",
+                                                  text[m.end():ps]))
+        )
+        add(places[:1], side.faction, "state", m["cue"], m.start(), "object", weak=True)
 
     # "<giver> handed over <place> to <winner>"
     for m in lx["handover"].finditer(text):
@@ -688,7 +808,12 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             if a is None:
                 continue  # "was captured" with no captor named: the winner is not said
             places = _antecedent(sv, m.start()) or _list_before(sv, m.start(), gap=60)
-            add(places, a.faction, "change", cue, m.start(), "subject")
+            noun = ""
+            if not places:
+                # "The Kurdish-majority city was occupied by …": the city named before
+                subj = _ANAPHOR.match(text[_clause_start(text, m.start()):])
+                noun = subj.group("noun").lower() if subj else ""
+            add(places, a.faction, "change", cue, m.start(), "subject", anaphor=noun)
             continue
         if passive_mark:
             continue
@@ -720,6 +845,12 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             continue
         if obj:
             add(obj, w.faction, "change", cue, m.start(), "object")
+            continue
+        if re.match(r"\s+(?:it|them)\b", text[verb_end:]):
+            # "shelled Baba Amr for a month before capturing it": the place named before
+            before = [i for i, (ps, pe) in enumerate(sv.places) if pe <= m.start()]
+            if before and not re.search(r"[.;]", text[sv.places[before[-1]][1]:m.start()]):
+                add((before[-1],), w.faction, "change", cue, m.start(), "antecedent")
             continue
         if lead in {"took", "taken", "entered"}:
             continue  # bare "took"/"entered" need a named object
@@ -758,12 +889,31 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             continue  # "the government-held Al-Fattah district of An-Nabk": only a part of it
         add((nxt,), fac, "state", m.group(0), m.start(), "adjective")
 
+    # "government troops were in control of X on Tuesday"
+    for m in lx["in_control"].finditer(text):
+        if not re.search(r"\b(?:is|are|was|were|be|been|remain(?:s|ed)?|now|still|firmly)\s+$",
+                         text[: m.start()], re.I):
+            continue
+        if _modal(sv, m.start()) or _in_past(sv, m.start()):
+            continue
+        w = _actor_before(sv, m.start())
+        if w is None:
+            continue
+        obj, partial = _object_places(sv, m.end("cue"))
+        add(obj, CONTESTED if partial else w.faction, "state", m["cue"], m.start(), "object")
+
     for m in lx["held_by"].finditer(text):
         a = _actor_after(sv, m.end(), window=15)
         if a is None or _in_past(sv, m.start()) or _modal(sv, m.start()):
             continue
         places = _antecedent(sv, m.start()) or _list_before(sv, m.start(), gap=30)
-        add(places, _share(sv, places, a.faction), "state", m["cue"], m.start(), "subject")
+        noun = ""
+        if not places:
+            # "The town and nine villages, which had been controlled by rebels since 2012"
+            subj = _ANAPHOR.match(text)
+            noun = subj.group("noun").lower() if subj else ""
+        add(places, _share(sv, places, a.faction), "state", m["cue"], m.start(), "subject",
+            anaphor=noun)
 
     for m in lx["hands"].finditer(text):
         fac_text = m["fac"] or m["fac2"]
@@ -851,11 +1001,13 @@ def _share(sv: SentenceView, places: tuple[int, ...], controller: str) -> str:
     return controller
 
 
-def _list_from(sv: SentenceView, first: int) -> tuple[int, ...]:
+def _list_from(sv: SentenceView, first: int, *, loose: bool = False) -> tuple[int, ...]:
     out = [first]
+    # loose: "A, B, and the strategic C area" — a determiner and adjectives may open an item
+    item = r"(?:\s*(?:the\s+)?(?:[a-z]+\s+)?)?" if loose else ""
     for i in range(first + 1, len(sv.places)):
         joint = sv.text[sv.places[out[-1]][1] : sv.places[i][0]]
-        if re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or)\s*", joint):
+        if re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or)\s*" + item, joint):
             out.append(i)
         else:
             break

@@ -39,8 +39,8 @@ class FakeMention:
     candidates: tuple
 
 
-def candidate(name: str) -> Candidate:
-    lat, lon, kind = PLACES[name]
+def candidate(name: str, places=PLACES) -> Candidate:
+    lat, lon, kind = places[name]
     place = Place(
         id=f"test:{name.lower().replace(' ', '-')}",
         name=name,
@@ -56,18 +56,19 @@ class FakeGazetteer:
     """``mentions`` finds the names of PLACES literally; ``resolve`` looks them up."""
 
     def __init__(self, places=PLACES):
+        self.places = places
         self._rx = re.compile(
             r"\b(" + "|".join(sorted(map(re.escape, places), key=len, reverse=True)) + r")\b"
         )
 
     def mentions(self, text: str, *, max_words: int = 5):
         return [
-            FakeMention(m.start(), m.end(), m.group(0), (candidate(m.group(0)),))
+            FakeMention(m.start(), m.end(), m.group(0), (candidate(m.group(0), self.places),))
             for m in self._rx.finditer(text)
         ]
 
     def resolve(self, name: str, *, country=None, near=None, context=None):
-        return [candidate(name)] if name in PLACES else []
+        return [candidate(name, self.places)] if name in self.places else []
 
     def context(self, *, country=None, near=None, context=None):
         return context
