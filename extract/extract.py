@@ -250,6 +250,15 @@ _VOWELS = re.compile(r"[aeiouy]")
 _DOUBLED = re.compile(r"(.)\1+")
 
 
+# A capitalised word followed by a lower-case noun modifies it ("captured Russian mortar shells",
+# "seized Iranian weapons"): not a place. Function words may follow a name ("X on Monday").
+_MODIFIER_AFTER = re.compile(
+    r"[ \t]+(?!(?:on|in|at|and|or|after|from|near|with|before|by|to|last|this|early|late|"
+    r"yesterday|today|tonight|for|as|which|where|while|despite|following|during|amid|without|"
+    r"since|until|under|over|against|into|but|then|when|following|earlier|later|overnight|"
+    r"again|also|itself|province|governorate|district|region|city|town|village|area)\b)[a-z]+\b")
+
+
 def _strictly_inside(m, start: int, end: int) -> bool:
     return start <= m.start and m.end <= end and m.end - m.start < end - start
 
@@ -420,7 +429,7 @@ class Extractor:
             ):
                 found = [x for x in found if x not in inner]
                 found.append(_Mention(s, e, tuple(cands)))
-            elif not self._is_faction(name):
+            elif not self._is_faction(name) and not _MODIFIER_AFTER.match(text, e):
                 found = [x for x in found if x not in inner]
                 # the object of a control verb the gazetteer does not know: still a place, to be
                 # proposed with needs_place for the reviewer
@@ -674,7 +683,11 @@ class Extractor:
                     anchor = d.narrative(own)
                     dms = d.find_dates(sent, anchor)
             att = atts[k]
-            next_disclaims = k + 1 in atts and atts[k + 1].disclaimer_only
+            # "The reports could not be verified." speaks of the reports just told: the next
+            # sentence, or the one after it in the same paragraph
+            next_disclaims = (k + 1 in atts and atts[k + 1].disclaimer_only) or (
+                k + 2 in atts and atts[k + 2].disclaimer_only and k + 2 < len(spans)
+                and "\n" not in text[spans[k][1] : spans[k + 2][0]])
             for st in found:
                 descriptor = st.how in ("adjective", "list", "descriptor")
                 # "rebel-held Douma" describes the place as the piece is written, in the author's

@@ -26,8 +26,8 @@ def test_articles_score_per_theatre(article_scores, capsys):
     s = article_scores["all"]
     assert s.annotated == 71, s.to_dict(details=False)
     assert s.precision >= 0.93, s.to_dict(details=False)
-    assert s.recall >= 0.70, s.to_dict(details=False)
-    assert f1(s) >= 0.80, s.to_dict(details=False)
+    assert s.recall >= 0.73, s.to_dict(details=False)
+    assert f1(s) >= 0.82, s.to_dict(details=False)
     assert s.certainty_accuracy >= 0.90, s.to_dict(details=False)
     # every theatre yields true proposals with its own bundled factions and gazetteer region
     for theatre in ("syria", "ukraine", "sudan"):

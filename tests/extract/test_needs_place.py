@@ -43,3 +43,21 @@ def test_resolved_places_are_not_flagged_and_suggestions_come_for_a_near_miss():
 def test_a_faction_name_is_never_an_unplaced_place():
     props, _ = _run("The army recaptured Hezbollah on Monday.")
     assert not [p for p in props if p.needs_place]
+
+
+def test_a_capitalised_modifier_is_not_an_unplaced_place():
+    props, _ = _run("Ukrainian soldiers captured Russian mortar shells on 11 November 2022 near "
+                    "the front.", factions=UKRAINE, region="ukraine")
+    assert not [p for p in props if p.needs_place], props
+
+
+def test_a_disclaimer_two_sentences_later_makes_the_report_a_claim():
+    from .fakes import FakeGazetteer
+
+    text = ("Rebels seized Saraqib on 3 March 2013, insurgents told reporters.\nSome said they "
+            "held the whole town. The reports could not be independently verified.")
+    props, _ = extract_texts([("w.txt", text)], gazetteer=FakeGazetteer(), factions=FACTIONS)
+    assert [(p.place, p.certainty) for p in props] == [("Saraqib", "confirmed")]
+    text = text.replace("reporters.\n", "reporters. ")  # one paragraph: the disclaimer covers it
+    props, _ = extract_texts([("w.txt", text)], gazetteer=FakeGazetteer(), factions=FACTIONS)
+    assert [(p.place, p.certainty) for p in props] == [("Saraqib", "claimed")]
