@@ -116,10 +116,25 @@ def random_changes(n_changes: int, *, n_places: int = 5_000, seed: int = 11,
     return frame.drop_duplicates(["date", "place", "lat", "lon"], keep="last")
 
 
+def _nearest_distance(sites: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """Distance from each query point to its nearest site (scipy's cKDTree when installed,
+    else shapely's STRtree: scipy is not a project dependency)."""
+    try:
+        from scipy.spatial import cKDTree
+    except ImportError:
+        import shapely
+
+        tree = shapely.STRtree(shapely.points(sites))
+        (index, _), found = tree.query_nearest(shapely.points(queries), return_distance=True,
+                                               all_matches=False)
+        dist = np.empty(len(queries))
+        dist[index] = found
+        return dist
+    return cKDTree(sites).query(queries)[0]
+
+
 def moving_fronts(n_steps: int, *, n_places: int = 20_000, seed: int = 5,
                   factions: int = 4) -> pd.DataFrame:
-    from scipy.spatial import cKDTree
-
     rng = np.random.default_rng(seed)
     pl = places(n_places, seed=seed + 1, named=0)
     xy = np.column_stack([pl["lon"].astype(float), pl["lat"].astype(float)])
@@ -133,9 +148,8 @@ def moving_fronts(n_steps: int, *, n_places: int = 20_000, seed: int = 5,
         mine = holder == f
         if not mine.any() or mine.all():
             continue
-        tree = cKDTree(xy[mine])
         enemy = np.flatnonzero(~mine)
-        dist, _ = tree.query(xy[enemy])
+        dist = _nearest_distance(xy[mine], xy[enemy])
         take = enemy[np.argsort(dist, kind="stable")[:int(rng.integers(20, 41))]]
         holder[take] = f
         rows_place.append(take)
