@@ -15,6 +15,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -195,6 +196,10 @@ def available_cores() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
+def _ready() -> bool:
+    return True
+
+
 def _init_worker(payload: bytes) -> None:
     _CONTEXT.clear()
     _CONTEXT.update(pickle.loads(payload))
@@ -215,12 +220,21 @@ class _Runner:
                                         "layers.io"])
             self._pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
                                              initargs=(pickle.dumps(context, protocol=5),))
+            # Workers start on the first submits, and starting blocks until the forkserver
+            # has imported its modules: start them from a thread, while this process goes on
+            # with the pages and tables.
+            self._warm = threading.Thread(target=lambda: [
+                f.result() for f in [self._pool.submit(_ready) for _ in range(jobs)]],
+                daemon=True)
+            self._warm.start()
         else:
             self._saved = dict(_CONTEXT)
             _CONTEXT.clear()
             _CONTEXT.update(context)
 
     def map(self, fn: Callable, tasks: list, advance: Callable[[int], object]) -> list:
+        if self._pool is not None:
+            self._warm.join()
         if self._pool is None:
             results = []
             for task in tasks:
@@ -236,6 +250,7 @@ class _Runner:
 
     def close(self) -> None:
         if self._pool is not None:
+            self._warm.join()
             self._pool.shutdown(wait=True, cancel_futures=True)
         else:
             painter = _CONTEXT.get("painter")
