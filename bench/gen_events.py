@@ -10,6 +10,7 @@ bounding box; controllers are faction ids of the bundled factions file.
     .venv/bin/python bench/gen_events.py json   N_ROWS OUT.json  [--places P] [--seed S]
     .venv/bin/python bench/gen_events.py random N_CHANGES OUT.csv [--places P] [--seed S]
     .venv/bin/python bench/gen_events.py fronts N_STEPS OUT.csv  [--places P] [--seed S]
+                                                                [--start YYYY-MM-DD]
 
 - ``clean``: N rows over P places (default 10,000), dates over 2012–2021, at most one row per
   place and date (so "the last row per place" is the whole timeline rule; no conflicts).
@@ -116,10 +117,25 @@ def random_changes(n_changes: int, *, n_places: int = 5_000, seed: int = 11,
     return frame.drop_duplicates(["date", "place", "lat", "lon"], keep="last")
 
 
-def moving_fronts(n_steps: int, *, n_places: int = 20_000, seed: int = 5,
-                  factions: int = 4) -> pd.DataFrame:
-    from scipy.spatial import cKDTree
+def _nearest_distance(sites: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """Distance from each query point to its nearest site (scipy's cKDTree when installed,
+    else shapely's STRtree: scipy is not a project dependency)."""
+    try:
+        from scipy.spatial import cKDTree
+    except ImportError:
+        import shapely
 
+        tree = shapely.STRtree(shapely.points(sites))
+        (index, _), found = tree.query_nearest(shapely.points(queries), return_distance=True,
+                                               all_matches=False)
+        dist = np.empty(len(queries))
+        dist[index] = found
+        return dist
+    return cKDTree(sites).query(queries)[0]
+
+
+def moving_fronts(n_steps: int, *, n_places: int = 20_000, seed: int = 5,
+                  factions: int = 4, start: str | None = None) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     pl = places(n_places, seed=seed + 1, named=0)
     xy = np.column_stack([pl["lon"].astype(float), pl["lat"].astype(float)])
@@ -133,9 +149,8 @@ def moving_fronts(n_steps: int, *, n_places: int = 20_000, seed: int = 5,
         mine = holder == f
         if not mine.any() or mine.all():
             continue
-        tree = cKDTree(xy[mine])
         enemy = np.flatnonzero(~mine)
-        dist, _ = tree.query(xy[enemy])
+        dist = _nearest_distance(xy[mine], xy[enemy])
         take = enemy[np.argsort(dist, kind="stable")[:int(rng.integers(20, 41))]]
         holder[take] = f
         rows_place.append(take)
@@ -143,7 +158,8 @@ def moving_fronts(n_steps: int, *, n_places: int = 20_000, seed: int = 5,
         rows_ctrl.append(np.full(len(take), f, dtype=np.int64))
     place = np.concatenate(rows_place)
     frame = pl.iloc[place].reset_index(drop=True)
-    frame.insert(0, "date", (START + np.concatenate(rows_day).astype("timedelta64[D]"))
+    first = START if start is None else np.datetime64(start, "D")
+    frame.insert(0, "date", (first + np.concatenate(rows_day).astype("timedelta64[D]"))
                  .astype(str))
     frame["controller"] = np.array(FACTIONS, dtype=object)[np.concatenate(rows_ctrl)]
     frame["source"] = "https://example.org/synthetic"
@@ -166,8 +182,13 @@ def main(argv=None) -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--places", type=int)
     ap.add_argument("--seed", type=int)
+    ap.add_argument("--start", help="fronts: first date (default 2012-01-01; 1,500 weekly "
+                    "steps from then run past today, so long runs start earlier)")
     a = ap.parse_args(argv)
-    kw = {k: v for k, v in (("n_places", a.places), ("seed", a.seed)) if v is not None}
+    if a.start is not None and a.kind != "fronts":
+        ap.error("--start applies to fronts only")
+    kw = {k: v for k, v in (("n_places", a.places), ("seed", a.seed), ("start", a.start))
+          if v is not None}
     frame = {"clean": clean, "json": clean, "random": random_changes,
              "fronts": moving_fronts}[a.kind](a.n, **kw)
     write(frame, a.out)

@@ -10,33 +10,44 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
+import pickle
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from gazetteer._io import atomic_replace_dir
 
 from . import __version__, escape, styles
-from .images import Frame, MapPainter, gif_bytes, png_bytes
+from .images import Frame, MapPainter, gif_bytes, png_bytes, scene_of
 from .model import iso
 from .render import RenderOptions, render_html, slider_days
+from .stages import Stages
 
 
 @dataclass(frozen=True, slots=True)
 class BundleOptions:
     """``images``: how many dates get a PNG; ``data_dates``: at most this many dates get
     territory/front-line GeoJSON (evenly spread over the slider, always the first and last);
-    ``gif_frames``: at most this many frames in the animation."""
+    ``gif_frames``: at most this many frames in the animation; ``jobs``: worker processes for
+    the per-date work (territory and front-line files, frames); 1 runs it in this process,
+    None takes every core when the bundle is big enough to gain from it. The files are the
+    same bytes whatever ``jobs``."""
 
     render: RenderOptions = field(default_factory=RenderOptions)
     images: int = 6
     data_dates: int = 60
     gif: bool = True
     gif_frames: int = 120
+    jobs: int | None = 1
 
 
 def spread(days: np.ndarray, count: int) -> np.ndarray:
@@ -71,55 +82,83 @@ def _states(prepared, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 # ---------------------------------------------------------------- pages
 
+def _per_value(values, render: Callable[[object], str]) -> np.ndarray:
+    """``render`` applied once per distinct value of ``values`` (missing values included), as an
+    object array aligned with ``values``: the changelog escapes each distinct text once."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    done = np.array([render(v) for v in uniques], dtype=object)
+    return done[codes]
+
+
 def changes_html(prepared, *, title: str, lang: str) -> str:
-    """The dated changelog: every state change with its source and a permalink to the map."""
+    """The dated changelog: every state change with its source and a permalink to the map.
+
+    One row per interval, newest date first, places alphabetically within a date. Built as
+    columns: every distinct place, controller pair, status, source and note is escaped once and
+    the rows are joined by vectorized string concatenation (no Python loop over rows)."""
     ui = styles.ui_strings(lang)
     model = prepared.model
     iv = model.intervals
     obs = model.observations
     labels = {f.id: f.label for f in model.factions}
     place = model.places["label"].to_numpy(dtype=object)[iv["place_pos"].to_numpy()]
-    prev_ctrl = iv.groupby("place_pos")["controller"].shift(1)
     order = np.lexsort((place.astype(str), -iv["day"].to_numpy()))
-    rows: list[str] = []
-    current_day = None
-    for k in order:
-        day = int(iv["day"].iat[k])
-        if day != current_day:
-            if current_day is not None:
-                rows.append("</tbody></table></section>")
-            current_day = day
-            date = iso(day)
-            rows.append(
-                f'<section id="d{date}"><h2><a href="index.html#date={date}">{date}</a> '
-                f'<small>— <a href="index.html#date={date}">{escape.text(ui["open_map"])}</a>'
-                f"</small></h2><table><thead><tr><th>{escape.text(ui['place'])}</th>"
-                f"<th>{escape.text(ui['controller'])}</th><th>{escape.text(ui['status'])}</th>"
-                f"<th>{escape.text(ui['certainty'])}</th><th>{escape.text(ui['source'])}</th>"
-                f"<th>{escape.text(ui['note'])}</th></tr></thead><tbody>")
-        ctrl = iv["controller"].iat[k]
-        before = prev_ctrl.iat[k]
-        ctrl_label = labels.get(ctrl, ctrl if isinstance(ctrl, str) else ui["unknown"])
-        if isinstance(before, str) and before != ctrl:
-            ctrl_label = f"{labels.get(before, before)} → {ctrl_label}"
-        o = int(iv["obs"].iat[k])
-        source = note = ""
-        if o >= 0:
-            src = obs["source"].iat[o]
-            source = escape.link(src, src) if isinstance(src, str) and src else ""
-            note = escape.text(obs["note"].iat[o]) if isinstance(obs["note"].iat[o], str) else ""
-        else:
-            source = escape.text(ui["disagreement"])
-        status = iv["status"].iat[k]
-        certainty = iv["certainty"].iat[k]
-        rows.append(
-            f"<tr><td>{escape.text(place[k])}</td><td>{escape.text(ctrl_label)}</td>"
-            f"<td>{escape.text(ui['statuses'].get(status, status))}</td>"
-            f"<td>{escape.text(ui['certainties'].get(certainty, certainty))}</td>"
-            f"<td>{source}</td><td>{note}</td></tr>")
-    if current_day is not None:
-        rows.append("</tbody></table></section>")
-    body = "\n".join(rows)
+    ctrl = iv["controller"].astype(object).to_numpy()[order]
+    before = iv.groupby("place_pos")["controller"].shift(1).astype(object).to_numpy()[order]
+
+    def controller_label(was, now) -> str:
+        text = labels.get(now, now if isinstance(now, str) else ui["unknown"])
+        if isinstance(was, str) and was != now:
+            text = f"{labels.get(was, was)} → {text}"
+        return escape.text(text)
+
+    # one label per distinct (before, now) pair of controllers
+    was_code, was_values = pd.factorize(pd.Series(before, dtype=object), use_na_sentinel=False)
+    now_code, now_values = pd.factorize(pd.Series(ctrl, dtype=object), use_na_sentinel=False)
+    width = max(len(now_values), 1)
+    pair, pair_of = np.unique(was_code.astype(np.int64) * width + now_code, return_inverse=True)
+    ctrl_html = np.array([controller_label(was_values[k // width], now_values[k % width])
+                          for k in pair.tolist()], dtype=object)[pair_of.reshape(-1)]
+    o = iv["obs"].to_numpy(dtype=np.int64)[order]
+    has_obs = o >= 0
+    safe_o = np.where(has_obs, o, 0)
+    source_html = _per_value(
+        obs["source"].to_numpy(dtype=object),
+        lambda src: escape.link(src, src) if isinstance(src, str) and src else "")
+    note_html = _per_value(obs["note"].to_numpy(dtype=object),
+                           lambda note: escape.text(note) if isinstance(note, str) else "")
+    empty = np.array([""], dtype=object)
+    source_cell = np.where(has_obs, source_html[safe_o] if len(obs) else empty,
+                           escape.text(ui["disagreement"]))
+    note_cell = np.where(has_obs, note_html[safe_o] if len(obs) else empty, "")
+    status_cell = _per_value(iv["status"].astype(object).to_numpy()[order],
+                             lambda v: escape.text(ui["statuses"].get(v, v)))
+    certainty_cell = _per_value(iv["certainty"].astype(object).to_numpy()[order],
+                                lambda v: escape.text(ui["certainties"].get(v, v)))
+    place_cell = _per_value(place[order], escape.text)
+    rows = ("<tr><td>" + place_cell + "</td><td>" + ctrl_html + "</td><td>" + status_cell
+            + "</td><td>" + certainty_cell + "</td><td>" + source_cell + "</td><td>"
+            + note_cell + "</td></tr>")
+    day = iv["day"].to_numpy(dtype=np.int64)[order]
+    closing = "</tbody></table></section>"
+    if len(day):
+        first = np.r_[True, day[1:] != day[:-1]]
+        head = ("<th>" + escape.text(ui["place"]) + "</th><th>" + escape.text(ui["controller"])
+                + "</th><th>" + escape.text(ui["status"]) + "</th><th>"
+                + escape.text(ui["certainty"]) + "</th><th>" + escape.text(ui["source"])
+                + "</th><th>" + escape.text(ui["note"]) + "</th>")
+        open_map = escape.text(ui["open_map"])
+        dates = np.datetime_as_string(day[first].astype("datetime64[D]"), unit="D").astype(object)
+        headers = ('<section id="d' + dates + '"><h2><a href="index.html#date=' + dates + '">'
+                   + dates + '</a> <small>— <a href="index.html#date=' + dates + '">'
+                   + open_map + "</a></small></h2><table><thead><tr>" + head
+                   + "</tr></thead><tbody>\n")
+        headers[1:] = closing + "\n" + headers[1:]
+        prefix = np.full(len(rows), "", dtype=object)
+        prefix[first] = headers
+        body = "\n".join((prefix + rows).tolist()) + "\n" + closing
+    else:
+        body = ""
     return (
         f'<!DOCTYPE html>\n<html lang="{escape.text(lang)}" dir="{escape.text(ui["dir"])}">\n'
         '<head>\n<meta charset="utf-8">\n'
@@ -135,45 +174,216 @@ def changes_html(prepared, *, title: str, lang: str) -> str:
         f"{body}\n</body>\n</html>\n")
 
 
+# ---------------------------------------------------------------- the pool
+
+# Per-date work is cut into tasks of a fixed number of dates, whatever the number of workers, so
+# the same tasks run with --jobs 1 (in process) and --jobs N: the bytes cannot depend on it.
+DATA_DATES_PER_TASK = 4
+FRAMES_PER_TASK = 8
+STATS_DATES_PER_CHUNK = 256  # state matrices of at most this many dates at a time (memory)
+# With jobs left to the default, a bundle smaller than this (places × per-date tasks' dates)
+# is built in process: starting worker processes would cost more than it saves.
+POOL_MIN_WORK = 200_000
+
+_CONTEXT: dict = {}  # the worker's inputs (set once per process by _init_worker)
+
+
+def available_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+def _ready() -> bool:
+    return True
+
+
+def _init_worker(payload: bytes) -> None:
+    _CONTEXT.clear()
+    _CONTEXT.update(pickle.loads(payload))
+
+
+class _Runner:
+    """Runs tasks in order, in a process pool (``jobs`` > 1) or in this process; the same
+    functions and inputs either way. Workers come from a 'forkserver' (no fork of a process
+    that has threads) that imports the bundle's modules once."""
+
+    def __init__(self, jobs: int, context: dict):
+        self.jobs = jobs
+        self.folder = context["folder"]
+        self._pool = None
+        if jobs > 1:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["mapper.bundle", "layers.territory", "layers.frontline",
+                                        "layers.io"])
+            self._pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
+                                             initargs=(pickle.dumps(context, protocol=5),))
+            # Workers start on the first submits, and starting blocks until the forkserver
+            # has imported its modules: start them from a thread, while this process goes on
+            # with the pages and tables.
+            self._warm = threading.Thread(target=lambda: [
+                f.result() for f in [self._pool.submit(_ready) for _ in range(jobs)]],
+                daemon=True)
+            self._warm.start()
+        else:
+            self._saved = dict(_CONTEXT)
+            _CONTEXT.clear()
+            _CONTEXT.update(context)
+
+    def map(self, fn: Callable, tasks: list, advance: Callable[[int], object]) -> list:
+        if self._pool is not None:
+            self._warm.join()
+        if self._pool is None:
+            results = []
+            for task in tasks:
+                results.append(fn(*task))
+                advance(1)
+            return results
+        futures = [self._pool.submit(fn, *task) for task in tasks]
+        results = []
+        for future in futures:  # in task order: the results' order never depends on timing
+            results.append(future.result())
+            advance(1)
+        return results
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._warm.join()
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        else:
+            painter = _CONTEXT.get("painter")
+            if painter is not None:
+                painter.close()
+            _CONTEXT.clear()
+            _CONTEXT.update(self._saved)
+
+
+def _chunks(count: int, size: int) -> list[slice]:
+    return [slice(i, min(i + size, count)) for i in range(0, count, size)]
+
+
+def _territory_task(codes: np.ndarray, dates: np.ndarray) -> int:
+    """Territory GeoJSON of each of ``dates`` (worker side): files written, bytes returned."""
+    from layers.io import write_frame
+    from layers.territory import territory_frame
+
+    frame = territory_frame(_CONTEXT["topology"], codes, dates=dates, labels=_CONTEXT["labels"])
+    return _write_per_date(frame, dates, _CONTEXT["folder"] / "data" / "territory", write_frame)
+
+
+def _fronts_task(codes: np.ndarray, dates: np.ndarray) -> int:
+    """Front-line GeoJSON of each of ``dates`` (worker side)."""
+    from layers.frontline import front_lines_frame
+    from layers.io import write_frame
+
+    frame = front_lines_frame(_CONTEXT["topology"], codes, dates=dates,
+                              labels=_CONTEXT["labels"])
+    return _write_per_date(frame, dates, _CONTEXT["folder"] / "data" / "frontlines", write_frame)
+
+
+def _write_per_date(frame, dates, folder: Path, write_frame) -> int:
+    column = frame["date"].to_numpy()
+    written = 0
+    for date in dates:  # a task's few dates
+        path = folder / f"{date}.geojson"
+        write_frame(path, frame[column == date].reset_index(drop=True))
+        written += path.stat().st_size
+    return written
+
+
+def _frames_task(codes: np.ndarray, contested: np.ndarray, titles: list[str],
+                 png_names: list[str | None], gif: list[bool]) -> list[np.ndarray | None]:
+    """Draw frames (worker side): PNGs written where ``png_names`` has a name; the half-size
+    pixels of the frames flagged in ``gif`` returned (None for the others)."""
+    painter = _CONTEXT.get("painter")
+    if painter is None:
+        painter = _CONTEXT["painter"] = MapPainter(_CONTEXT["scene"], title=_CONTEXT["title"])
+    images = _CONTEXT["folder"] / "images"
+    out: list[np.ndarray | None] = []
+    for i, title in enumerate(titles):
+        pixels = painter.frame(Frame(codes[i], contested[i], title))
+        if png_names[i] is not None:
+            (images / png_names[i]).write_bytes(png_bytes(pixels))
+        out.append(np.ascontiguousarray(pixels[::2, ::2]) if gif[i] else None)
+    return out
+
+
 # ---------------------------------------------------------------- data files
 
-def _write_data(prepared, folder: Path, days: np.ndarray, data_days: np.ndarray, *,
-                title: str) -> dict:
-    """Events, places, per-date territory/front lines (``data_days``) and area stats over every
-    slider date (``days``) with their chart. Returns notes for the manifest."""
+def _day_text(days: np.ndarray) -> np.ndarray:
+    return np.datetime_as_string(np.asarray(days, dtype=np.int64).astype("datetime64[D]"),
+                                 unit="D").astype(object)
+
+
+def _controller_codes(prepared, days: np.ndarray):
+    when = np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[ns]")
+    return prepared.timeline.state_matrix(when)
+
+
+def _territory_table(topology, codes, *, dates, labels) -> pd.DataFrame:
+    """[date, controller, places, area_km2] of every date without dissolving a polygon (sums
+    of per-cell equal-area km²): ``layers.territory.territory_table`` where it exists, else the
+    same rows computed here."""
+    from layers import territory
+
+    table = getattr(territory, "territory_table", None)
+    if table is not None:
+        return table(topology, codes, dates=dates, labels=labels)
+    codes = np.atleast_2d(np.asarray(codes, dtype=np.int64))
+    site_codes = topology.site_codes(codes)
+    factions = np.unique(site_codes[site_codes >= 0])
+    dates = np.asarray(dates, dtype=object)
+    labels = np.asarray(list(labels), dtype=object)
+    if len(factions) == 0:
+        return pd.DataFrame({"date": dates[:0], "controller": labels[:0],
+                             "places": np.empty(0, dtype=np.int64),
+                             "area_km2": np.empty(0, dtype=float)})
+    held = np.stack([(site_codes == f).any(axis=-1) for f in factions])  # [F, D]
+    places = np.stack([(codes == f).sum(axis=-1) for f in factions])
+    area = np.stack([(site_codes == f) @ topology.cell_area_km2 for f in factions])
+    faction_index, slice_index = np.nonzero(held)
+    order = np.lexsort((faction_index, slice_index))
+    faction_index, slice_index = faction_index[order], slice_index[order]
+    return pd.DataFrame({"date": dates[slice_index], "controller": labels[factions[faction_index]],
+                         "places": places[faction_index, slice_index].astype(np.int64),
+                         "area_km2": area[faction_index, slice_index]})
+
+
+def _write_tables(prepared, folder: Path, days: np.ndarray, *, title: str,
+                  stages: Stages) -> dict:
+    """Events, places, area stats over every slider date (``days``, from per-cell areas) and
+    the area chart. Returns notes for the manifest."""
     from layers.io import write_frame
 
     data = folder / "data"
-    obs = prepared.observations
-    frame = obs.frame.drop(columns=[c for c in ("place_text",) if c in obs.frame]).sort_values(
-        ["row"], kind="stable")
-    write_frame(data / "events.csv", frame)
-    places = prepared.observations.places.copy()
-    places["names"] = prepared.model.places["names"].map("|".join).to_numpy()
-    write_frame(data / "places.geojson", places)
+    with stages.stage("data files"):
+        obs = prepared.observations
+        frame = obs.frame.drop(columns=[c for c in ("place_text",) if c in obs.frame]
+                               ).sort_values(["row"], kind="stable")
+        write_frame(data / "events.csv", frame)
+        places = prepared.observations.places.copy()
+        places["names"] = prepared.model.places["names"].map("|".join).to_numpy()
+        write_frame(data / "places.geojson", places)
     topology = prepared.topology
     if topology is None or not len(days):
         return {"territory": "fewer than two places: no cells"}
-    from layers.frontline import front_lines_frame
     from layers.stats import area_stats
-    from layers.territory import territory_frame
 
-    when = np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[ns]")
-    matrix = prepared.timeline.state_matrix(when)
-    labels = list(matrix.categories)
-    dates = np.array([iso(int(d)) for d in days], dtype=object)
-    territory = territory_frame(topology, matrix.controller, dates=dates, labels=labels)
-    keep = np.isin(days, data_days)
-    fronts = front_lines_frame(topology, matrix.controller[keep], dates=dates[keep],
-                               labels=labels)
-    for date in dates[keep]:
-        write_frame(data / "territory" / f"{date}.geojson",
-                    territory[territory["date"] == date].reset_index(drop=True))
-        write_frame(data / "frontlines" / f"{date}.geojson",
-                    fronts[fronts["date"] == date].reset_index(drop=True))
-    table = area_stats(territory, dates=dates, controllers=[f.id for f in prepared.factions])
-    write_frame(data / "stats.csv", table)
-    return _write_chart(prepared, folder, table, title=title)
+    chunks = _chunks(len(days), STATS_DATES_PER_CHUNK)
+    with stages.stage("stats", total=len(chunks)) as advance:
+        dates = _day_text(days)
+        parts = []
+        for part in chunks:
+            matrix = _controller_codes(prepared, days[part])
+            parts.append(_territory_table(topology, matrix.controller, dates=dates[part],
+                                          labels=list(matrix.categories)))
+            advance(1)
+        table = area_stats(pd.concat(parts, ignore_index=True), dates=dates,
+                           controllers=[f.id for f in prepared.factions])
+        write_frame(data / "stats.csv", table)
+        return _write_chart(prepared, folder, table, title=title)
 
 
 def _write_chart(prepared, folder: Path, table, *, title: str) -> dict:
@@ -188,92 +398,166 @@ def _write_chart(prepared, folder: Path, table, *, title: str) -> dict:
     return {}
 
 
+def _write_layers(prepared, runner: _Runner, data_days: np.ndarray, *, stages: Stages) -> None:
+    """Territory and front-line GeoJSON of every data date, a task per few dates."""
+    if prepared.topology is None or not len(data_days):
+        return
+    matrix = _controller_codes(prepared, data_days)
+    codes = np.asarray(matrix.controller, dtype=np.int64)
+    dates = _day_text(data_days)
+    for name in ("territory", "frontlines"):
+        (runner.folder / "data" / name).mkdir(parents=True, exist_ok=True)
+    tasks = [(codes[part], dates[part]) for part in _chunks(len(dates),
+                                                            DATA_DATES_PER_TASK)]
+    for name, task in (("territory", _territory_task), ("fronts", _fronts_task)):
+        with stages.stage(name, total=len(tasks)) as advance:
+            runner.map(task, tasks, advance)
+
+
 # ---------------------------------------------------------------- images
 
-def _write_images(prepared, folder: Path, days: np.ndarray, options: BundleOptions) -> None:
-    images = folder / "images"
-    images.mkdir(parents=True, exist_ok=True)
+def _frame_days(days: np.ndarray, options: BundleOptions):
     png_days = spread(days, options.images)
     gif_days = spread(days, options.gif_frames) if options.gif else days[:0]
-    wanted = np.union1d(png_days, gif_days)
+    return png_days, gif_days, np.union1d(png_days, gif_days)
+
+
+def _write_images(prepared, folder: Path, days: np.ndarray, options: BundleOptions, *,
+                  runner: _Runner | None = None, stages: Stages | None = None) -> None:
+    """A PNG per chosen date and the animated GIF; frames drawn a task per few dates."""
+    stages = stages or Stages()
+    images = folder / "images"
+    images.mkdir(parents=True, exist_ok=True)
+    png_days, gif_days, wanted = _frame_days(days, options)
     if not len(wanted):
         return
-    codes, contested = _states(prepared, wanted)
-    painter = MapPainter(prepared.model, title=options.render.title)
+    own = runner is None
+    if own:
+        runner = _Runner(1, _context(prepared, folder, options))
     try:
-        gif_frames = []
-        for i, day in enumerate(wanted):
-            pixels = painter.frame(Frame(codes[i], contested[i], iso(int(day))))
-            if day in png_days:
-                (images / f"map-{iso(int(day))}.png").write_bytes(png_bytes(pixels))
-            if day in gif_days:
-                gif_frames.append(pixels[::2, ::2])
+        codes, contested = _states(prepared, wanted)
+        titles = [str(t) for t in _day_text(wanted)]
+        names = [f"map-{t}.png" if d in png_days else None
+                 for t, d in zip(titles, wanted.tolist(), strict=True)]
+        in_gif = np.isin(wanted, gif_days).tolist()
+        tasks = [(codes[p], contested[p], titles[p], names[p], in_gif[p])
+                 for p in _chunks(len(wanted), FRAMES_PER_TASK)]
+        with stages.stage("frames", total=len(tasks)) as advance:
+            results = runner.map(_frames_task, tasks, advance)
+        gif_frames = [pixels for chunk in results for pixels in chunk if pixels is not None]
         if gif_frames:
-            (images / "timeline.gif").write_bytes(gif_bytes(gif_frames))
+            with stages.stage("gif"):
+                (images / "timeline.gif").write_bytes(gif_bytes(gif_frames))
     finally:
-        painter.close()
+        if own:
+            runner.close()
 
 
 # ---------------------------------------------------------------- the bundle
 
-def build_bundle(prepared, folder: Path, options: BundleOptions = BundleOptions()) -> dict:
+def _context(prepared, folder: Path, options: BundleOptions) -> dict:
+    """What every worker needs, once: the cell topology (its EPSG:4326 cells and edges
+    computed first, so no worker reprojects), controller labels, the painter's scene."""
+    topology = prepared.topology
+    if topology is not None:
+        topology.cells_wgs84  # noqa: B018 - cached properties, computed before pickling
+        topology.edges_wgs84  # noqa: B018
+        topology.cell_area_km2  # noqa: B018
+    return {"topology": topology, "labels": list(prepared.timeline.controllers),
+            "scene": scene_of(prepared.model), "title": options.render.title,
+            "folder": Path(folder)}
+
+
+def pool_jobs(prepared, days: np.ndarray, options: BundleOptions) -> int:
+    """Worker processes for the per-date work: ``options.jobs``, or with None all cores when
+    the bundle is big enough to gain from them (else 1, in process)."""
+    if options.jobs is not None:
+        return max(int(options.jobs), 1)
+    _, _, frames = _frame_days(days, options)
+    work = len(prepared.model.places) * (len(spread(days, options.data_dates)) + len(frames))
+    return available_cores() if work >= POOL_MIN_WORK else 1
+
+
+def build_bundle(prepared, folder: Path, options: BundleOptions = BundleOptions(), *,
+                 stages: Stages | None = None) -> dict:
     """Write every bundle file into ``folder`` (which must be empty or absent); returns the
-    manifest."""
+    manifest. ``stages`` receives each stage's wall time (``frontline bundle --verbose``)."""
+    stages = stages or Stages()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "images").mkdir(parents=True, exist_ok=True)
     render = options.render
     days, at_day = slider_days(prepared.model, start=render.start, end=render.end,
                                every=render.every, at=render.at)
-    (folder / "index.html").write_text(render_html(prepared.model, render), encoding="utf-8")
-    (folder / "changes.html").write_text(changes_html(prepared, title=render.title,
-                                                      lang=render.lang), encoding="utf-8")
     data_days = spread(days, options.data_dates)
-    notes = _write_data(prepared, folder, days, data_days, title=render.title)
-    _write_images(prepared, folder, days, options)
-    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                   if p.is_file() and p.name != "manifest.json")
-    manifest = {
-        "tool": "frontline",
-        "version": __version__,
-        "title": render.title,
-        "lang": render.lang,
-        "offline": render.offline,
-        "inputs": {key: {"name": Path(path).name, "sha256": sha256(path)}
-                   for key, path in sorted(prepared.inputs.items())},
-        "rows_read": prepared.observations.rows_read,
-        "rows_mapped": int(len(prepared.observations.frame)),
-        "problems": len(prepared.observations.problems),
-        "places": int(len(prepared.model.places)),
-        "dates": {"first": iso(int(days[0])), "last": iso(int(days[-1])), "at": iso(at_day),
-                  "slider": [iso(int(d)) for d in days],
-                  "data": [iso(int(d)) for d in data_days]},
-        "notes": notes,
-        "files": {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
-                  for name in files},
-    }
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False)
-                                          + "\n", encoding="utf-8")
+    jobs = pool_jobs(prepared, days, options)
+    # the workers start now and get ready while this process writes the pages
+    runner = _Runner(jobs, _context(prepared, folder, options))
+    try:
+        with stages.stage("index.html"):
+            (folder / "index.html").write_text(render_html(prepared.model, render),
+                                               encoding="utf-8")
+        with stages.stage("changes.html"):
+            (folder / "changes.html").write_text(changes_html(prepared, title=render.title,
+                                                              lang=render.lang),
+                                                 encoding="utf-8")
+        notes = _write_tables(prepared, folder, days, title=render.title, stages=stages)
+        _write_layers(prepared, runner, data_days, stages=stages)
+        _write_images(prepared, folder, days, options, runner=runner, stages=stages)
+    finally:
+        runner.close()
+    with stages.stage("manifest"):
+        files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                       if p.is_file() and p.name != "manifest.json")
+        manifest = {
+            "tool": "frontline",
+            "version": __version__,
+            "title": render.title,
+            "lang": render.lang,
+            "offline": render.offline,
+            "inputs": {key: {"name": Path(path).name, "sha256": sha256(path)}
+                       for key, path in sorted(prepared.inputs.items())},
+            "rows_read": prepared.observations.rows_read,
+            "rows_mapped": int(len(prepared.observations.frame)),
+            "problems": len(prepared.observations.problems),
+            "places": int(len(prepared.model.places)),
+            "dates": {"first": iso(int(days[0])), "last": iso(int(days[-1])),
+                      "at": iso(at_day), "slider": [iso(int(d)) for d in days],
+                      "data": [iso(int(d)) for d in data_days]},
+            "notes": notes,
+            "files": {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+                      for name in files},
+        }
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=1,
+                                                         ensure_ascii=False) + "\n",
+                                              encoding="utf-8")
     return manifest
 
 
-def _staged(target: Path, build: Callable[[Path], dict]) -> dict:
+def _staged(target: Path, build: Callable[[Path], dict], *,
+            stages: Stages | None = None) -> dict:
     """Run ``build`` in a temporary folder next to ``target``, then swap it in atomically."""
+    stages = stages or Stages()
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         manifest = build(staging)
-        staging.chmod(0o755)
-        atomic_replace_dir(staging, target)
+        with stages.stage("write"):
+            staging.chmod(0o755)
+            atomic_replace_dir(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return manifest
 
 
-def write_bundle(prepared, target: str | Path, options: BundleOptions = BundleOptions()) -> dict:
-    """Build the bundle of ``prepared`` into ``target`` atomically; returns the manifest."""
-    return _staged(Path(target), lambda folder: build_bundle(prepared, folder, options))
+def write_bundle(prepared, target: str | Path, options: BundleOptions = BundleOptions(), *,
+                 stages: Stages | None = None) -> dict:
+    """Build the bundle of ``prepared`` into ``target`` atomically; returns the manifest.
+    ``stages`` receives each stage's wall time."""
+    return _staged(Path(target), lambda folder: build_bundle(prepared, folder, options,
+                                                             stages=stages), stages=stages)
 
 
 def write_demo(jobs: Sequence[tuple[Path, str]], target: str | Path, *,

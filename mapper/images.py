@@ -18,9 +18,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
-from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
+from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.path import Path  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from . import styles  # noqa: E402
@@ -57,62 +58,117 @@ def _lines(geoms) -> tuple[list[np.ndarray], np.ndarray]:
     return np.split(coords, cuts) if len(coords) else [], owner
 
 
-class MapPainter:
-    """Draws frames of one model; build once, call ``frame()`` per date."""
+def _path_parts(pieces: list[np.ndarray], *, closed: bool) -> tuple[np.ndarray, np.ndarray,
+                                                                     np.ndarray]:
+    """All ``pieces`` (vertex arrays) as one compound path: vertices [V, 2], path codes [V]
+    (MOVETO at each piece's start; CLOSEPOLY at its end when ``closed``) and the piece of
+    every vertex. A frame selects pieces by mask and draws one path per colour."""
+    if not pieces:
+        return np.empty((0, 2)), np.empty(0, dtype=np.uint8), np.empty(0, dtype=np.int64)
+    lengths = np.array([len(x) for x in pieces], dtype=np.int64)
+    verts = np.concatenate(pieces).astype(float)
+    piece = np.repeat(np.arange(len(pieces)), lengths)
+    codes = np.full(len(verts), Path.LINETO, dtype=np.uint8)
+    starts = np.r_[0, np.cumsum(lengths)[:-1]]
+    codes[starts] = Path.MOVETO
+    if closed:
+        codes[starts + lengths - 1] = Path.CLOSEPOLY
+    return verts, codes, piece
 
-    def __init__(self, model: MapModel, *, size_px: tuple[int, int] = (900, 900), dpi: int = 100,
-                 title: str = ""):
-        self.model = model
-        palette = [to_rgba(f.colour) for f in model.factions]
-        self._palette = np.array([*palette, to_rgba(styles.UNKNOWN_COLOUR)], dtype=float)
-        lon = model.places["lon"].to_numpy(float)
-        lat = model.places["lat"].to_numpy(float)
+
+@dataclass(frozen=True, eq=False)
+class Scene:
+    """What a painter draws, as plain arrays and geometries (picklable, small: a worker process
+    gets this, not the model). Built by ``scene_of(model)``."""
+
+    lon: np.ndarray  # [P] float
+    lat: np.ndarray  # [P] float
+    palette: np.ndarray  # [F + 1, 4] RGBA of the factions, then the unknown colour
+    cells: np.ndarray | None  # [P] (Multi)Polygon aligned with the places, or None
+    edges: tuple | None  # (left [E] int, right [E] int, lines [E]) or None
+    outline: object | None  # polygonal or line geometry drawn as the outline, or None
+    legend: tuple[tuple[str, str], ...]  # (colour, label) of every faction that holds a place
+
+
+def scene_of(model: MapModel) -> Scene:
+    """The painter's inputs from a map model."""
+    palette = [to_rgba(f.colour) for f in model.factions]
+    used = set(model.intervals["controller"].dropna())
+    return Scene(
+        lon=model.places["lon"].to_numpy(float), lat=model.places["lat"].to_numpy(float),
+        palette=np.array([*palette, to_rgba(styles.UNKNOWN_COLOUR)], dtype=float),
+        cells=None if model.cells is None else np.asarray(model.cells, dtype=object),
+        edges=None if model.edges is None else (np.asarray(model.edges[0]),
+                                                np.asarray(model.edges[1]),
+                                                np.asarray(model.edges[2], dtype=object)),
+        outline=model.outline,
+        legend=tuple((f.colour, f.label) for f in model.factions if f.id in used))
+
+
+class MapPainter:
+    """Draws frames of one model (or ``Scene``); build once, call ``frame()`` per date."""
+
+    def __init__(self, model: MapModel | Scene, *, size_px: tuple[int, int] = (900, 900),
+                 dpi: int = 100, title: str = ""):
+        scene = model if isinstance(model, Scene) else scene_of(model)
+        self.scene = scene
+        self._palette = scene.palette
+        lon, lat = scene.lon, scene.lat
+        self._xy = np.column_stack([lon, lat])
         self.fig = plt.figure(figsize=(size_px[0] / dpi, size_px[1] / dpi), dpi=dpi)
         self.ax = self.fig.add_axes((0.02, 0.1, 0.96, 0.8))
         self.ax.set_axis_off()
         self.ax.set_aspect(1.0 / max(np.cos(np.radians(np.mean(lat) if len(lat) else 0)), 0.1))
-        if model.outline is not None:
-            segs, _ = _lines(shapely.boundary(model.outline)
-                             if shapely.get_type_id(model.outline) in (3, 6) else model.outline)
+        if scene.outline is not None:
+            segs, _ = _lines(shapely.boundary(scene.outline)
+                             if shapely.get_type_id(scene.outline) in (3, 6) else scene.outline)
             self.ax.add_collection(LineCollection(segs, colors=styles.OUTLINE_COLOUR,
                                                   linewidths=0.8, zorder=1))
+        # Cells and front lines are compound paths: a frame draws one filled path per faction
+        # colour and one stroked path for the whole front, not a path per cell or edge.
         self._cells = None
-        if model.cells is not None:
-            rings, self._cell_owner = _rings(model.cells)
-            self._cells = PolyCollection(rings, linewidths=0.0, zorder=2, antialiaseds=True)
+        if scene.cells is not None:
+            rings, owner = _rings(scene.cells)
+            self._cell_verts, self._cell_codes, ring = _path_parts(rings, closed=True)
+            self._cell_place = np.asarray(owner, dtype=np.int64)[ring]
+            self._cells = PathCollection([], linewidths=0.0, zorder=2, antialiaseds=True)
             self.ax.add_collection(self._cells)
         self._front = None
-        if model.edges is not None:
-            left, right, geoms = model.edges
+        if scene.edges is not None:
+            left, right, geoms = scene.edges
             segs, owner = _lines(geoms)
-            self._edge_left = np.asarray(left)[owner]
-            self._edge_right = np.asarray(right)[owner]
-            self._edge_segs = segs
-            self._front = LineCollection([], colors=styles.FRONT_COLOUR, linewidths=1.6, zorder=3)
+            self._edge_verts, self._edge_codes, seg = _path_parts(segs, closed=False)
+            self._edge_left = np.asarray(left)[np.asarray(owner, dtype=np.int64)[seg]]
+            self._edge_right = np.asarray(right)[np.asarray(owner, dtype=np.int64)[seg]]
+            self._front = PathCollection([], facecolors="none", edgecolors=styles.FRONT_COLOUR,
+                                         linewidths=1.6, zorder=3)
             self.ax.add_collection(self._front)
-        self._points = self.ax.scatter(lon, lat, s=18, linewidths=0.6, edgecolors="#222222",
-                                       zorder=4)
-        self._rings = self.ax.scatter(lon, lat, s=90, facecolors="none",
+        # one marker layer per colour: a single-colour layer is stamped (Agg draw_markers),
+        # many times faster than a marker per point with its own colour
+        self._points = [self.ax.scatter(lon[:0], lat[:0], s=18, linewidths=0.6,
+                                        edgecolors="#222222", facecolors=[colour], zorder=4)
+                        for colour in self._palette]
+        # rings are drawn around the contested places only (set per frame)
+        self._rings = self.ax.scatter(lon[:0], lat[:0], s=90, facecolors="none",
                                       edgecolors=styles.CONTESTED_COLOUR, linewidths=1.5, zorder=5)
         self._title = self.fig.text(0.5, 0.955, "", ha="center", va="center", fontsize=14,
                                     fontweight="bold")
         self.fig.text(0.5, 0.915, title, ha="center", va="center", fontsize=10, color="#444444")
-        used = set(model.intervals["controller"].dropna())
-        handles = [Line2D([], [], marker="s", linestyle="", markersize=9, color=f.colour,
-                          label=f.label) for f in model.factions if f.id in used]
+        handles = [Line2D([], [], marker="s", linestyle="", markersize=9, color=colour,
+                          label=label) for colour, label in scene.legend]
         if handles:
             self.fig.legend(handles=handles, loc="lower center", ncol=min(3, len(handles)),
                             fontsize=9, frameon=False)
         self._frame_view(lon, lat)
-        self._animated = [a for a in (self._cells, self._front, self._points, self._rings,
+        self._animated = [a for a in (self._cells, self._front, *self._points, self._rings,
                                       self._title) if a is not None]
         self._background = None
 
     def _frame_view(self, lon: np.ndarray, lat: np.ndarray) -> None:
         """Show every place and cell (the outline may be a whole country: places come first)."""
         shapes = list(shapely.points(lon, lat)) if len(lon) else []
-        if self.model.cells is not None:
-            shapes.extend(self.model.cells)
+        if self.scene.cells is not None:
+            shapes.extend(self.scene.cells)
         if not shapes:
             return
         x0, y0, x1, y1 = shapely.total_bounds(np.asarray(shapes, dtype=object))
@@ -123,22 +179,25 @@ class MapPainter:
     def frame(self, frame: Frame) -> np.ndarray:
         """The RGB pixels of ``frame``."""
         codes = np.asarray(frame.codes, dtype=np.int64)
-        colours = self._palette[np.where(codes >= 0, codes, len(self._palette) - 1)]
-        self._points.set_facecolors(colours)
+        colour_of = np.where(codes >= 0, codes, len(self._palette) - 1)
+        for k, layer in enumerate(self._points):
+            layer.set_offsets(self._xy[colour_of == k])
         contested = np.asarray(frame.contested, dtype=bool)
-        self._rings.set_alpha(None)
-        self._rings.set_edgecolors(np.where(contested[:, None], to_rgba(styles.CONTESTED_COLOUR),
-                                            (0, 0, 0, 0)))
+        self._rings.set_offsets(self._xy[contested])
         if self._cells is not None:
-            owner_codes = codes[self._cell_owner]
-            fill = self._palette[np.where(owner_codes >= 0, owner_codes, len(self._palette) - 1)]
-            fill = fill.copy()
-            fill[:, 3] = np.where(owner_codes >= 0, CELL_ALPHA, 0.0)
+            vertex_codes = codes[self._cell_place]
+            drawn = np.unique(vertex_codes[vertex_codes >= 0])
+            paths = [Path(self._cell_verts[vertex_codes == f], self._cell_codes[vertex_codes == f])
+                     for f in drawn.tolist()]
+            fill = self._palette[drawn].copy()
+            fill[:, 3] = CELL_ALPHA
+            self._cells.set_paths(paths)
             self._cells.set_facecolors(fill)
         if self._front is not None:
             a, b = codes[self._edge_left], codes[self._edge_right]
-            on = np.flatnonzero((a >= 0) & (b >= 0) & (a != b))
-            self._front.set_segments([self._edge_segs[i] for i in on])
+            on = (a >= 0) & (b >= 0) & (a != b)
+            self._front.set_paths([Path(self._edge_verts[on], self._edge_codes[on])]
+                                  if on.any() else [])
         self._title.set_text(frame.title)
         canvas = self.fig.canvas
         if self._background is None:

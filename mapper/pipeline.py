@@ -131,17 +131,23 @@ def prepare(events: str | Path, *, factions: str | Path | None = None,
             theatre: str | Path | None = None, outlines: str | Path | None = None,
             lang: str = "en", gazetteer=None, max_radius_km: float | None = None,
             window_days: int | None = None, sources=None,
-            localities: bool = False) -> Prepared:
+            localities: bool = False, stages=None) -> Prepared:
     """Read ``events`` and build every layer the map needs. ``gazetteer`` defaults to
     ``gazetteer.load()`` (loaded only when the file names places). The cells are clipped to
     ``theatre`` or, without one, to the factions file's ``[theatre] countries``.
-    ``localities``: also every unobserved gazetteer place of the theatre, in its cell's state."""
-    faction_set = load_factions(factions)
-    if gazetteer is None:
-        gazetteer = region_gazetteer(faction_set)
-    observations = read_observations(events, factions=faction_set, gazetteer=gazetteer)
-    # several sources for one place: weights and window (layers/reconcile.py)
-    timeline = build_timeline(observations, window_days=window_days, sources=sources)
+    ``localities``: also every unobserved gazetteer place of the theatre, in its cell's state.
+    ``stages`` (mapper.stages.Stages) receives the wall time of read, timeline, cells and model."""
+    from .stages import Stages
+
+    stages = stages or Stages()
+    with stages.stage("read"):
+        faction_set = load_factions(factions)
+        if gazetteer is None:
+            gazetteer = region_gazetteer(faction_set)
+        observations = read_observations(events, factions=faction_set, gazetteer=gazetteer)
+    with stages.stage("timeline"):
+        # several sources for one place: weights and window (layers/reconcile.py)
+        timeline = build_timeline(observations, window_days=window_days, sources=sources)
     place_ids = observations.places["place_id"].astype(str).tolist()
     if gazetteer is None and _needs_gazetteer(place_ids):
         gazetteer = _load_gazetteer()
@@ -158,21 +164,23 @@ def prepare(events: str | Path, *, factions: str | Path | None = None,
     if len(place_ids) >= 2:
         from layers.cells import build_cells
 
-        topology = build_cells(observations.places, theatre=theatre_geom,
-                               max_radius_km=max_radius_km)
+        with stages.stage("cells"):
+            topology = build_cells(observations.places, theatre=theatre_geom,
+                                   max_radius_km=max_radius_km)
     outline = None
     if outlines is not None:
         outline = read_outlines(outlines, clip_to=_around(observations.places))
     elif theatre_geom is not None:
         outline = theatre_geom
-    model = model_from_layers(observations, timeline, faction_set, names=names, lang=lang,
-                              topology=topology, outline=outline)
-    if localities and topology is not None:
-        import dataclasses
+    with stages.stage("model"):
+        model = model_from_layers(observations, timeline, faction_set, names=names, lang=lang,
+                                  topology=topology, outline=outline)
+        if localities and topology is not None:
+            import dataclasses
 
-        found_localities = map_localities(gazetteer or _load_gazetteer(), topology, place_ids,
-                                          theatre=theatre_geom, lang=lang)
-        model = dataclasses.replace(model, localities=found_localities)
+            found_localities = map_localities(gazetteer or _load_gazetteer(), topology,
+                                              place_ids, theatre=theatre_geom, lang=lang)
+            model = dataclasses.replace(model, localities=found_localities)
     inputs = {"events": Path(events)}
     # the factions file as loaded (a bundled name or the default resolves to its file) counts as
     # an input too: it sets the colours

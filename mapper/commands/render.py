@@ -68,7 +68,7 @@ def _report(observations) -> dict:
 
 
 def _prepare(events, *, factions, theatre, outlines, lang, window=None, sources=None,
-             localities=False, **render):
+             localities=False, stages=None, **render):
     """What render and bundle share: read and lay out the events, report every row, and the
     render options (``render``: title, at, start, end, every, offline, cdn, leaflet_dir)."""
     from layers.reconcile import load_sources, parse_window
@@ -79,7 +79,7 @@ def _prepare(events, *, factions, theatre, outlines, lang, window=None, sources=
     window_days, weights = parse_window(window), load_sources(sources)
     prepared = prepare(events, factions=factions, theatre=theatre, outlines=outlines,
                        lang=lang.value, window_days=window_days, sources=weights,
-                       localities=localities)
+                       localities=localities, stages=stages)
     _report_theatre(prepared)
     if localities:
         _report_localities(prepared)
@@ -179,22 +179,56 @@ def bundle(
     gif: Annotated[bool, typer.Option("--gif/--no-gif", help="Animated GIF of the period.")] = True,
     json: Json = False, localities: LocalitiesOpt = False,
     window: WindowOpt = None, sources: SourcesOpt = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", help="Worker processes for the per-date "
+                    "work (territory and front-line files, frames); 1 = in this process. "
+                    "Default: every core, or in process for a small bundle. The files are the "
+                    "same bytes whatever the number.", min=1)] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Print each stage's wall time "
+                       "(read, timeline, cells, territory, fronts, stats, frames…).")] = False,
 ) -> None:
     """Write a static site: map, changelog, data files, images and a manifest."""
     from ..bundle import BundleOptions, write_bundle
 
     started = time.perf_counter()
+    stages = _stages(verbose)
     prepared, summary, options = _prepare(
         events, factions=factions, theatre=theatre, outlines=outlines, title=title, lang=lang,
         at=at, start=start, end=end, every=every, offline=offline, cdn=cdn,
-        leaflet_dir=leaflet_dir, window=window, sources=sources, localities=localities)
+        leaflet_dir=leaflet_dir, window=window, sources=sources, localities=localities,
+        stages=stages)
     manifest = write_bundle(prepared, output, BundleOptions(render=options, images=images,
-                                                            gif=gif))
+                                                            gif=gif, jobs=jobs), stages=stages)
     info(f"wrote {output}/ ({len(manifest['files'])} files) in "
          f"{time.perf_counter() - started:.1f} s")
+    if verbose:
+        info(f"stages: {stages.total():.1f} s timed of {time.perf_counter() - started:.1f} s "
+             f"(workers: {_workers(prepared, options, images, gif, jobs)})")
     if json:
         print_json_line({**summary, "output": str(output), "files": len(manifest["files"]),
                          **_locality_counts(prepared, localities)})
+
+
+def _stages(verbose: bool):
+    """Stage timing for --verbose (a line per stage on stderr) and progress bars on long stages
+    when stderr is a terminal."""
+    from rich.console import Console
+
+    from ..stages import Stages, rich_bar
+
+    console = Console(stderr=True)
+    return Stages(on_end=(lambda name, seconds: info(f"  {name:<13} {seconds:7.2f} s"))
+                  if verbose else None, bar=rich_bar(console))
+
+
+def _workers(prepared, options, images, gif, jobs) -> int:
+    """The number of worker processes the bundle used (for --verbose)."""
+    from ..bundle import BundleOptions, pool_jobs
+    from ..render import slider_days
+
+    days, _ = slider_days(prepared.model, start=options.start, end=options.end,
+                          every=options.every, at=options.at)
+    return pool_jobs(prepared, days, BundleOptions(render=options, images=images, gif=gif,
+                                                   jobs=jobs))
 
 
 @app.command("demo")
