@@ -118,8 +118,6 @@ def random_changes(n_changes: int, *, n_places: int = 5_000, seed: int = 11,
 
 def moving_fronts(n_steps: int, *, n_places: int = 20_000, seed: int = 5,
                   factions: int = 4) -> pd.DataFrame:
-    from scipy.spatial import cKDTree
-
     rng = np.random.default_rng(seed)
     pl = places(n_places, seed=seed + 1, named=0)
     xy = np.column_stack([pl["lon"].astype(float), pl["lat"].astype(float)])
@@ -133,9 +131,8 @@ def moving_fronts(n_steps: int, *, n_places: int = 20_000, seed: int = 5,
         mine = holder == f
         if not mine.any() or mine.all():
             continue
-        tree = cKDTree(xy[mine])
         enemy = np.flatnonzero(~mine)
-        dist, _ = tree.query(xy[enemy])
+        dist = _nearest_distance(xy[mine], xy[enemy])
         take = enemy[np.argsort(dist, kind="stable")[:int(rng.integers(20, 41))]]
         holder[take] = f
         rows_place.append(take)
@@ -148,6 +145,18 @@ def moving_fronts(n_steps: int, *, n_places: int = 20_000, seed: int = 5,
     frame["controller"] = np.array(FACTIONS, dtype=object)[np.concatenate(rows_ctrl)]
     frame["source"] = "https://example.org/synthetic"
     return frame
+
+
+def _nearest_distance(targets: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """Distance from each query point to its nearest target (shapely's STRtree: no scipy)."""
+    import shapely
+
+    tree = shapely.STRtree(shapely.points(targets))
+    (q, t), dist = tree.query_nearest(shapely.points(queries), return_distance=True,
+                                      all_matches=False)
+    out = np.empty(len(queries))
+    out[q] = dist
+    return out
 
 
 def write(frame: pd.DataFrame, out: Path) -> None:

@@ -86,6 +86,19 @@ class CellTopology:
     def edge_length_km(self) -> np.ndarray:
         return shapely.length(self.edges) / 1000.0
 
+    def held_area_km2(self, site_codes: np.ndarray, code: int) -> np.ndarray:
+        """Equal-area km² of the cells whose site code is ``code``, per row of ``site_codes
+        [..., S]``: a sum of the per-cell areas (nothing reprojected). Each row is summed on its
+        own, in site order, so a row's value does not depend on the other rows passed with it
+        (a matrix product would: its blocking changes with the shape)."""
+        site_codes = np.asarray(site_codes)
+        flat = site_codes.reshape(-1, site_codes.shape[-1])
+        out = np.empty(len(flat), dtype=float)
+        for lo in range(0, len(flat), 256):  # bounded temporaries: 256 rows at a time
+            block = flat[lo:lo + 256] == code
+            out[lo:lo + 256] = np.where(block, self.cell_area_km2, 0.0).sum(axis=-1)
+        return out.reshape(site_codes.shape[:-1])
+
     def to_wgs84(self, geoms):
         """Reproject geometries from the local metres back to EPSG:4326."""
         return transform_geometries(geoms, self.crs, WGS84)

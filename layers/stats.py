@@ -57,7 +57,7 @@ def cell_area_stats(topology, codes: np.ndarray, *, dates, labels, controllers=(
     area = np.zeros((len(iso), n))
     places = np.zeros((len(iso), n), dtype=np.int64)
     for f in range(n):
-        area[:, f] = (site_codes == f) @ topology.cell_area_km2
+        area[:, f] = topology.held_area_km2(site_codes, f)
         places[:, f] = (codes == f).sum(axis=1)
     # front km per side: every shared edge whose two known sites differ counts for both sides
     left, right = site_codes[:, topology.edge_a], site_codes[:, topology.edge_b]

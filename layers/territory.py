@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from .cells import CellTopology
@@ -25,6 +26,9 @@ from .theatre import WGS84
 _LEAF = 16  # cells per leaf node; leaf membership packs into the low _LEAF bits of a key
 _FANOUT = 16  # children per upper node
 _ROOT_FANOUT = 64  # at most this many nodes left: one last union
+DEFAULT_CHUNK = 64  # slices dissolved together (bounds memory; reuse is between neighbours)
+_FLAT_ABOVE = 0.3  # distinct leaf blocks / all: above this, a flat union per slice is cheaper
+_STRATEGIES = ("auto", "tree", "flat")
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,12 +44,24 @@ class Territories:
     area_km2: np.ndarray  # [K] float, equal-area (sum of the cells' areas)
 
 
-def dissolve_codes(topology: CellTopology, codes: np.ndarray, *, wgs84: bool = False
-                   ) -> Territories:
+def dissolve_codes(topology: CellTopology, codes: np.ndarray, *, wgs84: bool = False,
+                   strategy: str = "auto", chunk: int = DEFAULT_CHUNK) -> Territories:
     """Territory per slice and controller from place codes ``[n_slices, n_places]`` (or one
     slice ``[n_places]``); codes < 0 (unknown, conflicting co-located places) hold nothing.
     Geometries are in the topology's metres, or in EPSG:4326 with ``wgs84=True`` (dissolved
-    from the reprojected cells, so nothing is reprojected per slice)."""
+    from the reprojected cells, so nothing is reprojected per slice).
+
+    Slices are dissolved ``chunk`` at a time (memory stays bounded whatever their number). Per
+    chunk, ``strategy="auto"`` uses the reuse tree when most leaf blocks repeat between slices
+    (moving fronts) and one flat coverage union per faction and slice otherwise (places flipping
+    at random, where nothing can be reused and the tree would redo every boundary at every
+    level); ``"tree"``/``"flat"`` force one. Every polygon is ``shapely.normalize``d, so the
+    result of a slice is the same bytes whatever the strategy, the chunking or the other slices.
+    """
+    if strategy not in _STRATEGIES:
+        raise ValueError(f"strategy must be one of {', '.join(_STRATEGIES)} (got {strategy!r})")
+    if chunk < 1:
+        raise ValueError(f"chunk must be >= 1 (got {chunk})")
     codes = np.atleast_2d(np.asarray(codes, dtype=np.int64))
     site_codes = topology.site_codes(codes)
     n_slices = codes.shape[0]
@@ -55,16 +71,47 @@ def dissolve_codes(topology: CellTopology, codes: np.ndarray, *, wgs84: bool = F
     if len(factions) == 0 or n_slices == 0:
         return empty
     tree = _tree(topology, wgs84)
-    padded = np.full((n_slices, tree.leaf_cells.size), -1, dtype=np.int64)
-    padded[:, : topology.n_sites] = site_codes[:, tree.order]
+    top = np.full((len(factions), n_slices), None, dtype=object)  # [F, D]
+    for lo in range(0, n_slices, chunk):  # chunks of slices, each vectorized over its slices
+        top[:, lo:lo + chunk] = _dissolve_chunk(tree, site_codes[lo:lo + chunk], factions,
+                                                n_sites=topology.n_sites, strategy=strategy)
 
+    present = ~pd.isna(top)
+    faction_index, slice_index = np.nonzero(present)
+    geoms = top[faction_index, slice_index]
+    geoms = np.where(shapely.is_empty(geoms), shapely.MultiPolygon(), shapely.normalize(geoms))
+    held = np.stack([(codes == f).sum(axis=-1) for f in factions])  # [F, D] place-level counts
+    area = np.stack([topology.held_area_km2(site_codes, f) for f in factions])  # [F, D]
+    order = np.lexsort((faction_index, slice_index))
+    return Territories(
+        slice_index=slice_index[order].astype(np.int64),
+        code=factions[faction_index[order]].astype(np.int64),
+        geometry=np.asarray(geoms[order], dtype=object),
+        places=held[faction_index[order], slice_index[order]].astype(np.int64),
+        area_km2=area[faction_index[order], slice_index[order]],
+    )
+
+
+def _dissolve_chunk(tree: _Tree, site_codes: np.ndarray, factions: np.ndarray, *,
+                    n_sites: int, strategy: str) -> np.ndarray:
+    """Territory of every faction on each slice of ``site_codes [d, S]``: ``[F, d]`` polygons
+    (None where the faction holds no cell)."""
+    n_slices = site_codes.shape[0]
+    padded = np.full((n_slices, tree.leaf_cells.size), -1, dtype=np.int64)
+    padded[:, :n_sites] = site_codes[:, tree.order]
     # Level 0: membership bits of each leaf node, per faction and slice.
     bits = np.left_shift(np.int64(1), np.arange(_LEAF, dtype=np.int64))
-    member = padded[None, :, :] == factions[:, None, None]  # [F, D, S_pad]
+    member = padded[None, :, :] == factions[:, None, None]  # [F, d, S_pad]
+    held = member.any(axis=-1)  # [F, d]
     member = member.reshape(len(factions), n_slices, -1, _LEAF)
-    masks = (member * bits).sum(axis=-1)  # [F, D, N0]
+    masks = (member * bits).sum(axis=-1)  # [F, d, N0]
     node = np.arange(masks.shape[-1], dtype=np.int64)
     keys = np.where(masks > 0, (node << _LEAF) | masks, -1)
+    if strategy == "flat" or (strategy == "auto" and _little_reuse(keys)):
+        out = np.full(held.shape, None, dtype=object)
+        out[held] = _flat_unions(tree.leaf_cells.reshape(-1), member.reshape(
+            len(factions), n_slices, -1)[held])
+        return out
     ids, pieces = _union_level(
         keys,
         lambda k: np.where(
@@ -82,21 +129,28 @@ def dissolve_codes(topology: CellTopology, codes: np.ndarray, *, wgs84: bool = F
         grown = np.full(ids.shape[:-1] + (n_nodes * fanout,), -1, dtype=np.int64)
         grown[..., : ids.shape[-1]] = ids
         ids, pieces = _union_rows(grown.reshape(ids.shape[:-1] + (n_nodes, fanout)), pieces)
-    top = ids[..., 0]  # [F, D]
+    top = ids[..., 0]  # [F, d]
+    out = np.full(top.shape, None, dtype=object)
+    out[top >= 0] = pieces[top[top >= 0]]
+    return out
 
-    faction_index, slice_index = np.nonzero(top >= 0)
-    geoms = pieces[top[faction_index, slice_index]]
-    geoms = np.where(shapely.is_empty(geoms), shapely.MultiPolygon(), geoms)
-    held = (codes[None, :, :] == factions[:, None, None]).sum(axis=-1)  # place-level counts
-    area = np.stack([(site_codes == f) @ topology.cell_area_km2 for f in factions])  # [F, D]
-    order = np.lexsort((faction_index, slice_index))
-    return Territories(
-        slice_index=slice_index[order].astype(np.int64),
-        code=factions[faction_index[order]].astype(np.int64),
-        geometry=np.asarray(geoms[order], dtype=object),
-        places=held[faction_index[order], slice_index[order]].astype(np.int64),
-        area_km2=area[faction_index[order], slice_index[order]],
-    )
+
+def _little_reuse(keys: np.ndarray) -> bool:
+    """True when most (faction, slice, leaf) blocks are distinct: the tree cannot reuse pieces."""
+    present = keys[keys >= 0]
+    return len(present) > 0 and len(np.unique(present)) > _FLAT_ABOVE * len(present)
+
+
+def _flat_unions(cells: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """One coverage union per row of ``member [R, S_pad]`` (bool) over ``cells`` (None =
+    padding or empty cell), as a compact [R, most cells in a row] table."""
+    row, cell = np.nonzero(member)
+    counts = np.bincount(row, minlength=len(member))
+    slot = np.arange(len(row)) - np.repeat(np.cumsum(counts) - counts, counts)
+    table = np.full((len(member), max(int(counts.max(initial=0)), 1)), None, dtype=object)
+    table[row, slot] = cells[cell]
+    return _polygon_empty(np.asarray(shapely.coverage_union_all(table, axis=1), dtype=object)
+                          .reshape(-1))
 
 
 def territory_frame(
@@ -121,6 +175,57 @@ def territory_frame(
         geometry=result.geometry,
         crs=WGS84,
     )
+
+
+def territory_table(
+    topology: CellTopology,
+    codes: np.ndarray,
+    *,
+    dates,
+    labels,
+) -> pd.DataFrame:
+    """The non-geometry columns of :func:`territory_frame` — [date, controller, places,
+    area_km2], same rows in the same order, same values — without dissolving any polygon:
+    areas are sums of the cells' equal-area km² (computed once). Cheap for every slider date
+    (vectorized over dates × cells); dissolve polygons only for the dates that are drawn."""
+    codes = np.atleast_2d(np.asarray(codes, dtype=np.int64))
+    site_codes = topology.site_codes(codes)
+    factions = np.unique(site_codes[site_codes >= 0])
+    dates = np.asarray(list(dates) if not isinstance(dates, np.ndarray) else dates)
+    labels = np.asarray(list(labels), dtype=object)
+    if len(factions) == 0:
+        return pd.DataFrame({"date": dates[:0], "controller": labels[:0],
+                             "places": np.empty(0, dtype=np.int64),
+                             "area_km2": np.empty(0, dtype=float)})
+    held = np.stack([(site_codes == f).any(axis=-1) for f in factions])  # [F, D]
+    places = np.stack([(codes == f).sum(axis=-1) for f in factions])
+    area = np.stack([topology.held_area_km2(site_codes, f) for f in factions])
+    faction_index, slice_index = np.nonzero(held)
+    order = np.lexsort((faction_index, slice_index))
+    faction_index, slice_index = faction_index[order], slice_index[order]
+    return pd.DataFrame({
+        "date": dates[slice_index],
+        "controller": labels[factions[faction_index]],
+        "places": places[faction_index, slice_index].astype(np.int64),
+        "area_km2": area[faction_index, slice_index],
+    })
+
+
+def day_layers(
+    topology: CellTopology,
+    codes: np.ndarray,
+    *,
+    dates,
+    labels,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """(territory_frame, front_lines_frame) of the given days: the per-date work of a bundle,
+    pure (a CellTopology, int codes ``[n_days, n_places]``, str dates and labels in; frames
+    out), so a process pool can map it over chunks of days. A day's rows do not depend on the
+    other days of the chunk."""
+    from .frontline import front_lines_frame  # sibling verb; imported here to keep modules flat
+
+    return (territory_frame(topology, codes, dates=dates, labels=labels),
+            front_lines_frame(topology, codes, dates=dates, labels=labels))
 
 
 def contested_frame(
@@ -267,5 +372,5 @@ def territory_layers(topology: CellTopology, matrix, *, contested_status: str = 
         contested=contested_frame(topology, contested, codes, dates=dates, labels=labels),
     )
 
-__all__ = ["SliceLayers", "Territories", "contested_frame", "dissolve_codes", "territory_frame",
-           "territory_layers"]
+__all__ = ["DEFAULT_CHUNK", "SliceLayers", "Territories", "contested_frame", "day_layers",
+           "dissolve_codes", "territory_frame", "territory_layers", "territory_table"]
