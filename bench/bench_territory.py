@@ -282,6 +282,7 @@ def _load_before(commit: str):
     path.write_text(text)
     spec = importlib.util.spec_from_file_location("layers._territory_before", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
     spec.loader.exec_module(module)
     return module
 

@@ -121,17 +121,17 @@ def _dissolve_chunk(tree: _Tree, site_codes: np.ndarray, factions: np.ndarray, *
         ),
     )
     # Upper levels: a node's key is the tuple of its children's piece ids.
-    while ids.shape[-1] > 1:
-        # A few nodes left: union them straight into the root (another level would only redo
-        # the same boundaries once more).
-        fanout = ids.shape[-1] if ids.shape[-1] <= _ROOT_FANOUT else _FANOUT
-        n_nodes = -(-ids.shape[-1] // fanout)
+    parts = _Pieces.of(pieces)
+    for level, (fanout, boundary) in enumerate(tree.levels):
+        n_nodes = len(boundary)
         grown = np.full(ids.shape[:-1] + (n_nodes * fanout,), -1, dtype=np.int64)
         grown[..., : ids.shape[-1]] = ids
-        ids, pieces = _union_rows(grown.reshape(ids.shape[:-1] + (n_nodes, fanout)), pieces)
+        ids, parts = _union_rows_passing(grown.reshape(ids.shape[:-1] + (n_nodes, fanout)),
+                                         parts, boundary,
+                                         last=level == len(tree.levels) - 1)
     top = ids[..., 0]  # [F, d]
     out = np.full(top.shape, None, dtype=object)
-    out[top >= 0] = pieces[top[top >= 0]]
+    out[top >= 0] = parts.geometries(top[top >= 0])
     return out
 
 
@@ -259,6 +259,15 @@ def contested_frame(
 class _Tree:
     order: np.ndarray  # sites in Hilbert order
     leaf_cells: np.ndarray  # [N0, FANOUT] cells (None = padding or empty cell)
+    # per upper level: (fanout, boundary of every node's region): a piece's part that does not
+    # touch its node's boundary can touch nothing outside the node, so it passes upward as is
+    levels: tuple[tuple[int, np.ndarray], ...]
+
+
+def _fanout(n_nodes: int) -> int:
+    # A few nodes left: union them straight into the root (another level would only redo the
+    # same boundaries once more).
+    return n_nodes if n_nodes <= _ROOT_FANOUT else _FANOUT
 
 
 @functools.lru_cache(maxsize=8)
@@ -268,7 +277,126 @@ def _tree(topology: CellTopology, wgs84: bool) -> _Tree:
     leaf = np.full(n_pad, None, dtype=object)
     cells = (topology.cells_wgs84 if wgs84 else topology.cells)[order]
     leaf[: topology.n_sites] = np.where(shapely.is_empty(cells), None, cells)
-    return _Tree(order=order, leaf_cells=leaf.reshape(-1, _LEAF))
+    leaf_cells = leaf.reshape(-1, _LEAF)
+    regions = _polygon_empty(np.asarray(shapely.coverage_union_all(leaf_cells, axis=1),
+                                        dtype=object).reshape(-1))
+    levels = []
+    while len(regions) > 1:
+        fanout = _fanout(len(regions))
+        n_nodes = -(-len(regions) // fanout)
+        grown = np.full(n_nodes * fanout, None, dtype=object)
+        grown[: len(regions)] = np.where(shapely.is_empty(regions), None, regions)
+        regions = _polygon_empty(np.asarray(shapely.coverage_union_all(
+            grown.reshape(n_nodes, fanout), axis=1), dtype=object).reshape(-1))
+        boundary = np.asarray(shapely.boundary(regions), dtype=object)
+        shapely.prepare(boundary)
+        levels.append((fanout, boundary))
+    return _Tree(order=order, leaf_cells=leaf_cells, levels=tuple(levels))
+
+
+@dataclass(frozen=True, eq=False)
+class _Pieces:
+    """Pieces of one tree level as lists of polygon parts: piece ``i`` is
+    ``parts[start[i]:start[i] + count[i]]``; ``interior`` marks parts that touch nothing outside
+    their node (they are never unioned again)."""
+
+    parts: np.ndarray  # [N] Polygon
+    start: np.ndarray  # [pieces] int
+    count: np.ndarray  # [pieces] int
+    interior: np.ndarray  # [N] bool
+
+    @classmethod
+    def of(cls, geoms: np.ndarray) -> _Pieces:
+        parts, index = shapely.get_parts(geoms, return_index=True)
+        keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
+        parts, index = parts[keep], index[keep]
+        count = np.bincount(index, minlength=len(geoms)).astype(np.int64)
+        return cls(np.asarray(parts, dtype=object), np.cumsum(count) - count, count,
+                   np.zeros(len(parts), dtype=bool))
+
+    def geometries(self, ids: np.ndarray) -> np.ndarray:
+        """One (Multi)Polygon per piece id: a single part stays a Polygon."""
+        count = self.count[ids]
+        row, ref = _expand(self.start[ids], count)
+        out = np.full(len(ids), None, dtype=object)
+        single = count == 1
+        out[single] = self.parts[self.start[ids[single]]]
+        multi = count > 1
+        if multi.any():
+            take = multi[row]
+            dense = np.cumsum(multi) - 1
+            out[multi] = shapely.multipolygons(self.parts[ref[take]], indices=dense[row[take]])
+        out[count == 0] = shapely.Polygon()
+        return out
+
+
+def _expand(start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For ranges ``[start[i], start[i] + count[i])``: (range index, position) of every item."""
+    row = np.repeat(np.arange(len(count)), count)
+    offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    return row, np.repeat(start, count) + offset
+
+
+def _union_rows_passing(children: np.ndarray, pieces: _Pieces, boundary: np.ndarray, *,
+                        last: bool) -> tuple[np.ndarray, _Pieces]:
+    """Like :func:`_union_rows`, on part lists: per distinct row of child piece ids (last axis,
+    one node per row along the axis before it), the interior parts of the children pass
+    through untouched and only the parts touching their child's boundary are coverage-unioned
+    (when they come from more than one child), so a node costs its boundary, not its area."""
+    n_nodes = children.shape[-2]
+    rows = children.reshape(-1, children.shape[-1])
+    node = np.tile(np.arange(n_nodes), len(rows) // n_nodes)
+    present = (rows >= 0).any(axis=1)
+    ids = np.full(len(rows), -1, dtype=np.int64)
+    if not present.any():
+        return ids.reshape(children.shape[:-1]), _Pieces.of(np.empty(0, dtype=object))
+    unique, first, inverse = np.unique(rows[present], axis=0, return_index=True,
+                                       return_inverse=True)
+    ids[present] = inverse.reshape(-1)
+    unique_node = node[np.flatnonzero(present)[first]]
+    # every (row, child) pair, then every part of that child
+    pair_row, pair_slot = np.nonzero(unique >= 0)
+    child = unique[pair_row, pair_slot]
+    pair_of_ref, ref = _expand(pieces.start[child], pieces.count[child])
+    ref_row = pair_row[pair_of_ref]
+    inner = pieces.interior[ref]
+    # rows whose border parts come from two children or more: union those parts
+    border_children = np.zeros(len(unique), dtype=np.int64)
+    has_border = np.zeros(len(pair_row), dtype=bool)
+    np.logical_or.at(has_border, pair_of_ref[~inner], True)
+    np.add.at(border_children, pair_row[has_border], 1)
+    merge = border_children[ref_row] >= 2
+    kept = ~merge | inner  # interior parts, and border parts with nothing to merge with
+    merged_rows = np.flatnonzero(border_children >= 2)
+    new_parts = [pieces.parts[ref[kept]]]
+    new_row = [ref_row[kept]]
+    new_inner = [inner[kept]]
+    if len(merged_rows):
+        take = merge & ~inner
+        group = np.searchsorted(merged_rows, ref_row[take])
+        counts = np.bincount(group, minlength=len(merged_rows))
+        slot = np.arange(len(group)) - np.repeat(np.cumsum(counts) - counts, counts)
+        order = np.argsort(group, kind="stable")
+        table = np.full((len(merged_rows), int(counts.max())), None, dtype=object)
+        table[group[order], slot] = pieces.parts[ref[take][order]]
+        unions = np.asarray(shapely.coverage_union_all(table, axis=1), dtype=object).reshape(-1)
+        parts, index = shapely.get_parts(unions, return_index=True)
+        ok = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
+        new_parts.append(np.asarray(parts[ok], dtype=object))
+        new_row.append(merged_rows[index[ok]])
+        new_inner.append(np.zeros(int(ok.sum()), dtype=bool))
+    parts = np.concatenate(new_parts)
+    row = np.concatenate(new_row)
+    inner = np.concatenate(new_inner)
+    # border parts that no longer touch this node's boundary become interior (not at the root:
+    # nothing is above it)
+    if len(boundary) > 1 or not last:
+        test = ~inner
+        inner[test] = ~shapely.intersects(boundary[unique_node[row[test]]], parts[test])
+    order = np.argsort(row, kind="stable")
+    count = np.bincount(row, minlength=len(unique)).astype(np.int64)
+    return ids.reshape(children.shape[:-1]), _Pieces(
+        parts[order], np.cumsum(count) - count, count, inner[order])
 
 
 def _union_level(keys: np.ndarray, members_of) -> tuple[np.ndarray, np.ndarray]:
@@ -281,24 +409,6 @@ def _union_level(keys: np.ndarray, members_of) -> tuple[np.ndarray, np.ndarray]:
     pieces = shapely.coverage_union_all(members_of(unique), axis=1) if len(unique) else (
         np.empty(0, dtype=object))
     return ids.reshape(keys.shape), _polygon_empty(np.asarray(pieces, dtype=object).reshape(-1))
-
-
-def _union_rows(children: np.ndarray, pieces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Deduplicate rows of child piece ids (last axis) and union each distinct row's pieces."""
-    rows = children.reshape(-1, children.shape[-1])
-    present = (rows >= 0).any(axis=1)
-    ids = np.full(len(rows), -1, dtype=np.int64)
-    if not present.any():
-        return ids.reshape(children.shape[:-1]), np.empty(0, dtype=object)
-    unique, inverse = np.unique(rows[present], axis=0, return_inverse=True)
-    ids[present] = inverse.reshape(-1)
-    members = np.where(unique >= 0, pieces[np.maximum(unique, 0)], None)
-    single = (unique >= 0).sum(axis=1) == 1  # one child: reuse its piece as is
-    merged = np.empty(len(unique), dtype=object)
-    merged[single] = members[single][unique[single] >= 0]
-    if (~single).any():
-        merged[~single] = shapely.coverage_union_all(members[~single], axis=1)
-    return ids.reshape(children.shape[:-1]), _polygon_empty(merged)
 
 
 def _polygon_empty(pieces: np.ndarray) -> np.ndarray:

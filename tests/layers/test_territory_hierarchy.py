@@ -135,3 +135,28 @@ def test_bad_strategy_and_chunk_are_clear_errors():
         dissolve_codes(topo, np.array([0, 1]), strategy="fast")
     with pytest.raises(ValueError, match="chunk must be >= 1"):
         dissolve_codes(topo, np.array([0, 1]), chunk=0)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_pieces_passing_through_upper_levels_give_the_plain_dissolve(seed):
+    """Over 1,024 sites the tree has two upper levels, so parts that touch nothing outside their
+    node pass upward without a union: regions (fronts) plus enclaves and random flips."""
+    rng = np.random.default_rng(seed)
+    coords = [(36 + x, 35 + y) for x, y in rng.uniform(0, 2.0, (1300, 2))]
+    topo = build_cells(places(coords), theatre=shapely.box(35.9, 34.9, 38.1, 37.1))
+    x, y = np.array(coords).T
+    base = (x > 37).astype(np.int64) + 2 * (y > 36)
+    codes = np.stack([base, base, base, base])
+    for d in range(1, 4):  # flips: enclaves of every faction inside the others
+        flips = rng.integers(0, len(coords), 40 * d)
+        codes[d:, flips] = rng.integers(-1, 4, len(flips))
+    tree = dissolve_codes(topo, codes, strategy="tree")
+    flat = dissolve_codes(topo, codes, strategy="flat")
+    assert shapely.to_wkb(tree.geometry).tolist() == shapely.to_wkb(flat.geometry).tolist()
+    site_codes = topo.site_codes(codes)
+    total = shapely.area(topo.theatre)
+    for k in range(len(tree.code)):
+        direct = _plain_dissolve(topo, site_codes[tree.slice_index[k]], tree.code[k])
+        assert shapely.is_valid(tree.geometry[k])
+        assert shapely.area(shapely.symmetric_difference(tree.geometry[k], direct)) <= (
+            1e-9 * total + 1e-3)
