@@ -65,7 +65,7 @@ def dissolve_codes(topology: CellTopology, codes: np.ndarray, *, wgs84: bool = F
     codes = np.atleast_2d(np.asarray(codes, dtype=np.int64))
     site_codes = topology.site_codes(codes)
     n_slices = codes.shape[0]
-    factions = np.unique(site_codes[site_codes >= 0])
+    factions = _codes_present(site_codes)
     empty = Territories(*(np.empty(0, dtype=np.int64),) * 2, np.empty(0, dtype=object),
                         np.empty(0, dtype=np.int64), np.empty(0, dtype=float))
     if len(factions) == 0 or n_slices == 0:
@@ -81,7 +81,7 @@ def dissolve_codes(topology: CellTopology, codes: np.ndarray, *, wgs84: bool = F
     geoms = top[faction_index, slice_index]
     geoms = np.where(shapely.is_empty(geoms), shapely.MultiPolygon(), shapely.normalize(geoms))
     held = np.stack([(codes == f).sum(axis=-1) for f in factions])  # [F, D] place-level counts
-    area = np.stack([topology.held_area_km2(site_codes, f) for f in factions])  # [F, D]
+    area = topology.held_area_km2(site_codes, int(factions.max()) + 1)[:, factions].T  # [F, D]
     order = np.lexsort((faction_index, slice_index))
     return Territories(
         slice_index=slice_index[order].astype(np.int64),
@@ -133,6 +133,12 @@ def _dissolve_chunk(tree: _Tree, site_codes: np.ndarray, factions: np.ndarray, *
     out = np.full(top.shape, None, dtype=object)
     out[top >= 0] = parts.geometries(top[top >= 0])
     return out
+
+
+def _codes_present(site_codes: np.ndarray) -> np.ndarray:
+    """The distinct codes >= 0 in ``site_codes``, ascending (a bincount: codes are small)."""
+    known = site_codes[site_codes >= 0]
+    return np.flatnonzero(np.bincount(known)) if len(known) else np.empty(0, dtype=np.int64)
 
 
 def _little_reuse(keys: np.ndarray) -> bool:
@@ -190,7 +196,7 @@ def territory_table(
     (vectorized over dates × cells); dissolve polygons only for the dates that are drawn."""
     codes = np.atleast_2d(np.asarray(codes, dtype=np.int64))
     site_codes = topology.site_codes(codes)
-    factions = np.unique(site_codes[site_codes >= 0])
+    factions = _codes_present(site_codes)
     dates = np.asarray(list(dates) if not isinstance(dates, np.ndarray) else dates)
     labels = np.asarray(list(labels), dtype=object)
     if len(factions) == 0:
@@ -199,7 +205,7 @@ def territory_table(
                              "area_km2": np.empty(0, dtype=float)})
     held = np.stack([(site_codes == f).any(axis=-1) for f in factions])  # [F, D]
     places = np.stack([(codes == f).sum(axis=-1) for f in factions])
-    area = np.stack([topology.held_area_km2(site_codes, f) for f in factions])
+    area = topology.held_area_km2(site_codes, int(factions.max()) + 1)[:, factions].T
     faction_index, slice_index = np.nonzero(held)
     order = np.lexsort((faction_index, slice_index))
     faction_index, slice_index = faction_index[order], slice_index[order]

@@ -160,3 +160,20 @@ def test_pieces_passing_through_upper_levels_give_the_plain_dissolve(seed):
         assert shapely.is_valid(tree.geometry[k])
         assert shapely.area(shapely.symmetric_difference(tree.geometry[k], direct)) <= (
             1e-9 * total + 1e-3)
+
+
+def test_site_codes_match_a_per_site_reference_with_many_co_located_places():
+    from layers.cells import CONFLICT
+
+    rng = np.random.default_rng(4)
+    spots = [(36 + x, 35 + y) for x, y in rng.uniform(0, 1.0, (30, 2))]
+    coords = [spots[i] for i in rng.integers(0, 30, 90)]  # ~3 places per site
+    topo = build_cells(places(coords), max_radius_km=10)
+    codes = rng.integers(-1, 3, (5, len(coords)))
+    got = topo.site_codes(codes)
+    for site in range(topo.n_sites):  # reference: one site at a time
+        members = codes[:, topo.site_of_place == site]
+        for d in range(len(codes)):
+            known = set(members[d][members[d] >= 0].tolist())
+            want = -1 if not known else known.pop() if len(known) == 1 else CONFLICT
+            assert got[d, site] == want
