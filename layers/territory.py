@@ -8,6 +8,17 @@ the same membership below that node. When a front moves, only the nodes on the p
 changed cells to the root are recomputed, and each level is one vectorized
 ``coverage_union_all(axis=1)`` call over all slices. Coverage unions keep the cells' shared
 vertices, so neighbouring territories have exactly the same edges and no slivers.
+
+Pieces above the leaves are kept as lists of polygon parts: a part that does not touch the
+boundary of its node's region (precomputed once per node) can touch nothing outside the node,
+so it is passed upward as it is and never unioned again; a node only unions the parts along
+its children's boundaries. Slices are dissolved in chunks (bounded memory); a chunk in which
+nearly every leaf block is new (places flipping at random between distant dates) takes one flat
+coverage union per faction and slice instead. Every polygon is ``shapely.normalize``d, so a
+slice's bytes never depend on the strategy, the chunking or the other slices (process pools).
+
+For the slices that are only counted (areas, places), :func:`territory_table` sums per-cell
+areas without building any polygon.
 """
 
 from __future__ import annotations
@@ -26,7 +37,7 @@ from .theatre import WGS84
 _LEAF = 16  # cells per leaf node; leaf membership packs into the low _LEAF bits of a key
 _FANOUT = 16  # children per upper node
 _ROOT_FANOUT = 64  # at most this many nodes left: one last union
-DEFAULT_CHUNK = 64  # slices dissolved together (bounds memory; reuse is between neighbours)
+DEFAULT_CHUNK = 256  # slices dissolved together (bounds memory; reuse is between neighbours)
 _FLAT_ABOVE = 0.3  # distinct leaf blocks / all: above this, a flat union per slice is cheaper
 _STRATEGIES = ("auto", "tree", "flat")
 
