@@ -5,6 +5,17 @@ per-slice geopandas ``dissolve`` of the same cells (measured in the same run).
     .venv/bin/python bench/bench_territory.py --full     # target: 10,000 places × 500 slices
     .venv/bin/python bench/bench_territory.py --theatre-10m  # 20,000 places × 1,500 dates in
                                                  # the Natural Earth 10m Syria outline, peak memory
+    .venv/bin/python bench/bench_territory.py --case random  # bench/gen_events.py logs in the
+    .venv/bin/python bench/bench_territory.py --case fronts  # Syria outline: before/after
+
+``--case random|fronts`` replays the seeded logs of bench/gen_events.py (``random``: 5,000 places,
+50,000 random flips — the worst case, nothing reusable between days; ``fronts``: 20,000 places,
+1,500 weekly moving-front steps) into place codes for every change day, in the NE 10m Syria
+outline, and times each variant in its own process (so each one's peak memory is its own):
+``before`` = layers/territory.py of the commit given by ``--before`` (default: the merge base
+with main, loaded from git), ``after`` = this tree's ``dissolve_codes``, ``table`` = stats
+columns for every day without polygons (``territory_table``), ``data-days`` = polygons only for
+60 days spread over the slider (what the bundle writes).
 
 Synthetic but realistic state: places scattered over a Syria-sized box, five factions whose
 zones are the nearest of five drifting centres (fronts move a little every slice), 3% of places
@@ -23,6 +34,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -236,6 +248,131 @@ def report(r: dict, command: str) -> str:
     ])
 
 
+def generated_codes(kind: str) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """Places and codes [change days, places] of a bench/gen_events.py log (default sizes)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import gen_events
+
+    frame = {"random": gen_events.random_changes, "fronts": gen_events.moving_fronts}[kind](
+        50_000 if kind == "random" else 1_500)
+    key = frame["lon"] + " " + frame["lat"]
+    uniq, place = np.unique(key.to_numpy(dtype=str), return_inverse=True)
+    lonlat = np.array([u.split() for u in uniq], dtype=float)
+    places = gpd.GeoDataFrame({"place_id": [f"p{i:05d}" for i in range(len(uniq))]},
+                              geometry=gpd.points_from_xy(lonlat[:, 0], lonlat[:, 1]), crs=4326)
+    days, day = np.unique(frame["date"].to_numpy(dtype=str), return_inverse=True)
+    ctrl = pd.Categorical(frame["controller"], categories=gen_events.FACTIONS).codes
+    codes = np.full((len(days), len(uniq)), -1, dtype=np.int64)
+    codes[day, place] = ctrl  # rows are in date order: a later row of the same day wins
+    last = np.where(codes >= 0, np.arange(len(days))[:, None], 0)
+    np.maximum.accumulate(last, axis=0, out=last)
+    codes = codes[last, np.arange(len(uniq))[None, :]]  # carry each place's state forward
+    return places, codes
+
+
+def _load_before(commit: str):
+    """layers/territory.py as of ``commit`` (git show), imported as a sibling of layers.cells."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    text = subprocess.run(["git", "show", f"{commit}:layers/territory.py"], cwd=ROOT,
+                          check=True, capture_output=True, text=True).stdout
+    path = Path(tempfile.mkdtemp()) / "territory_before.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location("layers._territory_before", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+def variant(kind: str, name: str, before: str, days: int | None = None) -> dict:
+    """One timed variant of one generated case (run in its own process by ``case``)."""
+    import pickle
+
+    from layers.countries import country_outline
+    from layers.territory import territory_table
+
+    places, codes = generated_codes(kind)
+    codes = codes[:days]
+    topology = build_cells(places, theatre=country_outline(["SY"]))
+    dates = np.array([f"s{i:05d}" for i in range(len(codes))], dtype=object)
+    labels = [f"f{i}" for i in range(int(codes.max()) + 1)]
+    base_mb = _peak_mb()
+    with Clock() as clock:
+        if name == "before":
+            result = _load_before(before).dissolve_codes(topology, codes)
+        elif name == "after":
+            result = dissolve_codes(topology, codes)
+        elif name == "table":
+            result = territory_table(topology, codes, dates=dates, labels=labels)
+        elif name == "data-days":
+            picks = np.unique(np.round(np.linspace(0, len(codes) - 1, 60)).astype(int))
+            result = dissolve_codes(topology, codes[picks])
+        else:
+            raise SystemExit(f"unknown variant {name}")
+    out = {"wall": clock.wall, "cpu": clock.cpu, "peak_mb": _peak_mb(), "setup_mb": base_mb,
+           "places": topology.n_places, "days": len(codes),
+           "changed": float((codes[1:] != codes[:-1]).mean())}
+    if name in ("before", "after"):  # for the equality check: WKB of every 97th slice
+        keep = result.slice_index % 97 == 0
+        out["check"] = pickle.dumps((result.slice_index[keep], result.code[keep],
+                                     shapely.to_wkb(result.geometry[keep]))).hex()
+    return out
+
+
+def case(kind: str, before: str, days: int | None = None) -> str:
+    """Every variant of ``kind`` in a child process each; a Markdown report."""
+    import json
+    import pickle
+    import subprocess
+
+    runs = {}
+    for name in ("before", "after", "table", "data-days"):
+        proc = subprocess.run([sys.executable, __file__, "--case", kind, "--variant", name,
+                               "--before", before, *(["--days", str(days)] if days else [])],
+                              check=True, capture_output=True, text=True)
+        runs[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+    b_idx, b_code, b_wkb = pickle.loads(bytes.fromhex(runs["before"]["check"]))
+    a_idx, a_code, a_wkb = pickle.loads(bytes.fromhex(runs["after"]["check"]))
+    same_rows = b_idx.tolist() == a_idx.tolist() and b_code.tolist() == a_code.tolist()
+    before_g, after_g = shapely.from_wkb(b_wkb), shapely.from_wkb(a_wkb)
+    sym = shapely.area(shapely.symmetric_difference(before_g, after_g))
+    rel = float((sym / np.maximum(shapely.area(before_g), 1.0)).max()) if len(sym) else 0.0
+    exact = bool(shapely.equals(before_g, after_g).all())
+    r = runs["before"]
+    lines = [
+        f"## Generated log `{kind}` (bench/gen_events.py defaults) in the NE 10m Syria outline",
+        "",
+        f"Command: `.venv/bin/python bench/bench_territory.py --case {kind}"
+        f"{f' --days {days}' if days else ''}`",
+        f"{r['places']:,} places × {r['days']:,} change days "
+        f"({r['changed']:.2%} of places change hands per day). Each variant runs in its own "
+        "process; peak = that process's max RSS (setup included: log, cells).",
+        "",
+        "| variant | wall | CPU | peak RSS | setup RSS |",
+        "|---|---|---|---|---|",
+    ]
+    names = {"before": f"before: `dissolve_codes` at {before}, every day",
+             "after": "after: `dissolve_codes`, every day",
+             "table": "after: `territory_table` (areas/places, no polygons), every day",
+             "data-days": "after: `dissolve_codes` on 60 days (what the bundle draws)"}
+    for name, label in names.items():
+        v = runs[name]
+        lines.append(f"| {label} | {v['wall']:.2f} s | {v['cpu']:.2f} s | "
+                     f"{v['peak_mb']:,.0f} MB | {v['setup_mb']:,.0f} MB |")
+    lines += [
+        "",
+        f"after / before: **{runs['before']['wall'] / runs['after']['wall']:.1f}×** faster "
+        f"(CPU {runs['before']['cpu'] / runs['after']['cpu']:.1f}×) for every day's polygons.",
+        f"Same answer (every 97th day, all factions): same rows {same_rows}, geometries "
+        f"topologically equal {exact}, largest symmetric-difference area / area {rel:.1e}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="10,000 places × 500 slices")
@@ -248,7 +385,24 @@ def main(argv=None) -> int:
                              "outline (no radius cap), with peak memory")
     parser.add_argument("--write", action="store_true", help="write bench/RESULTS-territory.md "
                         "(with --theatre-10m: bench/RESULTS-territory-theatre.md)")
+    parser.add_argument("--case", choices=["random", "fronts"],
+                        help="a bench/gen_events.py log in the Syria outline, before/after")
+    parser.add_argument("--variant", help=argparse.SUPPRESS)
+    parser.add_argument("--days", type=int, help="with --case: only the first N change days")
+    parser.add_argument("--before", default="434ff43",
+                        help="git commit whose layers/territory.py is the 'before'")
     args = parser.parse_args(argv)
+    if args.case and args.variant:
+        import json
+
+        print(json.dumps(variant(args.case, args.variant, args.before, args.days)))
+        return 0
+    if args.case:
+        text = case(args.case, args.before, args.days)
+        print(text)
+        if args.write:
+            (ROOT / "bench" / f"RESULTS-territory-{args.case}.md").write_text(text)
+        return 0
     n_places = args.places or (20_000 if args.theatre_10m else 10_000 if args.full else 2_000)
     n_slices = args.slices or (1_500 if args.theatre_10m else 500 if args.full else 100)
     baseline = args.baseline_slices or (10 if args.full or args.theatre_10m else 5)

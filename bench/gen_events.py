@@ -117,23 +117,6 @@ def random_changes(n_changes: int, *, n_places: int = 5_000, seed: int = 11,
     return frame.drop_duplicates(["date", "place", "lat", "lon"], keep="last")
 
 
-def _nearest_distance(sites: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """Distance from each query point to its nearest site (scipy's cKDTree when installed,
-    else shapely's STRtree: scipy is not a project dependency)."""
-    try:
-        from scipy.spatial import cKDTree
-    except ImportError:
-        import shapely
-
-        tree = shapely.STRtree(shapely.points(sites))
-        (index, _), found = tree.query_nearest(shapely.points(queries), return_distance=True,
-                                               all_matches=False)
-        dist = np.empty(len(queries))
-        dist[index] = found
-        return dist
-    return cKDTree(sites).query(queries)[0]
-
-
 def moving_fronts(n_steps: int, *, n_places: int = 20_000, seed: int = 5,
                   factions: int = 4, start: str | None = None) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
@@ -164,6 +147,18 @@ def moving_fronts(n_steps: int, *, n_places: int = 20_000, seed: int = 5,
     frame["controller"] = np.array(FACTIONS, dtype=object)[np.concatenate(rows_ctrl)]
     frame["source"] = "https://example.org/synthetic"
     return frame
+
+
+def _nearest_distance(targets: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """Distance from each query point to its nearest target (shapely's STRtree: no scipy)."""
+    import shapely
+
+    tree = shapely.STRtree(shapely.points(targets))
+    (q, t), dist = tree.query_nearest(shapely.points(queries), return_distance=True,
+                                      all_matches=False)
+    out = np.empty(len(queries))
+    out[q] = dist
+    return out
 
 
 def write(frame: pd.DataFrame, out: Path) -> None:

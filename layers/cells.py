@@ -86,6 +86,25 @@ class CellTopology:
     def edge_length_km(self) -> np.ndarray:
         return shapely.length(self.edges) / 1000.0
 
+    def held_area_km2(self, site_codes: np.ndarray, n_codes: int) -> np.ndarray:
+        """Equal-area km² held per code ``0 … n_codes-1`` on each row of ``site_codes [..., S]``:
+        ``[..., n_codes]`` sums of the per-cell areas (nothing reprojected, codes < 0 hold
+        nothing). One weighted ``bincount`` adds each row's cells in site order, so a row's
+        value does not depend on the other rows passed with it (a matrix product's would: its
+        blocking changes with the shape) — same bytes whatever the chunking or --jobs."""
+        site_codes = np.asarray(site_codes, dtype=np.int64)
+        flat = site_codes.reshape(-1, site_codes.shape[-1])
+        rows = len(flat)
+        out = np.zeros((rows, n_codes), dtype=float)
+        for lo in range(0, rows, 512):  # bounded temporaries: 512 rows at a time
+            block = flat[lo:lo + 512]
+            keep = (block >= 0) & (block < n_codes)
+            bins = (np.arange(len(block))[:, None] * n_codes + block)[keep]
+            weights = np.broadcast_to(self.cell_area_km2, block.shape)[keep]
+            out[lo:lo + 512] = np.bincount(bins, weights=weights,
+                                           minlength=len(block) * n_codes).reshape(-1, n_codes)
+        return out.reshape(site_codes.shape[:-1] + (n_codes,))
+
     def to_wgs84(self, geoms):
         """Reproject geometries from the local metres back to EPSG:4326."""
         return transform_geometries(geoms, self.crs, WGS84)
@@ -105,14 +124,21 @@ class CellTopology:
             self.site_of_place, np.arange(self.n_places)
         ):
             return codes
-        order = np.argsort(self.site_of_place, kind="stable")
-        starts = np.searchsorted(self.site_of_place[order], np.arange(self.n_sites))
-        grouped = codes[..., order]
-        known = grouped >= 0
-        big = np.iinfo(np.int64).max
-        low = np.minimum.reduceat(np.where(known, grouped, big), starts, axis=-1)
-        high = np.maximum.reduceat(np.where(known, grouped, -1), starts, axis=-1)
-        out = np.where(low == big, -1, np.where(low == high, low, CONFLICT))
+        # a site of one place takes that place's code (a gather); only the few sites shared by
+        # co-located places are reduced
+        out = codes[..., self.first_place_of_site]
+        counts = np.bincount(self.site_of_place, minlength=self.n_sites)
+        shared = counts[self.site_of_place] > 1
+        if shared.any():
+            members = np.flatnonzero(shared)
+            members = members[np.argsort(self.site_of_place[members], kind="stable")]
+            sites, starts = np.unique(self.site_of_place[members], return_index=True)
+            grouped = codes[..., members]
+            known = grouped >= 0
+            big = np.iinfo(np.int64).max
+            low = np.minimum.reduceat(np.where(known, grouped, big), starts, axis=-1)
+            high = np.maximum.reduceat(np.where(known, grouped, -1), starts, axis=-1)
+            out[..., sites] = np.where(low == big, -1, np.where(low == high, low, CONFLICT))
         return out.astype(codes.dtype, copy=False)
 
     def cells_frame(self) -> gpd.GeoDataFrame:

@@ -54,10 +54,9 @@ def cell_area_stats(topology, codes: np.ndarray, *, dates, labels, controllers=(
     site_codes = topology.site_codes(codes)
     n = len(labels)
     # one pass per faction (a handful), each vectorized over dates × cells
-    area = np.zeros((len(iso), n))
+    area = topology.held_area_km2(site_codes, n)  # [dates, n], sums of per-cell areas
     places = np.zeros((len(iso), n), dtype=np.int64)
     for f in range(n):
-        area[:, f] = (site_codes == f) @ topology.cell_area_km2
         places[:, f] = (codes == f).sum(axis=1)
     # front km per side: every shared edge whose two known sites differ counts for both sides
     left, right = site_codes[:, topology.edge_a], site_codes[:, topology.edge_b]
