@@ -324,31 +324,10 @@ def _controller_codes(prepared, days: np.ndarray):
 
 def _territory_table(topology, codes, *, dates, labels) -> pd.DataFrame:
     """[date, controller, places, area_km2] of every date without dissolving a polygon (sums
-    of per-cell equal-area km²): ``layers.territory.territory_table`` where it exists, else the
-    same rows computed here."""
-    from layers import territory
+    of per-cell equal-area km², ``layers.territory.territory_table``)."""
+    from layers.territory import territory_table
 
-    table = getattr(territory, "territory_table", None)
-    if table is not None:
-        return table(topology, codes, dates=dates, labels=labels)
-    codes = np.atleast_2d(np.asarray(codes, dtype=np.int64))
-    site_codes = topology.site_codes(codes)
-    factions = np.unique(site_codes[site_codes >= 0])
-    dates = np.asarray(dates, dtype=object)
-    labels = np.asarray(list(labels), dtype=object)
-    if len(factions) == 0:
-        return pd.DataFrame({"date": dates[:0], "controller": labels[:0],
-                             "places": np.empty(0, dtype=np.int64),
-                             "area_km2": np.empty(0, dtype=float)})
-    held = np.stack([(site_codes == f).any(axis=-1) for f in factions])  # [F, D]
-    places = np.stack([(codes == f).sum(axis=-1) for f in factions])
-    area = np.stack([(site_codes == f) @ topology.cell_area_km2 for f in factions])
-    faction_index, slice_index = np.nonzero(held)
-    order = np.lexsort((faction_index, slice_index))
-    faction_index, slice_index = faction_index[order], slice_index[order]
-    return pd.DataFrame({"date": dates[slice_index], "controller": labels[factions[faction_index]],
-                         "places": places[faction_index, slice_index].astype(np.int64),
-                         "area_km2": area[faction_index, slice_index]})
+    return territory_table(topology, codes, dates=dates, labels=labels)
 
 
 def _write_tables(prepared, folder: Path, days: np.ndarray, *, title: str,
