@@ -156,9 +156,12 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
         return empty, places, problems
     out = pd.concat(pieces, ignore_index=True)
     # A place-level row of the same place and date wins; of two areas, the smaller one.
-    direct = frame.loc[~hit, ["place_id", "date"]].astype({"place_id": str})
-    key = out["place_id"].astype(str) + "|" + out["date"].astype(str)
-    out = out[~key.isin(direct["place_id"] + "|" + direct["date"].astype(str))]
+    # (place, date) pairs as integer codes: pandas' isin over Arrow strings is a Python loop.
+    direct = frame.loc[~hit, ["place_id", "date"]]
+    pid, _ = pd.factorize(pd.concat([direct["place_id"], out["place_id"]]).astype(str))
+    day = pd.concat([direct["date"], out["date"]]).to_numpy("datetime64[D]").astype(np.int64)
+    pair, _ = pd.factorize(pid.astype(np.int64) * (1 << 32) + (day - day.min() if len(day) else 0))
+    out = out[~np.isin(pair[len(direct):], pair[:len(direct)])]
     out = out.sort_values(["_size", "row"], kind="stable")
     out = out.drop_duplicates(["place_id", "date"], keep="first")
     out = out.sort_values(["row", "place_id"], kind="stable").drop(columns="_size")
