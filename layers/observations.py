@@ -210,7 +210,14 @@ def _column(frame: pd.DataFrame, name: str | None, n: int) -> _Col:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # unhashable values (a JSON list or object): their text is the value
         codes, uniques = pd.factorize(values.map(_text).to_numpy(dtype=object))
-    texts = np.array([_text(u) for u in uniques] + [""], dtype=object)
+    if pd.api.types.is_string_dtype(getattr(uniques, "dtype", None)) and not isinstance(
+            uniques.dtype, np.dtype):  # text as read (CSV, Arrow): strip, no per-value checks
+        raw = uniques.to_numpy(dtype=object).tolist()
+        texts = np.array([u.strip() for u in raw] + [""], dtype=object)
+        if texts[:-1].tolist() == raw and "" not in raw:  # already distinct and stripped
+            return _Col(np.where(codes < 0, len(texts) - 1, codes).astype(np.int64), texts)
+    else:
+        texts = np.array([_text(u) for u in uniques] + [""], dtype=object)
     codes = np.where(codes < 0, len(texts) - 1, codes)
     merged, distinct = pd.factorize(texts)  # " a" and "a" are one value
     return _Col(merged[codes].astype(np.int64), np.asarray(distinct, dtype=object))

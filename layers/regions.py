@@ -114,24 +114,30 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
     if not len(frame) or not areas:
         return empty, places, []
     by_id = {a.id: a for a in areas}
-    hit = frame["place_id"].astype(str).isin(list(by_id))
+    # each distinct place id looked at once (a file has few areas and many rows)
+    pid_codes, pid_uniq = pd.factorize(frame["place_id"], use_na_sentinel=False)
+    pid_uniq = np.asarray(pid_uniq, dtype=object).astype(str)
+    is_area = np.isin(pid_uniq, list(by_id))
+    hit = pd.Series(is_area[pid_codes], index=frame.index)
     if not hit.any():
         return empty, places, []
-    used = [by_id[i] for i in sorted(set(frame.loc[hit, "place_id"].astype(str)))]
+    used = [by_id[i] for i in sorted(pid_uniq[is_area].tolist())]
     problems: list[Problem] = []
     places, named = _with_members(places, used, gazetteer, path, frame, unit, problems)
     ids = places["place_id"].astype(str).to_numpy()
     lon, lat = places["lon"].to_numpy(float), places["lat"].to_numpy(float)
     admin1 = places["admin1"].fillna("").astype(str).str.casefold().to_numpy()
     member_ids = {}
+    is_area_place = pd.Index(ids).isin(list(by_id))  # an area is not a member of another area
     for a in used:
         inside = np.zeros(len(ids), bool)
         if a.polygon is not None:
             inside |= shapely.contains_xy(a.polygon, lon, lat)
         if a.admin1:
             inside |= admin1 == a.admin1.casefold()
-        inside |= np.isin(ids, [named.get(m, "") for m in a.members])
-        inside &= ~np.isin(ids, list(by_id))  # an area is not a member of another area
+        if a.members:
+            inside |= pd.Index(ids).isin([named.get(m, "") for m in a.members])
+        inside &= ~is_area_place
         member_ids[a.id] = ids[inside]
     pieces = []
     rows = frame[hit]
@@ -158,10 +164,14 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
     # A place-level row of the same place and date wins; of two areas, the smaller one.
     # (place, date) pairs as integer codes: pandas' isin over Arrow strings is a Python loop.
     direct = frame.loc[~hit, ["place_id", "date"]]
-    pid, _ = pd.factorize(pd.concat([direct["place_id"], out["place_id"]]).astype(str))
+    pid = np.concatenate([pid_codes[~hit.to_numpy()], pd.Index(pid_uniq).get_indexer(
+        out["place_id"].to_numpy(dtype=object).astype(str))])  # -1: not a place of the file
     day = pd.concat([direct["date"], out["date"]]).to_numpy("datetime64[D]").astype(np.int64)
-    pair, _ = pd.factorize(pid.astype(np.int64) * (1 << 32) + (day - day.min() if len(day) else 0))
-    out = out[~np.isin(pair[len(direct):], pair[:len(direct)])]
+    pair = (pid.astype(np.int64) + 1) * (1 << 32) + (day - day.min() if len(day) else 0)
+    pair, _ = pd.factorize(pair)  # hashing, not sorting
+    seen = np.zeros(int(pair.max()) + 1 if len(pair) else 0, dtype=bool)
+    seen[pair[:len(direct)]] = True
+    out = out[~seen[pair[len(direct):]]]
     out = out.sort_values(["_size", "row"], kind="stable")
     out = out.drop_duplicates(["place_id", "date"], keep="first")
     out = out.sort_values(["row", "place_id"], kind="stable").drop(columns="_size")
