@@ -162,11 +162,15 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
         return empty, places, problems
     out = pd.concat(pieces, ignore_index=True)
     # A place-level row of the same place and date wins; of two areas, the smaller one.
-    # (place, date) pairs as integer codes: pandas' isin over Arrow strings is a Python loop.
-    direct = frame.loc[~hit, ["place_id", "date"]]
-    pid = np.concatenate([pid_codes[~hit.to_numpy()], pd.Index(pid_uniq).get_indexer(
-        out["place_id"].to_numpy(dtype=object).astype(str))])  # -1: not a place of the file
-    day = pd.concat([direct["date"], out["date"]]).to_numpy("datetime64[D]").astype(np.int64)
+    # (place, date) pairs as integer codes, over the rows of the members only: pandas' isin
+    # over Arrow strings is a Python loop.
+    out_pid = pd.Index(pid_uniq).get_indexer(out["place_id"].to_numpy(dtype=object).astype(str))
+    member = np.zeros(len(pid_uniq) + 1, dtype=bool)
+    member[out_pid] = True  # -1 (a member no row names) sets the spare last slot
+    direct = np.flatnonzero(~hit.to_numpy() & member[pid_codes])
+    pid = np.concatenate([pid_codes[direct], out_pid])
+    day = np.concatenate([frame["date"].to_numpy("datetime64[D]")[direct],
+                          out["date"].to_numpy("datetime64[D]")]).astype(np.int64)
     pair = (pid.astype(np.int64) + 1) * (1 << 32) + (day - day.min() if len(day) else 0)
     pair, _ = pd.factorize(pair)  # hashing, not sorting
     seen = np.zeros(int(pair.max()) + 1 if len(pair) else 0, dtype=bool)
