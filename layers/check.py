@@ -64,10 +64,10 @@ def find_conflicts(frame: pd.DataFrame, *, path: str, unit: str = "line") -> lis
     is_confirmed = (frame["certainty"] == "confirmed").to_numpy(dtype=bool)
     if not is_confirmed.any():
         return []
-    confirmed = frame[is_confirmed]
-    group = _group_codes(confirmed, ("place_id", "date"))
+    group = _group_codes(frame.loc[is_confirmed, ["place_id", "date"]], ("place_id", "date"))
     if np.bincount(group).max() <= 1:
-        return []
+        return []  # (the usual file: no copy of the confirmed rows' other columns)
+    confirmed = frame[is_confirmed]
     ctrl, _ = pd.factorize(confirmed["controller"], use_na_sentinel=False)
     lo = np.full(int(group.max()) + 1, np.iinfo(np.int64).max)
     hi = np.full(int(group.max()) + 1, -1)
