@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from gazetteer._io import atomic_write_bytes, atomic_write_text
@@ -51,6 +52,101 @@ def write_frame(path: str | os.PathLike, frame: pd.DataFrame, *, layer: str | No
     return atomic_write_text(path, _csv(frame))
 
 
+def write_slice(path: str | os.PathLike, piece, *, layer: str | None = None) -> Path:
+    """Write a ``timeline.Slice`` to ``path``. GeoParquet is written straight from its columns
+    with pyarrow: each place's geometry is encoded as WKB once and taken per row, so a slice of
+    millions of place-dates never builds millions of geometries. Other formats go through its
+    GeoDataFrame (``write_frame``)."""
+    if output_format(path) != "parquet":
+        return write_frame(path, piece.to_geodataframe(), layer=layer)
+    return atomic_write_bytes(path, geoparquet_bytes(piece.frame, piece.places.geometry,
+                                                     rows=piece.place_rows))
+
+
+def geoparquet_bytes(frame: pd.DataFrame, geometry: gpd.GeoSeries, *,
+                     rows: np.ndarray | None = None) -> bytes:
+    """GeoParquet 1.1 (WKB, snappy) of ``frame``'s columns plus ``geometry.take(rows)`` as the
+    last column, ``geometry`` (as geopandas writes it: the same schema, ``pandas`` and ``geo``
+    metadata, so ``geopandas.read_parquet`` gives the GeoDataFrame back). Categoricals become
+    plain strings (GDAL reads Arrow dictionaries as integer codes)."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import shapely
+
+    name = geometry.name or "geometry"
+    if name in frame.columns:
+        raise ValueError(f"column {name!r} is both a column and the geometry")
+    rows = np.arange(len(geometry)) if rows is None else np.asarray(rows, dtype=np.int64)
+    shapes = np.asarray(geometry.array)
+    used = np.flatnonzero(np.bincount(rows, minlength=len(shapes)))  # O(n), no sort
+    position = np.zeros(len(shapes), dtype=np.int64)
+    position[used] = np.arange(len(used))
+    crs = geometry.crs.to_json_dict() if geometry.crs is not None else None
+    wkb = pa.array(shapely.to_wkb(shapes[used], flavor="iso"), pa.binary()).take(
+        pa.array(position[rows]))
+    # pandas metadata exactly as pyarrow writes it for the frame with plain strings
+    head = _plain_categoricals(frame.iloc[:0]).assign(**{name: None})
+    schema = pa.Schema.from_pandas(head, preserve_index=False)
+    arrays = [_arrow_column(frame[c], schema.field(c).type) for c in frame.columns]
+    meta = {"ARROW:extension:name": "geoarrow.wkb",
+            "ARROW:extension:metadata": json.dumps({"crs": crs}) if crs is not None else "{}"}
+    fields = [pa.field(c, a.type) for c, a in zip(frame.columns, arrays, strict=True)]
+    fields.append(pa.field(name, pa.binary(), nullable=True, metadata=meta))
+    kinds = shapely.get_type_id(shapes[used]) + 8 * shapely.has_z(shapes[used])
+    bounds = shapely.bounds(shapes[used]) if len(used) else np.full((1, 4), np.nan)
+    column = {"encoding": "WKB", "crs": _without_member_ids(crs),
+              "geometry_types": sorted(_GEOMETRY_TYPES[k] for k in np.unique(kinds) if k >= 0),
+              "bbox": [float(np.nanmin(bounds[:, 0])), float(np.nanmin(bounds[:, 1])),
+                       float(np.nanmax(bounds[:, 2])), float(np.nanmax(bounds[:, 3]))]}
+    geo = {"primary_column": name, "columns": {name: column}, "version": "1.1.0",
+           "creator": {"library": "frontline layers.io", "version": "1"}}
+    metadata = {**schema.metadata, b"geo": json.dumps(geo).encode("utf-8")}
+    table = pa.Table.from_arrays([*arrays, wkb], schema=pa.schema(fields, metadata=metadata))
+    buf = pa.BufferOutputStream()
+    # statistics for the numbers and dates only: min/max of millions of strings cost a quarter
+    # of the write and no reader filters on them
+    stats = [f.name for f in fields if not pa.types.is_large_string(f.type)
+             and not pa.types.is_string(f.type) and f.name != name]
+    pq.write_table(table, buf, compression="snappy", write_statistics=stats)
+    return buf.getvalue().to_pybytes()
+
+
+_GEOMETRY_TYPES = {i + 8 * z: n + (" Z" if z else "") for z in (0, 1) for i, n in enumerate((
+    "Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+    "MultiPolygon", "GeometryCollection"))}
+
+
+def _without_member_ids(crs: dict | None) -> dict | None:
+    """PROJJSON without the ids of datum-ensemble members (as geopandas and GDAL write it:
+    older PROJ versions do not know them)."""
+    if not isinstance(crs, dict):
+        return crs
+    out = {}
+    for key, value in crs.items():
+        if isinstance(value, dict):
+            value = _without_member_ids(value)
+        elif key == "members" and isinstance(value, list):
+            value = [{k: v for k, v in m.items() if k != "id"} if isinstance(m, dict) else m
+                     for m in value]
+        out[key] = value
+    return out
+
+
+def _arrow_column(values: pd.Series, target):
+    """One column as an Arrow array of ``target`` type; categoricals through their codes."""
+    import pyarrow as pa
+
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        cats = pa.array(np.asarray(values.cat.categories, dtype=object), pa.large_string()
+                        if pa.types.is_large_string(target) else None)
+        return pa.DictionaryArray.from_arrays(
+            pa.array(codes, mask=codes < 0), cats).cast(target)
+    return pa.array(values, type=target, from_pandas=True)
+
+
 def write_layers(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame]) -> Path:
     """Write several named layers: one GeoPackage with a layer each (``.gpkg``), or, for the
     single-layer formats, ``<stem>.<name><ext>`` next to ``path``; returns ``path``."""
@@ -81,12 +177,19 @@ def write_layers(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame]) ->
 
 
 def _plain_categoricals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categorical columns as strings, cast in Arrow (from the codes, not per value)."""
     cats = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
     if not cats:
         return frame
+    import pyarrow as pa
+
     out = frame.copy()
     for col in cats:
-        out[col] = out[col].astype("string")
+        values = out[col]
+        text = _arrow_column(values, pa.large_string()) if pd.api.types.is_string_dtype(
+            values.cat.categories) else None
+        out[col] = pd.Series(pd.array(text, dtype="string") if text is not None
+                             else values.astype("string"), index=values.index)
     return out
 
 

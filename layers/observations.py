@@ -186,6 +186,11 @@ def _strings(values) -> pd.Series:
     import pyarrow as pa
 
     if not isinstance(values, _Col):
+        try:  # texts and None (the usual): Arrow encodes them directly, no hashing
+            return pd.Series(pd.array(pa.array(values, pa.string(), from_pandas=True),
+                                      dtype="string"))
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            pass
         codes, uniq = pd.factorize(values, use_na_sentinel=True)
         values = _Col(codes, np.asarray(uniq, dtype=object))
     codes = values.codes.astype(np.int32)
@@ -210,7 +215,14 @@ def _column(frame: pd.DataFrame, name: str | None, n: int) -> _Col:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # unhashable values (a JSON list or object): their text is the value
         codes, uniques = pd.factorize(values.map(_text).to_numpy(dtype=object))
-    texts = np.array([_text(u) for u in uniques] + [""], dtype=object)
+    if pd.api.types.is_string_dtype(getattr(uniques, "dtype", None)) and not isinstance(
+            uniques.dtype, np.dtype):  # text as read (CSV, Arrow): strip, no per-value checks
+        raw = uniques.to_numpy(dtype=object).tolist()
+        texts = np.array([u.strip() for u in raw] + [""], dtype=object)
+        if texts[:-1].tolist() == raw and "" not in raw:  # already distinct and stripped
+            return _Col(np.where(codes < 0, len(texts) - 1, codes).astype(np.int64), texts)
+    else:
+        texts = np.array([_text(u) for u in uniques] + [""], dtype=object)
     codes = np.where(codes < 0, len(texts) - 1, codes)
     merged, distinct = pd.factorize(texts)  # " a" and "a" are one value
     return _Col(merged[codes].astype(np.int64), np.asarray(distinct, dtype=object))
@@ -674,7 +686,7 @@ def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Pr
     chosen = _places_rows(frame)  # before duplicates go: a named row names a bare point
     frame = frame[keep].reset_index(drop=True)
     conflicts = find_conflicts(frame, path=table.path, unit=table.unit)
-    present = set(pd.unique(frame["place_id"].to_numpy(dtype=object)).tolist())
+    present = set(pd.unique(frame["place_id"]).tolist())  # Arrow's unique, not 1M objects
     places = _places_frame(chosen[chosen["place_id"].map(present.__contains__).to_numpy(
         dtype=bool)], placed.known)
     from .regions import expand_areas  # area observations → member-place rows
@@ -718,9 +730,16 @@ def _frame(table: Table, parsed: Parsed, placed: Placed, good: np.ndarray) -> pd
 
 def _places_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per place id: its first row with a place text, else its first row."""
-    order = np.argsort((frame["place_text"] == "").to_numpy(dtype=bool), kind="stable")
-    cols = frame[["place_id", "place", "lat", "lon"]].iloc[order]
-    return cols.drop_duplicates("place_id").sort_values("place_id").reset_index(drop=True)
+    codes, uniq = pd.factorize(frame["place_id"])
+    rows = np.arange(len(codes))
+    first = np.full(len(uniq), -1, dtype=np.int64)
+    first[codes[::-1]] = rows[::-1]  # each place's first row
+    named = rows[(frame["place_text"] != "").to_numpy(dtype=bool)]
+    first_named = np.full(len(uniq), -1, dtype=np.int64)
+    first_named[codes[named][::-1]] = named[::-1]  # … and its first row with a place text
+    pick = np.where(first_named >= 0, first_named, first)
+    pick = pick[np.argsort(np.asarray(uniq, dtype=object).astype(str), kind="stable")]
+    return frame[["place_id", "place", "lat", "lon"]].iloc[pick].reset_index(drop=True)
 
 
 def _places_frame(rows: pd.DataFrame, known: dict) -> gpd.GeoDataFrame:

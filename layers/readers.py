@@ -263,8 +263,10 @@ def _delimited_arrow(text: str, delimiter: str, data: bytes | None = None):
     import pyarrow as pa
     import pyarrow.csv as pv
 
+    # newlines counted in the bytes when we have them (memchr, not a walk over a str)
+    raw = text.encode("utf-8") if data is None else data
     end = text.find("\n")
-    if end <= 0 or "\n\n" in text or "\n\r\n" in text or not text[:end].strip():
+    if end <= 0 or b"\n\n" in raw or b"\n\r\n" in raw or not text[:end].strip():
         return None
     header = next(csv.reader([text[:end].rstrip("\r")], delimiter=delimiter))
     width = len(header)
@@ -273,7 +275,7 @@ def _delimited_arrow(text: str, delimiter: str, data: bytes | None = None):
     names = [f"c{i}" for i in range(width)]
     try:
         table = pv.read_csv(
-            io.BytesIO(text.encode("utf-8") if data is None else data),
+            io.BytesIO(raw),
             read_options=pv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
             convert_options=pv.ConvertOptions(
@@ -281,7 +283,7 @@ def _delimited_arrow(text: str, delimiter: str, data: bytes | None = None):
                 quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    n_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
     if table.num_rows + 1 != n_lines:
         return None
     head = pa.table({n: pa.array([h], pa.string()) for n, h in zip(names, header, strict=True)})

@@ -145,10 +145,14 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
     if not areas:
         return empty, places, []
     area_ids = sorted({a.id for a in areas})
-    hit = frame["place_id"].astype(str).isin(area_ids)
+    # each distinct place id looked at once (a file has few areas and many rows)
+    pid_codes, pid_uniq = pd.factorize(frame["place_id"], use_na_sentinel=False)
+    pid_uniq = np.asarray(pid_uniq, dtype=object).astype(str)
+    names_area = np.isin(pid_uniq, area_ids)
+    hit = pd.Series(names_area[pid_codes], index=frame.index)
     if not hit.any():
         return empty, places, []
-    named_ids = set(frame.loc[hit, "place_id"].astype(str))
+    named_ids = set(pid_uniq[names_area].tolist())
     by_id = _by_id([a for a in areas if a.id in named_ids])  # merge only the areas named
     used = [by_id[i] for i in sorted(named_ids)]
     problems: list[Problem] = _far_spellings(frame[hit], by_id, gazetteer, path, unit)
@@ -194,9 +198,20 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
         return empty, places, problems
     out = pd.concat(pieces, ignore_index=True)
     # A place-level row of the same place and date wins; of two areas, the smaller one.
-    direct = frame[["place_id", "date"]].astype({"place_id": str})  # an area's own point too
-    key = out["place_id"].astype(str) + "|" + out["date"].astype(str)
-    out = out[~key.isin(direct["place_id"] + "|" + direct["date"].astype(str))]
+    # (place, date) pairs as integer codes, over the rows of the members only: pandas' isin
+    # over Arrow strings is a Python loop.
+    out_pid = pd.Index(pid_uniq).get_indexer(out["place_id"].to_numpy(dtype=object).astype(str))
+    member = np.zeros(len(pid_uniq) + 1, dtype=bool)
+    member[out_pid] = True  # -1 (a member no row names) sets the spare last slot
+    direct = np.flatnonzero(member[pid_codes])  # an area's own row too
+    pid = np.concatenate([pid_codes[direct], out_pid])
+    day = np.concatenate([frame["date"].to_numpy("datetime64[D]")[direct],
+                          out["date"].to_numpy("datetime64[D]")]).astype(np.int64)
+    pair = (pid.astype(np.int64) + 1) * (1 << 32) + (day - day.min() if len(day) else 0)
+    pair, _ = pd.factorize(pair)  # hashing, not sorting
+    seen = np.zeros(int(pair.max()) + 1 if len(pair) else 0, dtype=bool)
+    seen[pair[:len(direct)]] = True
+    out = out[~seen[pair[len(direct):]]]
     out = out.sort_values(["_size", "row"], kind="stable")
     out = out.drop_duplicates(["place_id", "date"], keep="first")
     out = out.sort_values(["row", "place_id"], kind="stable").drop(columns="_size")

@@ -310,6 +310,26 @@ SLICE_COLUMNS: tuple[str, ...] = ("date", "place_id", "place", "controller", "st
                                   "geometry")
 
 
+@dataclass(frozen=True)
+class Slice:
+    """``slice_at``'s table before its geometry is drawn: ``frame`` has SLICE_COLUMNS but
+    ``geometry`` (enumerations as categoricals), and row i shows the place at row
+    ``place_rows[i]`` of ``places``. Writers that can encode each place's geometry once and
+    take it per row (GeoParquet, ``layers/io.py::write_slice``) never build the GeoDataFrame."""
+
+    frame: pd.DataFrame
+    place_rows: np.ndarray
+    places: gpd.GeoDataFrame
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
+        geometry = self.places.geometry.array.take(self.place_rows)
+        return gpd.GeoDataFrame(self.frame, geometry=geometry,
+                                crs=self.places.crs or "EPSG:4326")
+
+
 def slice_at(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
              include_unknown: bool = False) -> gpd.GeoDataFrame:
     """The state of every place on each of ``dates`` as one long GeoDataFrame (EPSG:4326):
@@ -321,6 +341,13 @@ def slice_at(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
     (place_id, place, controller, status, certainty) are categoricals built from codes, so the
     table costs integer takes, not millions of Python strings.
     """
+    return slice_table(timeline, places, dates, include_unknown=include_unknown
+                       ).to_geodataframe()
+
+
+def slice_table(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
+                include_unknown: bool = False) -> Slice:
+    """``slice_at`` without drawing the geometry: the same rows as a Slice."""
     places = timeline.places if places is None else places
     if places is None:
         raise ValueError("slice_at needs the places (place_id, name, geometry) to draw")
@@ -341,11 +368,12 @@ def slice_at(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
     codes = {"controller": m.controller, "status": m.status, "certainty": m.certainty}
     cats = {"controller": m.categories, "status": m.status_categories,
             "certainty": m.certainty_categories}
-    since = np.where(hit >= 0, iv["since"].to_numpy("datetime64[ns]")[np.clip(hit, 0, None)]
+    safe = np.clip(hit, 0, None)
+    since = np.where(hit >= 0, iv["since"].to_numpy("datetime64[ns]")[safe]
                      if len(iv) else np.datetime64("NaT", "ns"), np.datetime64("NaT", "ns"))
-    obs_row = pd.array(iv["obs_row"].to_numpy(np.int64)[np.clip(hit, 0, None)]
-                       if len(iv) else np.zeros(len(hit), np.int64), dtype="Int64")
-    obs_row[hit < 0] = pd.NA
+    obs_row = pd.arrays.IntegerArray(
+        iv["obs_row"].to_numpy(np.int64)[safe] if len(iv) else np.zeros(len(hit), np.int64),
+        hit < 0)
     out = pd.DataFrame({
         "date": m.dates[date_pos],
         "place_id": pd.Categorical.from_codes(place_pos, categories=pd.Index(
@@ -359,8 +387,7 @@ def slice_at(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
         "obs_row": obs_row,
         **_reconciled(iv, hit),
     })
-    geometry = places.geometry.array.take(rows)
-    return gpd.GeoDataFrame(out, geometry=geometry, crs=places.crs or "EPSG:4326")
+    return Slice(frame=out, place_rows=rows, places=places)
 
 
 def _reconciled(iv: pd.DataFrame, hit: np.ndarray) -> dict:

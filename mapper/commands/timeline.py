@@ -10,10 +10,11 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from layers import build_timeline, diff_states, slice_at, write_frame
+from layers import build_timeline, diff_states
 from layers.dates import date_grid, to_datetime64
-from layers.io import output_format
+from layers.io import output_format, write_slice
 from layers.reconcile import load_sources, parse_window
+from layers.timeline import slice_table
 
 from ._common import handles_errors, info
 from .events import EventsArg, FactionsOpt, FormatOpt, load_events, report_dropped
@@ -92,9 +93,9 @@ def slice_(
             raise ValueError("no usable observations: give --from and --to to slice anyway")
         dates = date_grid(every.value, start if start is not None else changes[0],
                           end if end is not None else changes[-1])
-    frame = slice_at(timeline, obs.places, dates, include_unknown=include_unknown)
-    write_frame(output, frame, layer="control")
-    info(f"wrote {len(frame)} rows ({len(dates)} dates × {len(obs.places)} places) to {output}")
+    table = slice_table(timeline, obs.places, dates, include_unknown=include_unknown)
+    write_slice(output, table, layer="control")
+    info(f"wrote {len(table)} rows ({len(dates)} dates × {len(obs.places)} places) to {output}")
 
 
 @app.command("diff")

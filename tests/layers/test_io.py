@@ -103,3 +103,63 @@ def test_categoricals_are_written_as_plain_text(tmp_path, frame):
     write_frame(tmp_path / "c.gpkg", frame)
     back = gpd.read_file(tmp_path / "c.gpkg")
     assert back["controller"].tolist() == ["government", "isis"]
+
+
+# ---- write_slice: GeoParquet straight from the slice's codes (issue 18)
+
+def _slice(tmp_path, include_unknown):
+    import datetime as dt
+
+    from layers import build_timeline, read_observations
+    from layers.timeline import slice_table
+
+    path = tmp_path / "events.csv"
+    path.write_text("date,place,lat,lon,controller,status,source\n"
+                    "2016-01-10,Ḥalab,36.2,37.13,government,,https://a\n"
+                    "2016-02-01,,34.55,38.28,isis,besieged,\n"
+                    "2016-03-01,Ḥalab,36.2,37.13,opposition,,https://b\n", encoding="utf-8")
+    obs = read_observations(path, today=dt.date(2024, 1, 1))
+    return slice_table(build_timeline(obs), obs.places, ["2016-01-15", "2016-02-15", "2016-04-01"],
+                       include_unknown=include_unknown)
+
+
+@pytest.mark.parametrize("include_unknown", [False, True])
+def test_write_slice_parquet_reads_back_as_geopandas_writes_it(tmp_path, include_unknown):
+    import json
+
+    import pyarrow.parquet as pq
+    from geopandas.testing import assert_geodataframe_equal
+
+    from layers.io import _plain_categoricals, write_slice
+
+    piece = _slice(tmp_path, include_unknown)
+    assert len(piece) == (6 if include_unknown else 5)
+    ours, theirs = tmp_path / "ours.parquet", tmp_path / "theirs.parquet"
+    write_slice(ours, piece)
+    first = ours.read_bytes()
+    write_slice(ours, piece)
+    assert ours.read_bytes() == first  # same inputs, same bytes
+    _plain_categoricals(piece.to_geodataframe()).to_parquet(theirs, index=False)
+    back = gpd.read_parquet(ours)
+    assert_geodataframe_equal(back, gpd.read_parquet(theirs))
+    assert back.crs.to_epsg() == 4326
+    assert back["controller"].isna().sum() == (1 if include_unknown else 0)
+    a, b = pq.read_schema(ours), pq.read_schema(theirs)
+    assert a.remove_metadata() == b.remove_metadata()  # same column types
+    assert a.metadata[b"pandas"] == b.metadata[b"pandas"]
+    assert a.field("geometry").metadata == b.field("geometry").metadata
+    geo_a, geo_b = (json.loads(s.metadata[b"geo"]) for s in (a, b))
+    assert geo_a.pop("creator") != geo_b.pop("creator")
+    assert geo_a == geo_b  # crs, geometry_types and bbox as geopandas writes them
+
+
+def test_write_slice_other_formats_go_through_the_geodataframe(tmp_path):
+    from layers.io import write_slice
+
+    piece = _slice(tmp_path, False)
+    (tmp_path / "ref").mkdir()
+    for ext in (".csv", ".geojson", ".gpkg"):
+        out, ref = tmp_path / f"s{ext}", tmp_path / "ref" / f"s{ext}"
+        write_slice(out, piece)
+        write_frame(ref, piece.to_geodataframe())
+        assert out.read_bytes() == ref.read_bytes()
