@@ -52,3 +52,18 @@ def atomic_replace_dir(staging: str | os.PathLike, target: str | os.PathLike) ->
     if old.exists():
         shutil.rmtree(old)
     return target
+
+
+def read_manifest(path: str | os.PathLike, *, error: type[Exception], what: str,
+                  fix: str) -> list[dict]:
+    """The ``imports`` list of a store's manifest.json ([] when absent); an unreadable one
+    raises ``error`` naming the file and ``fix``."""
+    import json
+
+    path = Path(path)
+    if not path.exists():
+        return []
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["imports"]
+    except (ValueError, KeyError, OSError) as exc:
+        raise error(f"{path}: unreadable {what} ({exc}); {fix}") from None

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ._io import atomic_write_bytes, atomic_write_text
+from ._io import atomic_write_bytes, atomic_write_text, read_manifest
 from .errors import GazetteerDataError
 from .readers import ReadReport
 from .readers.csv_places import read_places_csv
@@ -142,14 +142,8 @@ def _manifest_path() -> Path:
 
 
 def manifest() -> list[dict]:
-    path = _manifest_path()
-    if not path.exists():
-        return []
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))["imports"]
-    except (ValueError, KeyError, OSError) as exc:
-        raise GazetteerDataError(
-            f"{path}: unreadable import manifest ({exc}). Delete it and import again.") from exc
+    return read_manifest(_manifest_path(), error=GazetteerDataError, what="import manifest",
+                         fix="delete it and import again")
 
 
 def _update_manifest(result: ImportResult, sha1: str) -> None:

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from gazetteer._io import atomic_write_text
+from gazetteer._io import atomic_write_text, read_manifest
 from gazetteer.store import home
 
 FORMATS = ("wof", "geoboundaries", "geojson", "opensyria")
@@ -711,14 +711,8 @@ def _manifest_path() -> Path:
 
 
 def manifest() -> list[dict]:
-    path = _manifest_path()
-    if not path.exists():
-        return []
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))["imports"]
-    except (ValueError, KeyError, OSError) as exc:
-        raise AdminLayerError(f"{path}: unreadable areas manifest ({exc}); delete it and "
-                              "import the admin layers again") from None
+    return read_manifest(_manifest_path(), error=AdminLayerError, what="areas manifest",
+                         fix="delete it and import the admin layers again")
 
 
 def _update_manifest(name: str, fmt: str, path: Path, target: Path, units: int) -> None:
