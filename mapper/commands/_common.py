@@ -57,3 +57,8 @@ def _plain(exc: BaseException) -> str:
     if isinstance(exc, FileNotFoundError) and exc.filename:
         return f"file not found: {exc.filename}. Check the path."
     return text.replace("[", r"\[")
+
+
+def date_list(values: list[str]) -> list[str]:
+    """The dates of ``--at`` given as "D1,D2" and/or repeated (``--at D1 --at D2``), in order."""
+    return [d.strip() for value in values for d in value.split(",") if d.strip()]

@@ -22,7 +22,7 @@ from layers.stats import area_stats, cell_area_stats, equal_area_km2, with_front
 from layers.territory import territory_layers
 from layers.theatre import resolve_theatre, theatre_settings
 
-from ._common import handles_errors, info
+from ._common import date_list, handles_errors, info
 from .events import FactionsOpt, FormatOpt, load_events, report_dropped
 
 app = typer.Typer()
@@ -74,8 +74,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one machine-readabl
 @handles_errors
 def territory(
     events: EventsArg = None,
-    at: Annotated[str, typer.Option("--at", metavar="D[,D…]",
-                                    help="Date(s): YYYY-MM-DD, YYYY-MM or YYYY.")] = ...,
+    at: Annotated[list[str], typer.Option(
+        "--at", metavar="D[,D…]",
+        help="Date(s): YYYY-MM-DD, YYYY-MM or YYYY; comma-separated, or --at repeated.")] = ...,
     output: Annotated[Path, typer.Option(
         "-o", "--output", dir_okay=False,
         help=".gpkg: one file with layers territory, front_lines, contested. .geojson/.parquet/"
@@ -95,14 +96,14 @@ def territory(
     different controllers, with side_a/side_b and length_km) and contested cells on each date —
     or, with --areas, the dated polygons in force and their boundary inside the theatre."""
     output_format(output)  # a bad extension fails before any work
-    dates = to_datetime64([d for d in at.split(",") if d.strip()])
+    dates = to_datetime64(date_list(at))
     if areas is not None:
         _no_events(events)
         shape = _theatre(theatre, None)
         snaps = _read_areas(areas, shape, theatre, date_property, status_property, merge_status)
         polys = snaps.at(dates)
         if len(polys) == 0:
-            raise ValueError(f"{areas}: no snapshot on or before {at} (first: "
+            raise ValueError(f"{areas}: no snapshot on or before {','.join(date_list(at))} (first: "
                              f"{snaps.dates[0] if snaps.dates else 'none'})")
         polys["area_km2"] = equal_area_km2(polys.geometry.values).round(3)
         layers = {"territory": polys, "front_lines": area_front_lines(

@@ -16,7 +16,7 @@ from layers.io import output_format, write_slice
 from layers.reconcile import load_sources, parse_window
 from layers.timeline import slice_table
 
-from ._common import handles_errors, info
+from ._common import date_list, handles_errors, info
 from .events import EventsArg, FactionsOpt, FormatOpt, load_events, report_dropped
 
 app = typer.Typer()
@@ -59,9 +59,9 @@ def slice_(
     output: Annotated[Path, typer.Option(
         "-o", "--output", dir_okay=False,
         help="Output file: .gpkg, .parquet (GeoParquet), .geojson or .csv.")],
-    at: Annotated[str | None, typer.Option(
+    at: Annotated[list[str] | None, typer.Option(
         "--at", metavar="D[,D…]",
-        help="Comma-separated dates (YYYY-MM-DD, YYYY-MM or YYYY).")] = None,
+        help="Dates (YYYY-MM-DD, YYYY-MM or YYYY): comma-separated, or --at repeated.")] = None,
     every: Annotated[Every | None, typer.Option(
         "--every", case_sensitive=False, help="Regular dates: day, week or month.")] = None,
     start: Annotated[str | None, typer.Option(
@@ -86,7 +86,7 @@ def slice_(
     report_dropped(obs)
     timeline = _timeline(obs, window, sources)
     if at is not None:
-        dates = to_datetime64([d for d in at.split(",") if d.strip()])
+        dates = to_datetime64(date_list(at))
     else:
         changes = timeline.change_dates()
         if not len(changes) and (start is None or end is None):
