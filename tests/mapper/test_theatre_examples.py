@@ -60,3 +60,14 @@ def test_bundle_clips_to_the_country(war, country, tmp_path):
     assert manifest["rows_mapped"] == manifest["rows_read"]
     assert (site / "index.html").stat().st_size > 0
     assert list((site / "images").glob("map-*.png"))
+
+
+def test_repeated_at_is_the_same_as_comma_separated(tmp_path):
+    comma, repeated = tmp_path / "comma.csv", tmp_path / "repeated.csv"
+    base = ["slice", _events("sudan"), "--factions", "sudan"]
+    one = runner.invoke(app, [*base, "-o", str(comma), "--at", "2024-06-01,2025-02-01"])
+    two = runner.invoke(app, [*base, "-o", str(repeated), "--at", "2024-06-01",
+                              "--at", "2025-02-01"])
+    assert one.exit_code == 0 and two.exit_code == 0, (one.output, two.output)
+    assert "2 dates" in two.output
+    assert comma.read_bytes() == repeated.read_bytes()
