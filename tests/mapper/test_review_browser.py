@@ -135,7 +135,10 @@ def test_accept_edit_reject_download_then_events_check_passes(tmp_path, page):
     assert "4 rows read = 4 added + 0 duplicates + 0 rejected" in added.stdout
     assert runner.invoke(app, ["events", "check", str(log)]).exit_code == 0
 
-    # the decisions survive a reload (kept in the browser's local storage)
+    # the decisions survive a reload (kept in the browser's local storage). Chromium hands a
+    # page's localStorage writes to its storage service asynchronously; a reload issued in the
+    # same instant can start before they land (seen once in CI), so give the commit a moment.
+    p.page.wait_for_timeout(500)
     p.page.reload()
     p.page.wait_for_function("window.review && window.review.ready")
     assert p.page.evaluate("review.counts()") == {"pending": 0, "accepted": 4, "rejected": 1}
