@@ -129,19 +129,8 @@ def bench_layers(outline, timeline, topology, cands, dates, n_baseline: int) -> 
 
 # ---------------------------------------------------------------- 2. Chromium
 
-STEP_JS = """async (dates) => {
-  const frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
-  await frame();
-  const times = [];
-  for (const d of dates) {
-    const t0 = performance.now();
-    frontline.setDate(d);
-    const t1 = performance.now();
-    await frame();
-    times.push([t1 - t0, performance.now() - t0]);
-  }
-  return times;
-}"""
+# the slider step timed exactly as bench_render times it (same script)
+from bench_render import SCRUB_JS as STEP_JS  # noqa: E402
 
 LEAFLET_JS = """async ([dates, palette]) => {
   const map = frontline.map, D = JSON.parse(document.getElementById('frontline-data').textContent);
