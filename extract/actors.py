@@ -48,6 +48,11 @@ class ActorMatcher:
         loose = sorted((a for a in table if a not in exact), key=len, reverse=True)
         self._by_key = {alias_key(a): fid for a, fid in table.items()}
         self._generic = {alias_key(w) for w in lex.get("generic", {})}
+        nouns = lex.get("attributive", {}).get("before", [])
+        self._attributive = re.compile(
+            r"\s+(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in nouns) + r")\b",
+            re.I,
+        ) if nouns else re.compile(r"(?!)")
         # one-word lower-case aliases are common nouns ("army", "regime"): a nationality can
         # override them
         self._common = {alias_key(a) for a in table if a.islower()}
@@ -113,6 +118,12 @@ class ActorMatcher:
             if coref
             else None
         )
+        bare = phrases.get("bare_coreference", [])
+        self._bare = (
+            re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, bare)) + r")(?![\w-])", re.I)
+            if bare
+            else None
+        )
         parts = []
         if exact:
             parts.append("(?-i:" + "|".join(re.escape(a) for a in exact) + ")")
@@ -123,15 +134,24 @@ class ActorMatcher:
         )
 
     def find(
-        self, text: str, start: int = 0, end: int | None = None, *, antecedent: str | None = None
+        self,
+        text: str,
+        start: int = 0,
+        end: int | None = None,
+        *,
+        antecedent: str | None = None,
+        insurgent: str | None = None,
     ) -> list[Actor]:
         """Actor mentions in ``text[start:end]``; ``antecedent`` is the side named last before the
-        text, which "the group", "the militia" stand for."""
+        text, which "the group", "the militia" stand for; ``insurgent`` the non-incumbent side
+        named last in the piece, which a bare "extremists" stands for."""
         out = []
         for m in self._rx.finditer(text, start, len(text) if end is None else end):
             raw = re.sub(r"['’]s$", "", m.group(0))
             fid = self._by_exact.get(raw) or self._by_key.get(alias_key(raw))
             key = alias_key(raw)
+            if key in self._generic and self._attributive.match(text, m.start() + len(raw)):
+                continue  # "the military airport": an adjective of a place
             if (
                 key in self._generic
                 and out
@@ -165,6 +185,20 @@ class ActorMatcher:
             out = self._phrases(text, out, start, hi)
         if self._coref is not None:
             out = self._corefs(text, out, start, hi, antecedent)
+        if self._bare is not None:
+            out = self._bare_corefs(text, out, start, hi, insurgent)
+        return out
+
+    def _bare_corefs(self, text, actors, lo, hi, insurgent):
+        out = list(actors)
+        for m in self._bare.finditer(text, lo, hi):
+            if any(a.start < m.end() and m.start() < a.end for a in out):
+                continue
+            before = [a for a in out if a.end <= m.start() and a.faction != self._incumbent_id]
+            fid = before[-1].faction if before else insurgent
+            if fid and fid != self._incumbent_id:
+                out.append(Actor(m.start(), m.end(), m.group(0), fid))
+        out.sort(key=lambda a: a.start)
         return out
 
     def _corefs(self, text, actors, lo, hi, antecedent):

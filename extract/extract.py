@@ -123,7 +123,26 @@ _INCLUDED_LIST = re.compile(
     r"\b(?:including|such as|among them)\s+(?P<items>" + _NAME + r"(?:\s*,\s*(?:and\s+)?" + _NAME
     + r"|\s+and\s+" + _NAME + r")*)"
 )
+# "the villages of A, B and C", "the hamlet of X": the noun says the names are places, known to
+# the gazetteer or not
+_NAMED_LIST = re.compile(
+    r"\b(?:the|two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+"
+    r"(?:(?!capital\b)[a-z]+\s+){0,2}?"
+    r"(?:villages?|towns?|cities|city|hamlets?|settlements?|localities|locality|"
+    r"neighbou?rhoods?|suburbs?)\s+of\s+(?P<items>" + _NAME + r"(?:\s*,\s*(?:and\s+)?" + _NAME
+    + r"|\s*,?\s+and\s+" + _NAME + r")*)"
+)
 _LIST_ITEM = re.compile(r"(?P<name>" + _NAME + r")")
+_FACILITY_SYNONYMS: dict[str, list[str]] = lexicon.load("names")["facility_synonyms"]
+_FACILITY_AT_PLACE = tuple(lexicon.load("names")["facility_at_place"]["kinds"])
+_NATIONALITIES = frozenset(lexicon.load("actors")["phrases"]["metonyms"].values()) | {"American"}
+# "the Tabqa airfield", "the Division 17 military base", "the main Abu Kamal border checkpoint":
+# capitalised words (and a unit number) before a facility noun name a facility
+_FACILITY = re.compile(
+    r"(?<![\w-])(?P<name>(?:(?:al-|el-)?[A-Z][\w’'-]+\s+){1,3}(?:\d+\s+)?(?P<kind>"
+    + lexicon.alternation(_FACILITY_SYNONYMS)
+    + r"))(?![\w-])"
+)
 _NEW_TOPIC = re.compile(r"\n\s*(?:[|#*>-]|\d+[.)])|\n\s*\n\s*\n")
 # ", the government said", ", Syrian state forces said": a speaker set off after the statement
 _AFTER_COMMA = re.compile(r",\s*(?:(?:the|a|an)\s+)?(?:[\w'’-]+\s+){0,2}$")
@@ -136,7 +155,8 @@ _SPEECH_NOUN = re.compile(
 )
 _UNRESOLVED = re.compile(
     r"\b(?:captured|seized|recaptured|retook|regained control of|took control of|stormed|"
-    r"overran|fell to|entered)\s+(?:the\s+(?:\w+\s+){0,2}?(?:town|village|city|district)\s+of\s+)?"
+    r"overran|fell to|entered)\s+"
+    r"(?:the\s+(?:\w+\s+){0,2}?(?:town|village|city|district|hamlet|settlement)\s+of\s+)?"
     r"(?P<name>(?:(?:al-|el-|Al-|ad-|ar-|as-|an-|at-)?[A-Z][\w’'-]+\s?){1,4})"
 )
 
@@ -268,6 +288,7 @@ class _Mention:
     start: int
     end: int
     candidates: tuple
+    facility: bool = False  # a named facility, resolved under any spelling of its kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,9 +426,13 @@ class Extractor:
         unresolved += [
             m
             for s0, e0 in spans
-            for inc in _INCLUDED_LIST.finditer(text, s0, e0)
+            for rx in (_INCLUDED_LIST, _NAMED_LIST)
+            for inc in rx.finditer(text, s0, e0)
             for m in _LIST_ITEM.finditer(text, inc.start("items"), inc.end("items"))
         ]
+        for m in (f for s0, e0 in spans for f in _FACILITY.finditer(text, s0, e0)):
+            found = self._facility(text, m, found)
+        facilities = {(x.start, x.end) for x in found if getattr(x, "facility", False)}
         for m in unresolved:
             s, e = m.span("name")
             name = m["name"].strip()
@@ -448,6 +473,9 @@ class Extractor:
                 continue  # "June", "St" are not places
             if _NAME_BEFORE.search(text[max(0, m.start - 40) : m.start]):
                 continue  # "Tell Kazan", "Malla Saad": the scan caught the tail of a longer name
+            if (m.start, m.end) in facilities:
+                out.append(m)  # matched under another spelling of its kind, checked there
+                continue
             if not _close_enough(name, m.candidates[0]):
                 continue
             follow = re.match(r"['’]?[ \t]+([A-Z][\w’'-]+)", text[m.end : m.end + 40])
@@ -459,6 +487,42 @@ class Extractor:
                 continue  # "Bashar Assad", "Daraa Revolutionary Council": part of a longer name
             out.append(m)
         return out
+
+    def _facility(self, text: str, m: re.Match, found: list) -> list:
+        """A named facility becomes one mention, replacing the scan's hits inside it ("Tabqa" of
+        "Tabqa airfield"): the gazetteer's facility under any spelling of its kind, else (for
+        crossings) the town it is named after, else a place to be placed by the reviewer."""
+        s, e = m.span("name")
+        words = m["name"].split()
+        if (
+            words[0] in _NOT_NAME_START
+            or words[0] in _NATIONALITIES
+            or re.fullmatch(r"[A-Z.]{2,}", words[0])
+            or self._is_faction(" ".join(words[:-1]))
+        ):
+            return found  # "the Russian air base", "the US base": not named after a place
+        if any(x.start < e and s < x.end and not (s <= x.start and x.end <= e) for x in found):
+            return found  # overlaps a longer name
+        kind = re.sub(r"\s+", " ", m["kind"]).casefold()
+        head = text[s : m.start("kind")].strip()
+        tries = [m["name"]] + [f"{head} {k}" for k in _FACILITY_SYNONYMS.get(kind, ())]
+        if kind in _FACILITY_AT_PLACE and not re.search(r"\d", head):
+            tries.append(head)
+        cands = ()
+        for name in tries:
+            try:
+                hit = self.gazetteer.resolve(name)
+            except (LookupError, ValueError):
+                continue
+            if hit and float(getattr(hit[0], "score", 0) or 0) >= _MIN_FUZZY and _close_enough(
+                name, hit[0]
+            ):
+                cands = tuple(hit)
+                break
+        if not cands:
+            cands = (_Unplaced(place=_Spot(name=m["name"]), suggestions=""),)
+        kept = [x for x in found if not (s <= x.start and x.end <= e)]
+        return [*kept, _Mention(s, e, cands, facility=True)]
 
     def _extend(self, text: str, m: _Mention) -> _Mention:
         """'Arsal' + ' al-Ward': try the longer Arabic compound name when the scan stops short."""
@@ -591,14 +655,19 @@ class Extractor:
         atts = {}
         found_actors: dict[int, list] = {}
         last_actor = None  # "the group", "the militia" in a later sentence of the paragraph
+        insurgent = None  # a bare "extremists" later in the piece
         for k, (s, e) in enumerate(spans):
             if k not in need:
                 last_actor = None
                 continue
             sent = text[s:e]
-            actors = self.actors.find(sent, antecedent=last_actor)
+            actors = self.actors.find(sent, antecedent=last_actor, insurgent=insurgent)
             found_actors[k] = actors
             last_actor = actors[-1].faction if actors else last_actor
+            insurgent = next(
+                (a.faction for a in reversed(actors) if a.faction != self.actors.incumbent),
+                insurgent,
+            )
             if k + 1 < len(spans) and re.search(r"\n\s*\n", text[e : spans[k + 1][0]]):
                 last_actor = None  # a new paragraph
             speakers = [
@@ -630,10 +699,13 @@ class Extractor:
             sent = text[s:e]
             actors = found_actors[k]
             places, areas = [], []
+            fixed = {}  # facilities resolved under another spelling of their kind
             for m in mentions:
                 if m.start < s or m.end > e:
                     continue
                 rs, re_ = m.start - s, m.end - s
+                if m.facility:
+                    fixed[(rs, re_)] = m.candidates[0]
                 if any(a.start < re_ and rs < a.end for a in actors):
                     continue
                 if (
@@ -732,8 +804,8 @@ class Extractor:
                         report.unresolved.append((source, f"the {st.anaphor}", sent))
                         continue
                     targets = [((-1, -1), hit)]
-                for _, name in targets:
-                    cand = self._resolve(name, ctx, cache)
+                for span, name in targets:
+                    cand = fixed.get(span) or self._resolve(name, ctx, cache)
                     if cand is None:
                         report.unresolved.append((source, name, sent))
                         cand = self._unplaced(name)
@@ -887,6 +959,7 @@ def _date_for(st: Statement, sv: SentenceView, dms, anchor, prev_date):
     seg_start = max((m.end() for m in re.finditer(r"[,;:(—–]", text[:first])), default=0)
     nxt = re.search(
         r"[,;:)—–]|\b(?:before|said|says|when|while|since|as|comes?|came|but|following|amid|because|"
+        r"(?:and\s+)?then|"
         r"after(?!\s+(?:midnight|dawn|noon|sunset|sunrise|nightfall|daybreak|dark)))\b",
         text[last:],
     )

@@ -57,8 +57,11 @@ _BOUNDARY = re.compile(
     r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|"
     r"south-west)(?:ern)? of|on the (?:outskirts|edges?|border|road|highway|frontier)|along|"
     r"towards?|"
-    r"with|to|comes?|came|and (?:then |later )?(?:a |the )?(?:\w+ )?(?:said|killed|hit|"
-    r"attacked))\b",
+    r"with|to|comes?|came|then|and (?:then |later )?(?:a |the )?(?:\w+ )?(?:said|killed|hit|"
+    r"attacked))\b"
+    # "seized control of sections of the borders and torched the headquarters in X": a second
+    # predicate ends the first verb's object
+    r"|\band\s+(?:then\s+|later\s+|also\s+)?(?-i:[a-z]{3,}ed)\s+(?:the|a|an|its|their)\b",
     re.I,
 )
 _CLAUSE_START = re.compile(
@@ -232,9 +235,10 @@ def _word_before(text: str, pos: int) -> str:
     return m.group(1).lower() if m else ""
 
 
-def _prev_words(text: str, pos: int, n: int) -> list[str]:
+def _prev_words(text: str, pos: int, n: int, *, keep_case: bool = False) -> list[str]:
     start = max((m.end() for m in _CLAUSE_START.finditer(text, 0, pos)), default=0)
-    return [w.lower() for w in re.findall(r"[\w'’]+", text[start:pos])][-n:]
+    words = re.findall(r"[\w'’]+", text[start:pos])[-n:]
+    return words if keep_case else [w.lower() for w in words]
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -253,7 +257,9 @@ def _modal(sv: SentenceView, pos: int) -> bool:
     if re.search(hedge, sv.text[:pos], re.I):
         return False  # "are said to have recaptured": a hedge (claimed), not an intention
     words = _prev_words(sv.text, pos, 5)
-    if any(w in lx["modal"] for w in words):
+    raw = _prev_words(sv.text, pos, 5, keep_case=True)
+    # "On 5 May, rebels captured": the month is not the modal
+    if any(w in lx["modal"] and r != "May" for w, r in zip(words, raw, strict=True)):
         return True
     if words and words[-1] == "to":
         # "to capture", "set to retake" — but "managed to take", "the first to fall" happened
@@ -394,9 +400,20 @@ def _actor_after(sv: SentenceView, pos: int, *, window: int = 45) -> Actor | Non
     return None
 
 
-def _place_ok_as_object(sv: SentenceView, i: int, *, partial: bool) -> bool:
+# "two border crossings into Turkey at A and B": crossings are named by where they stand
+_CROSSINGS_AT = re.compile(
+    r"\s*(?:(?:the|a|an|at\s+least|two|three|four|several|\d+|main|key|border|strategic)\s+)*"
+    r"(?:border\s+)?(?:crossings?|crossing\s+points?|checkpoints?|border\s+posts?)\b"
+    r"[^.;,]{0,40}?\bat\s+",
+    re.I,
+)
+
+
+def _place_ok_as_object(sv: SentenceView, i: int, *, partial: bool, pos: int = -1) -> bool:
     s, _ = sv.places[i]
     prev = _word_before(sv.text, s)
+    if prev == "at" and pos >= 0 and _CROSSINGS_AT.fullmatch(sv.text, pos, s):
+        return True
     if prev in _LOCATIVE and not (partial and prev in {"in", "on", "of"}):
         return False
     return not _DIRECTION.match(sv.text[sv.places[i][1] :]) or partial
@@ -404,7 +421,8 @@ def _place_ok_as_object(sv: SentenceView, i: int, *, partial: bool) -> bool:
 
 def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
     """Places of the object after ``pos``; and whether the object is only part of them."""
-    end = _span_end(sv.text, pos)
+    crossings = _CROSSINGS_AT.match(sv.text, pos)
+    end = _span_end(sv.text, crossings.end() if crossings else pos)
     head = sv.text[pos:end]
     partial = bool(
         re.match(
@@ -448,7 +466,7 @@ def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
         i
         for i, (s, e) in enumerate(sv.places)
         if pos <= s < end
-        and (not sv.text[pos:s].strip() or _place_ok_as_object(sv, i, partial=partial))
+        and (not sv.text[pos:s].strip() or _place_ok_as_object(sv, i, partial=partial, pos=pos))
         and not _facility("" if partial else sv.text[pos:s], sv.text[e : e + 25])
     )
     if not idx or partial:
@@ -530,6 +548,24 @@ def _list_before(
     if not locative and _word_before(sv.text, sv.places[out[-1]][0]) in _LOCATIVE - {"of"}:
         return ()  # "supplies north to Idlib and Aleppo has fallen to …": the list is a destination
     return tuple(sorted(out))
+
+
+# "X is the third military base to be captured by …", "X became the first city to be taken by":
+# the place is the subject of the copula, the ordinal makes the capture a fact
+_COPULAR_ORDINAL = re.compile(
+    r"\s+(?:is|was|became|has\s+become|had\s+become)\s+(?:now\s+)?the\s+"
+    r"(?:first|second|third|fourth|fifth|latest|last|next|\d+(?:st|nd|rd|th))\s+"
+    r"(?:[a-z-]+\s+){0,3}?to\s+(?:have\s+)?(?:been|be)\s+$",
+    re.I,
+)
+
+
+def _copular_subject(sv: SentenceView, pos: int) -> tuple[int, ...]:
+    start = _clause_start(sv.text, pos)
+    before = [i for i, (s, e) in enumerate(sv.places) if start <= s and e <= pos]
+    if before and _COPULAR_ORDINAL.fullmatch(sv.text[sv.places[before[-1]][1] : pos]):
+        return (before[-1],)
+    return ()
 
 
 def _antecedent(sv: SentenceView, pos: int) -> tuple[int, ...]:
@@ -807,7 +843,11 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             a = _actor_after(sv, verb_end + (by.end() if by else 0), window=12) if by else None
             if a is None:
                 continue  # "was captured" with no captor named: the winner is not said
-            places = _antecedent(sv, m.start()) or _list_before(sv, m.start(), gap=60)
+            places = (
+                _antecedent(sv, m.start())
+                or _list_before(sv, m.start(), gap=60)
+                or _copular_subject(sv, m.start())
+            )
             noun = ""
             if not places:
                 # "The Kurdish-majority city was occupied by …": the city named before

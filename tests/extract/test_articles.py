@@ -25,10 +25,11 @@ def test_articles_score_per_theatre(article_scores, capsys):
     assert set(article_scores) == {"syria", "ukraine", "sudan", "all"}
     s = article_scores["all"]
     assert s.annotated == 71, s.to_dict(details=False)
-    assert s.precision >= 0.93, s.to_dict(details=False)
-    assert s.recall >= 0.73, s.to_dict(details=False)
-    assert f1(s) >= 0.82, s.to_dict(details=False)
-    assert s.certainty_accuracy >= 0.90, s.to_dict(details=False)
+    # the targets (F1 ≥ 0.85, R ≥ 0.85, certainty ≥ 0.85), held at what main reaches
+    assert s.precision >= 0.94, s.to_dict(details=False)
+    assert s.recall >= 0.87, s.to_dict(details=False)
+    assert f1(s) >= 0.90, s.to_dict(details=False)
+    assert s.certainty_accuracy >= 0.91, s.to_dict(details=False)
     # every theatre yields true proposals with its own bundled factions and gazetteer region
     for theatre in ("syria", "ukraine", "sudan"):
         assert article_scores[theatre].true_positives >= 1, (theatre, article_scores[theatre])
