@@ -931,6 +931,14 @@ def _country_names() -> set[str]:
     }
 
 
+_SAID_ON = re.compile(
+    r"(?:\s+(?:in|near|outside|on|north|south|east|west)\b[^,;.]{0,50})?"
+    r"\s*,\s*(?:[^,;.]{0,60}?\s)?(?:said|says|announced|reported|confirmed|claimed|stated|added)"
+    r"(?:\s+in\s+a\s+statement)?\s+(?:on\s+)?",
+    re.I,
+)
+
+
 def _date_for(st: Statement, sv: SentenceView, dms, anchor, prev_date):
     text = sv.text
     pos = st.pos
@@ -1001,6 +1009,19 @@ def _date_for(st: Statement, sv: SentenceView, dms, anchor, prev_date):
             if not re.search(r"\b(?:that|which|who|whose|when)\b", text[own_start : m.start], re.I):
                 chosen = m
                 break
+    if chosen is None:
+        # "X captured Y, the ministry said on 11 November 2022": the report's own date dates it
+        chosen = next(
+            (
+                m
+                for m in dms
+                if m.kind == "absolute"
+                and m.guess is not None
+                and m.start >= last
+                and _SAID_ON.fullmatch(text, last, m.start)
+            ),
+            None,
+        )
     if chosen is None:
         return anchor
     if chosen.kind == "later":  # "later", "then": after the last date said, so less precise than it

@@ -170,6 +170,15 @@ def _lex():
             ch["expel"], r"(?P<loser>[^.;]{1,60}?)\s+" + alternation(ch["expel_prep"]) + r"\s+"
         ),
         "expel_out": rx(ch["expel_out"]),
+        # "<loser> were driven out of <place> by <winner>"
+        "expelled_by": re.compile(
+            r"\b(?:was|were|been|being|get|got)\s+(?:\w+ly\s+)?(?P<cue>"
+            + alternation(ch["expel"])
+            + r")\s+"
+            + alternation(ch["expel_prep"])
+            + r"\s+",
+            re.I,
+        ),
         "withdraw": rx(ch["withdraw"]),
         "retreat_to": rx(ch.get("retreat_to", []), r"\s+"),
         "handover": rx(ch["handover"], r"(?P<obj>[^.;]{0,80}?)\bto\s+"),
@@ -680,6 +689,19 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
             and not _facility(text[m.end() : s], text[e : e + 25])
         )
         add(places, w.faction, "change", m["cue"], m.start(), "object")
+
+    # "Rebels were driven out of Qusair by Hezbollah fighters": the winner after "by"
+    for m in lx["expelled_by"].finditer(text):
+        first = next((i for i, (s, _) in enumerate(sv.places) if s == m.end()), None)
+        if first is None or _modal(sv, m.start("cue")):
+            continue
+        places = _list_from(sv, first)
+        by = re.match(r"[^.;]{0,40}?\bby\s+(?:the\s+)?", text[sv.places[places[-1]][1] :])
+        w = _actor_after(sv, sv.places[places[-1]][1] + by.end(), window=12) if by else None
+        if w is None:
+            continue
+        used.add(m.span("cue"))
+        add(places, w.faction, "change", m["cue"], m.start("cue"), "subject")
 
     # "<winner> ... into <place> and forced out <loser>"
     for m in lx["expel_out"].finditer(text):

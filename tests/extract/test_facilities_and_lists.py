@@ -131,3 +131,21 @@ def test_the_month_may_is_not_the_modal_may():
     props = run("On 5 May 2016, rebels captured Atarib.")
     assert [(p.mention, p.date) for p in props] == [("Atarib", "2016-05-05")]
     assert run("Rebels may capture Atarib within days.") == []
+
+
+def test_a_trailing_said_on_dates_an_undated_statement():
+    props = run("Government troops have captured Sarmin, a war monitor said on 11 November 2015.",
+                date="2016-01-01")
+    assert [(p.mention, p.date) for p in props] == [("Sarmin", "2015-11-11")]
+
+
+def test_a_passive_expulsion_names_the_winner_after_by():
+    props = run("Rebels were driven out of Atarib and Sarmin by government troops on 5 June 2016.")
+    assert sorted((p.mention, p.controller, p.date) for p in props) == [
+        ("Atarib", "government", "2016-06-05"), ("Sarmin", "government", "2016-06-05")
+    ]
+
+
+def test_swept_into_a_city_is_taking_it():
+    props = run("HTS fighters swept into Sarmin on 29 November 2024.")
+    assert [(p.mention, p.controller) for p in props] == [("Sarmin", "hts")]
