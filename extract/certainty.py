@@ -38,6 +38,11 @@ class Attribution:
         return "confirmed"
 
 
+# "said on 12 December 2025", "said on Tuesday": when it was said, not what
+_SPEECH_DATE = re.compile(
+    r"\b(?:on|late|early)\s+(?:\w+day\b|\d{1,2}\s+[A-Z][a-z]+(?:\s+\d{4})?|"
+    r"[A-Z][a-z]+\s+\d{1,2}(?:,?\s+\d{4})?)"
+)
 SUBORDINATE = re.compile(
     r"^\W*(?:although|though|even though|while|whereas|despite|as)\b[^,;]*$", re.I
 )
@@ -106,8 +111,8 @@ def attribution(sentence: str, *, faction_speakers: list[tuple[int, int]] = ()) 
             continue
         if (
             re.search(r",\s*(?:[\w'’\-]+\s+){0,3}$", sentence[: m.start()])
-            and len(tail.split()) <= 3
-        ):  # ", state TV said" governs the sentence before it
+            and len(_SPEECH_DATE.sub(" ", tail).split()) <= 3
+        ):  # ", state TV said" (on 12 December) governs the sentence before it
             scopes.append((0, m.start()))
         else:
             scopes.append((m.end(), n))

@@ -48,7 +48,7 @@ COLUMNS = (
 _AREA_AFTER = re.compile(
     r"^[’'`]?s?\s+(?:(?:village|town|city|hamlet|district|countryside|suburb)s?\s+of\b|suburbs?|province|governorate|countryside|region|mountains?|desert|valley|plains?|"
     r"river|heights|area|front|highway|road|lake|basin|pocket|corridor|governorates|provinces|"
-    r"muhafazah|district|subdistrict|sub-district|coast|plateau|range|basin)\b",
+    r"muhafazah|district|subdistrict|sub-district|coast|plateau|range|basin|states?)\b",
     re.I,
 )
 _AREA_BEFORE = re.compile(
@@ -207,6 +207,7 @@ def _cue_regex() -> re.Pattern:
         for w in v["change"].get(k, [])
     ]
     words += v["state"]["held_adjective"] + v["state"]["held_by"] + v["state"]["stronghold"]
+    words += v["state"].get("holds", [])
     words += [
         "hands",
         "control",
@@ -690,6 +691,12 @@ class Extractor:
                     and not _AFTER_COMMA.search(sent[: a.start])
                 )
             ]
+            # "According to the RSF, its fighters seized X": the side is the source of it all
+            speakers += [
+                (0, len(sent))
+                for a in actors
+                if re.search(r"\baccording\s+to\s+(?:the\s+)?$", sent[: a.start], re.I)
+            ]
             atts[k] = attribution(sent, faction_speakers=speakers)
         confirm_sentences = []
         for k, (s, e) in enumerate(spans):
@@ -939,6 +946,10 @@ _SAID_ON = re.compile(
 )
 
 
+# "stormed Singa, capital of Sennar state, on 29 June 2024": the date after an appositive
+_APPOSITIVE_DATE = re.compile(r"\s*,\s*(?:the\s+|a\s+|an\s+)?[^,;.]{0,60},\s*(?:on\s+)?")
+
+
 def _date_for(st: Statement, sv: SentenceView, dms, anchor, prev_date):
     text = sv.text
     pos = st.pos
@@ -1018,7 +1029,10 @@ def _date_for(st: Statement, sv: SentenceView, dms, anchor, prev_date):
                 if m.kind == "absolute"
                 and m.guess is not None
                 and m.start >= last
-                and _SAID_ON.fullmatch(text, last, m.start)
+                and (
+                    _SAID_ON.fullmatch(text, last, m.start)
+                    or _APPOSITIVE_DATE.fullmatch(text, last, m.start)
+                )
             ),
             None,
         )

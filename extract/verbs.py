@@ -190,6 +190,7 @@ def _lex():
         ),
         "held_by": rx(st["held_by"], r"\s+"),
         "in_control": rx(st.get("in_control", []), r"\s+"),
+        "holds": rx(st.get("holds", []), r"\s+(?!of\b|over\b|on\b|talks\b|a\b|an\b)"),
         "hands": re.compile(
             r"(?P<pre>\b(?:fell|fallen|falls)\s+into\s+)?\bin\s+(?:the\s+)?(?P<fac>[\w'’-]+(?:\s[\w'’-]+)?)\s+"
             r"(?P<cue>hands)\b|\b(?P<pre2>came\s+)?under\s+(?:the\s+)?(?P<fac2>[\w'’-]+(?:\s[\w'’-]+)?)\s+"
@@ -446,7 +447,8 @@ def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
     )
     partial = partial or bool(
         re.match(
-            r"\s*(?:(?:at\s+least|about|around|nearly|almost|over)\s+)?\d+(?:\.\d+)?\s?%\s+of\b",
+            r"\s*(?:(?:at\s+least|about|around|nearly|almost|over|roughly|some)\s+)?"
+            r"\d+(?:\.\d+)?\s?(?:%|percent|per\s+cent)\s+of\b",
             head,
             re.I,
         )
@@ -459,8 +461,11 @@ def _object_places(sv: SentenceView, pos: int) -> tuple[tuple[int, ...], bool]:
             re.I,
         )
     )
-    if partial and re.search(r"\bincluding\b", head, re.I):
-        partial = False  # "much of the area, including Palmyra": the named place itself
+    inc_word = re.search(r"\bincluding\b", head, re.I)
+    if partial and inc_word and any(s >= pos + inc_word.end() for s, _ in sv.places):
+        # "much of the area, including Palmyra": the named place itself (but "parts of X,
+        # including the airport" are still parts of X)
+        partial = False
     if not partial:  # "areas on Mleiha's edges": partial head after the place ("X's outskirts")
         partial = bool(
             re.search(
@@ -609,7 +614,8 @@ def _appositive_subject(sv: SentenceView, pos: int) -> tuple[int, ...]:
     s, e = sv.places[0]
     if s > 4 or not re.match(r"\s*,", sv.text[e:pos]):
         return ()
-    main = re.search(r",\s+(?:(?:has|had|have|was|were|is|are)\b[^,;]*)$", sv.text[e:pos])
+    # "Khan Shaykhun, held by rebels since 2014, fell to …": the verb may follow the comma
+    main = re.search(r",\s+(?:(?:has|had|have|was|were|is|are)\b[^,;]*)?$", sv.text[e:pos])
     return (0,) if main else ()
 
 
@@ -959,6 +965,17 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
         if _modal(sv, m.start()) or _in_past(sv, m.start()):
             continue
         w = _actor_before(sv, m.start())
+        if w is None:
+            continue
+        obj, partial = _object_places(sv, m.end("cue"))
+        add(obj, CONTESTED if partial else w.faction, "state", m["cue"], m.start(), "object")
+
+    for m in lx["holds"].finditer(text):
+        if overlaps(m) or _modal(sv, m.start()):
+            continue
+        w = next((a for a in sv.actors if re.fullmatch(
+            r"\s+(?:(?:now|still|currently|already|largely|effectively|firmly|also|fully)\s+)*",
+            text[a.end : m.start()], re.I)), None)
         if w is None:
             continue
         obj, partial = _object_places(sv, m.end("cue"))

@@ -149,3 +149,38 @@ def test_a_passive_expulsion_names_the_winner_after_by():
 def test_swept_into_a_city_is_taking_it():
     props = run("HTS fighters swept into Sarmin on 29 November 2024.")
     assert [(p.mention, p.controller) for p in props] == [("Sarmin", "hts")]
+
+
+def test_a_place_set_off_by_a_participle_clause_is_the_subject_of_fell_to():
+    props = run("Sarmin, held by rebels since 2012, fell to government forces on 9 February 2020.")
+    assert sorted((p.controller, p.date) for p in props) == [
+        ("government", "2020-02-09"), ("opposition", "2012")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("theatre", "text"),
+    [
+        ("ukraine", "Ukrainian forces have recaptured Kupiansk, President Volodymyr Zelensky said "
+                    "on 12 December 2025."),
+        ("sudan", "According to the RSF, its fighters seized the city of Omdurman on 1 December "
+                  "2025."),
+    ],
+)
+def test_a_head_of_state_or_a_side_as_the_source_is_a_claim(theatre, text):
+    props = run(text, theatre=theatre)
+    assert [p.certainty for p in props] == ["claimed"], rows(props)
+
+
+def test_present_tense_holding_is_a_state_and_a_share_is_contested():
+    held = run("Opposition fighters still hold Atarib, residents said on 3 July 2018.")
+    assert [(p.controller, p.kind, p.date) for p in held] == [("opposition", "state", "2018-07-03")]
+    share = run("Government forces now control about 70 percent of Atarib, a monitor said.")
+    assert [p.controller for p in share] == ["contested"]
+    assert run("The battle to control Atarib went on, and the sides held talks in Sarmin.") == []
+
+
+def test_the_date_after_an_appositive_and_a_state_is_an_area():
+    props = run("RSF fighters stormed the town of Omdurman, capital of Khartoum state, on 29 June "
+                "2024, witnesses said.", theatre="sudan")
+    assert [(p.mention, p.date) for p in props] == [("Omdurman", "2024-06-29")]
