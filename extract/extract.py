@@ -135,6 +135,7 @@ _NAMED_LIST = re.compile(
 _LIST_ITEM = re.compile(r"(?P<name>" + _NAME + r")")
 _FACILITY_SYNONYMS: dict[str, list[str]] = lexicon.load("names")["facility_synonyms"]
 _FACILITY_AT_PLACE = tuple(lexicon.load("names")["facility_at_place"]["kinds"])
+_GENERIC_HEADS = frozenset(lexicon.load("names")["generic_heads"]["words"])
 _NATIONALITIES = frozenset(lexicon.load("actors")["phrases"]["metonyms"].values()) | {"American"}
 # "the Tabqa airfield", "the Division 17 military base", "the main Abu Kamal border checkpoint":
 # capitalised words (and a unit number) before a facility noun name a facility
@@ -534,13 +535,17 @@ class Extractor:
         try:
             cands = self.gazetteer.resolve(longer)
         except (LookupError, ValueError):
-            return m
+            cands = []
         if (
             cands
             and float(getattr(cands[0], "score", 0) or 0) >= _MIN_FUZZY
             and _close_enough(longer, cands[0])
         ):
             return _Mention(m.start, tail.end(), tuple(cands))
+        if text[m.start : m.end] in _GENERIC_HEADS:
+            # "Tall al-Gomo": an unknown place, not the village called "Tall"
+            return _Mention(m.start, tail.end(), (_Unplaced(place=_Spot(name=longer),
+                                                            suggestions=""),))
         return m
 
     def _unplaced(self, name: str) -> _Unplaced | None:

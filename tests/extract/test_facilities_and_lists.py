@@ -184,3 +184,14 @@ def test_the_date_after_an_appositive_and_a_state_is_an_area():
     props = run("RSF fighters stormed the town of Omdurman, capital of Khartoum state, on 29 June "
                 "2024, witnesses said.", theatre="sudan")
     assert [(p.mention, p.date) for p in props] == [("Omdurman", "2024-06-29")]
+
+
+def test_a_generic_head_with_an_unknown_tail_is_the_unknown_place():
+    props = run("On 14 June 2014, rebels took over Tall al-Ghumuq near the town of Sarmin.")
+    assert [(p.mention, p.needs_place) for p in props] == [("Tall al-Ghumuq", True)]
+
+
+def test_hilltops_beside_a_town_are_not_the_town():
+    props = run("On 25 March 2016, government forces took control of several hilltops on the "
+                "western side of Sarmin.")
+    assert props == [], rows(props)
