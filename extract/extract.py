@@ -53,7 +53,8 @@ _AREA_AFTER = re.compile(
 )
 _AREA_BEFORE = re.compile(
     r"(?:\b(?:SW|NW|NE|SE|N|S|E|W)\.?\s*$)|\b(?:countryside|outskirts|suburbs|vicinity|"
-    r"environs|province|governorate|region|desert|plains?|mountains)\s+of\s+(?:the\s+)?$|\b(?:eastern|western|northern|southern|north-?eastern|north-?western|south-?eastern|"
+    r"environs|province|governorate|region|desert|plains?|mountains|banks?|shores?)\s+of\s+"
+    r"(?:the\s+)?$|\b(?:eastern|western|northern|southern|north-?eastern|north-?western|south-?eastern|"
     r"south-?western|northeast|northwest|southeast|southwest|central|rural|greater|"
     r"(?:east|west|north|south))\s*$",
     re.I,
@@ -783,7 +784,12 @@ class Extractor:
                 )
                 # "held by rebels since 2012": the hold's start dates the state; a change never
                 # takes its date from a "since" ("…, which X had held since 2012, fell to Y")
-                since = [m for m in dms if m.guess is not None and _SINCE_DM.match(sent, m.start)]
+                since = [
+                    m
+                    for m in dms
+                    if m.guess is not None
+                    and (_SINCE_DM.match(sent, m.start) or _SINCE_BEFORE.search(sent, 0, m.start))
+                ]
                 if st.kind == "state":
                     own = next((m for m in since if 0 <= m.start - st.pos <= 80), None)
                     when = own.guess if own is not None else when
@@ -902,6 +908,7 @@ def _kind(st: Statement, sent: str, when, anchor) -> str:
 
 _REL_CLAUSE = re.compile(r",\s*(?:which|who)\b[^,;]*,")
 _SINCE_DM = re.compile(r"since\b", re.I)
+_SINCE_BEFORE = re.compile(r"\bsince\s+(?:the\s+)?$", re.I)
 _SINCE = re.compile(r"\bsince\s+(?:(?:early|late|mid)[- ]?)?(?:[A-Z][a-z]+\s+)?\d{4}\b")
 
 

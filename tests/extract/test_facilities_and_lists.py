@@ -195,3 +195,25 @@ def test_hilltops_beside_a_town_are_not_the_town():
     props = run("On 25 March 2016, government forces took control of several hilltops on the "
                 "western side of Sarmin.")
     assert props == [], rows(props)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Sarmin returned to government control on 9 February 2020.",
+         [("government", "change", "2020-02-09")]),
+        ("Sarmin is back in government hands since 9 February 2020.",
+         [("government", "state", "2020-02-09")]),
+        ("The army cemented its control over Sarmin on 22 December 2016.",
+         [("government", "state", "2016-12-22")]),
+        ("Government forces have encircled Sarmin, a monitor said on 20 August 2019.", []),
+    ],
+)
+def test_returning_to_control_and_cementing_it(sentence, expected):
+    assert [(p.controller, p.kind, p.date) for p in run(sentence)] == expected
+
+
+def test_the_bank_of_a_river_is_not_the_city_of_that_name():
+    props = run("Ukrainian forces now hold positions on the east bank of the Dnipro near Krynky, "
+                "the military said on 17 November 2023.", theatre="ukraine")
+    assert all(p.mention != "Dnipro" for p in props), rows(props)
