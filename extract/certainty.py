@@ -43,6 +43,12 @@ _SPEECH_DATE = re.compile(
     r"\b(?:on|late|early)\s+(?:\w+day\b|\d{1,2}\s+[A-Z][a-z]+(?:\s+\d{4})?|"
     r"[A-Z][a-z]+\s+\d{1,2}(?:,?\s+\d{4})?)"
 )
+_BACKREF = re.compile(
+    r"^\W*(?:the|that|this|these|those|such)\s+(?:\w+\s+)?(?:reports?|claims?|accounts?|"
+    r"announcements?|statements?|assertions?)\s+(?:was|were|is|are|has\s+been|have\s+been|"
+    r"could\s+not\s+be|cannot\s+be|remains?|remained)\b",
+    re.I,
+)
 SUBORDINATE = re.compile(
     r"^\W*(?:although|though|even though|while|whereas|despite|as)\b[^,;]*$", re.I
 )
@@ -141,5 +147,10 @@ def attribution(sentence: str, *, faction_speakers: list[tuple[int, int]] = ()) 
         and len(sentence) < 90
         and not re.search(r"\b(?:captured|seized|held|took)\b", sentence)
     )
+    # "The report was disputed, but if true, …": a sentence that opens by disowning the report
+    # just told disclaims it, whatever follows
+    opener = _BACKREF.match(sentence)
+    if opener and rx["disclaim"].search(sentence, opener.start(), opener.end() + 40):
+        disclaimer = True
     independent = bool(rx["independent"].search(sentence)) and not hedge
     return Attribution(tuple(scopes), hedged, confirmed, disclaimer, independent)

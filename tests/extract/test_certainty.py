@@ -74,3 +74,14 @@ def test_certainty(sentence, word, expected):
 def test_a_bare_disclaimer_sentence_is_flagged():
     assert attribution("The reports could not be independently verified.").disclaimer_only
     assert not attribution("Rebels captured the town, which could not be verified.").disclaimer_only
+
+
+def test_a_sentence_that_opens_by_disputing_the_report_disclaims_it_whatever_follows():
+    from extract.certainty import attribution
+
+    long = ("The claim was disputed by local activists, but if true, such an advance would cut the "
+            "road between the two towns and leave the garrison isolated for weeks.")
+    assert attribution(long).disclaimer_only
+    told = ("The report said government forces had captured two villages on the road, and "
+            "activists disputed nothing of it in the weeks that followed.")
+    assert not attribution(told).disclaimer_only
