@@ -92,7 +92,7 @@ class ActorMatcher:
         self._metonym_subject = re.compile(
             r"(?<![\w-])(?P<who>"
             + "|".join(re.escape(w) for w in sorted(self._metonyms, key=len, reverse=True))
-            + r")(?:(?:['’]s\s+(?:\w+\s+)?(?:"
+            + r")(?:(?:['’]s\s+(?:\w+\s+)?(?i:"
             + "|".join(re.escape(h).replace(r"\ ", r"\s+")
                        for h in phrases.get("nation_heads", []) + ["military command",
                                                                    "defence ministry",
@@ -301,7 +301,6 @@ class ActorMatcher:
     def resolve_word(self, word: str) -> str | None:
         """The faction of one phrase ("rebel", "regime", "Islamic State"), or None."""
         return self._by_exact.get(word) or self._by_key.get(alias_key(word)) or None
-
 
 
 

@@ -173,6 +173,7 @@ _NAME_BEFORE = re.compile(
     r"(?<=[a-z,;)])\s+(?!(?:The|A|An|In|On|At|Of|And|But|By|For|From|Near|To|With|Outside|Inside|"
     r"Around|Into|HERE|Western|Eastern|Northern|Southern|Central)\b)['’‘ʿ]?[A-Z][a-z’'`ʿ]+\s+$"
 )
+_SCARE_QUOTES = re.compile(r"(?<![\w])[\"“‘']([a-z]+)[\"”’'](?![\w])")
 _MARKUP = re.compile(r"\*{2,3}|(?<=\w)\*(?=\W)|(?<=\W)\*(?=\w)|__|\[\[|\]\]")
 _LEAD = re.compile(
     r"\W*(?:(?:on|in|by|during|from|since|until|at|between|after|around|about|throughout|"
@@ -587,6 +588,8 @@ class Extractor:
         # Markdown emphasis hides words from every pattern ("On 4 **March**"): blank it, offsets
         # kept
         text = _MARKUP.sub(lambda m: " " * len(m.group(0)), text)
+        # scare quotes around one word ('had "liberated" the village'): read the word, offsets kept
+        text = _SCARE_QUOTES.sub(lambda m: " " + m.group(1) + " ", text)
         pieces = [
             (piece, sentences(text, piece.start, piece.end))
             for piece in segment(text, default=default_date)

@@ -115,7 +115,9 @@ _REL_SUBJECT = re.compile(
     re.I,
 )
 _PRONOUN_SUBJECT = re.compile(
-    r"^\W*(?:(?:on|in|at|early|late|earlier|later|last|this|[A-Z][a-z]+day|\d+|\w+ly)\s+){0,4}"
+    r"^\W*(?:(?:on|in|at|early|late|earlier|later|last|this|[A-Z][a-z]+day|\d+,?|\w+ly|"
+    r"January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+){0,6}"
     r"(?:they|it|he|she|we)\s+(?:(?:had|has|have|had|was|were|also|now|already|then|\w+ly)\s+){0,2}$",
     re.I,
 )
@@ -329,8 +331,9 @@ def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor |
         coordinated = any(
             a.end <= lo_near
             and re.fullmatch(
-                r"\s*(?:and|along with|with)\s+(?:its\s+|their\s+)?(?-i:[a-z-]+\s+){0,2}"
-                r"(?:forces|troops|units|fighters|militias?|allies)\s+"
+                r"\s*(?:and|along with|with)\s+(?:its\s+|their\s+)?"
+                r"(?:(?-i:[a-z-]+|[A-Z][a-z]+(?:ish|i|ian|an|ese))\s+){0,2}"
+                r"(?:forces|troops|units|fighters|militias?|allies|rebels|factions)\s+"
                 r"(?:(?:have|has|had|also|then|\w+ly)\s+)*",
                 sv.text[a.end : pos],
                 re.I,
@@ -353,7 +356,8 @@ def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor |
             ),
             default=0,
         )
-        for lo in (max(start, comma), start):
+        # "Turkish troops and allied Syrian rebels have seized": one subject, led by the first
+        for lo in (start,) if coordinated else (max(start, comma), start):
             first = next(
                 (a for a in sv.actors if lo <= a.start and a.end <= pos and _subject_ok(sv, a)),
                 None,
@@ -997,6 +1001,10 @@ def statements(sv: SentenceView) -> list[Statement]:  # noqa: C901 — one pass 
     for m in lx["hands"].finditer(text):
         fac_text = m["fac"] or m["fac2"]
         fac = _faction(sv, fac_text)
+        if fac is None and re.fullmatch(r"[A-Z][a-z]+(?:ish|i|ian|an|ese)", fac_text.strip()):
+            # "under Russian control", "in Turkish hands": the nation's own forces
+            fac = next((f for f in (sv.resolve_word(f"{fac_text.strip()} {h}")
+                                    for h in ("forces", "army", "troops")) if f), None)
         if fac is None or _in_past(sv, m.start()):
             continue
         kind = "change" if (m["pre"] or m["pre2"]) else "state"

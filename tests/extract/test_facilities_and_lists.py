@@ -13,13 +13,15 @@ from layers.factions import load_factions
 
 
 @functools.cache
-def _gz():
-    return gazetteer.load()
+def _gz(region):
+    return gazetteer.load(region=region) if region else gazetteer.load()
 
 
 def run(text: str, date: str = "2016-05-10", theatre: str = "syria"):
+    factions = load_factions(theatre)
+    gz = _gz(getattr(factions, "region", "") or None if theatre != "syria" else None)
     props, _ = extract_texts(
-        [("wire.txt", text)], gazetteer=_gz(), factions=load_factions(theatre), default_date=date
+        [("wire.txt", text)], gazetteer=gz, factions=factions, default_date=date
     )
     return props
 
@@ -217,3 +219,21 @@ def test_the_bank_of_a_river_is_not_the_city_of_that_name():
     props = run("Ukrainian forces now hold positions on the east bank of the Dnipro near Krynky, "
                 "the military said on 17 November 2023.", theatre="ukraine")
     assert all(p.mention != "Dnipro" for p in props), rows(props)
+
+
+def test_scare_quotes_a_long_date_before_it_and_a_defence_ministry_as_the_side():
+    props = run("Russia's Defence Ministry said on Saturday 5 August 2024 that its forces had "
+                "\"liberated\" the village of Krynky.", theatre="ukraine")
+    assert [(p.mention, p.controller, p.certainty, p.date) for p in props] == [
+        ("Krynky", "russia", "claimed", "2024-08-05")
+    ]
+
+
+def test_a_nationality_names_its_side_in_under_control():
+    props = run("Vovchansk has been under Russian control since 10 May 2024.", theatre="ukraine")
+    assert [(p.controller, p.kind, p.date) for p in props] == [("russia", "state", "2024-05-10")]
+
+
+def test_troops_and_allied_rebels_are_one_subject_led_by_the_first():
+    props = run("Turkish troops and allied Syrian rebels have seized Sarmin on 18 March 2018.")
+    assert [p.controller for p in props] == ["turkey_backed"]
