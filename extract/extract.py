@@ -956,7 +956,8 @@ def _country_names() -> set[str]:
 _SAID_ON = re.compile(
     r"(?:\s+(?:city|town|village|province|region|district|area))?"
     r"(?:\s+(?:in|near|outside|on|north|south|east|west)\b[^,;.]{0,50})?"
-    r"\s*,\s*(?:[^,;.]{0,60}?\s)?(?:said|says|announced|reported|confirmed|claimed|stated|added)"
+    r"\s*,\s*(?:[^,;.]{0,60}?\s)?(?:said|says|announced|reported|confirmed|claimed|stated|added|"
+    r"told\s+(?:the\s+)?[\w-]+(?:\s+[A-Z][\w-]+)?)"
     r"(?:\s+in\s+a\s+statement)?\s+(?:on\s+)?",
     re.I,
 )

@@ -100,7 +100,8 @@ _LOSER_WORDS = re.compile(
 _DIRECTION = re.compile(
     r"^\s*(?:the\s+)?(?:east|west|north|south|eastern|western|northern|southern|north-?east(?:ern)?|"
     r"north-?west(?:ern)?|south-?east(?:ern)?|south-?west(?:ern)?|central|rural|parts|areas|"
-    r"countryside|outskirts|suburbs|districts|neighbou?rhoods)\b",
+    r"countryside|outskirts|suburbs|districts|neighbou?rhoods)\b"
+    r"(?!\s+of\b)",  # "the Shaer gas field east of Homs": where it lies, not a part of it
     re.I,
 )
 _HELD_FILLER = re.compile(
@@ -315,6 +316,13 @@ def _actor_before(sv: SentenceView, pos: int, *, strict: bool = True) -> Actor |
         own = next((a for a in sv.actors if 0 <= rel.start() - a.end <= 2), None)
         if own is not None:
             return own
+    if strict:
+        # "Jaish al-Fatah, an alliance of Islamist groups, took X": the actor before the appositive
+        appos = next((a for a in reversed(sv.actors) if a.end <= pos and re.fullmatch(
+            r"\s*,\s+(?:a|an|the)\s[^,;]{0,70},\s*(?:(?:has|have|had|also|then|\w+ly)\s+)*",
+            sv.text[a.end : pos])), None)
+        if appos is not None:
+            return appos
     if strict and _PRONOUN_SUBJECT.search(sv.text[_clause_start(sv.text, pos):pos]):
         # "the regime said on Saturday it has captured X": the pronoun stands for the main subject
         first = next((a for a in sv.actors if a.end <= pos and _subject_ok(sv, a)), None)

@@ -237,3 +237,15 @@ def test_a_nationality_names_its_side_in_under_control():
 def test_troops_and_allied_rebels_are_one_subject_led_by_the_first():
     props = run("Turkish troops and allied Syrian rebels have seized Sarmin on 18 March 2018.")
     assert [p.controller for p in props] == ["turkey_backed"]
+
+
+def test_a_named_gas_field_east_of_a_city_is_the_object():
+    props = run("IS militants seized the Shaer gas field east of Homs on 17 July 2014.")
+    assert [(p.place, p.controller, p.date) for p in props] == [
+        ("Shaer Gas Field", "isis", "2014-07-17")
+    ]
+
+
+def test_the_side_before_an_appositive_is_the_subject():
+    props = run("Jaish al-Fatah, an alliance of Islamist groups, took Sarmin on 28 March 2015.")
+    assert [(p.mention, p.controller) for p in props] == [("Sarmin", "opposition")]
