@@ -427,7 +427,7 @@ def build_bundle(prepared, folder: Path, options: BundleOptions = BundleOptions(
     notes = _write_tables(prepared, folder, days, title=render.title, stages=stages)
     painter = _start_images(prepared, folder, days, options, jobs=jobs)
     try:
-        _write_layers(prepared, folder, data_days, threads=jobs, stages=stages)
+        _write_layers(prepared, folder, data_days, threads=1, stages=stages)
         _write_images(painter, folder, stages=stages)
     finally:
         painter.close()

@@ -4,10 +4,10 @@ small worker processes.
 Memory is the constraint (issue 18: the whole bundle, every process counted, under 1 GB for
 20,000 places): a worker imports only this module and mapper/images.py (numpy, matplotlib,
 Pillow — no pandas, geopandas or shapely) and receives the map once, as a ``Sketch`` of vertex
-arrays; each task then carries a few dates' place codes. The workers come from a 'forkserver'
-that preloads nothing, so they copy neither the parent's tables nor its threads. Tasks are cut
-the same way whatever the number of workers and their results are taken in task order, so the
-files are the same bytes for any ``jobs``.
+arrays; each task then carries a few dates' place codes. The workers are spawned (fresh
+interpreters), so they copy neither the parent's tables nor its threads. Tasks are cut the same
+way whatever the number of workers and their results are taken in task order, so the files are
+the same bytes for any ``jobs``.
 """
 
 from __future__ import annotations
@@ -58,9 +58,12 @@ Task = tuple  # (codes [n, P], contested [n, P], titles, png names, gif flags)
 
 
 class FramePainter:
-    """Runs frame tasks, in order: in ``jobs`` worker processes (``jobs`` > 1; the tasks start
-    as soon as they are submitted, so this process can do other work meanwhile) or, with
-    ``jobs`` = 1, here, when the results are asked for."""
+    """Runs frame tasks, results in task order. With ``jobs`` > 1, ``jobs - 1`` worker processes
+    start drawing as soon as the tasks are submitted, from the first task on, while this process
+    does its own work (the territory and front-line files); then this process draws too, taking
+    the tasks no worker has started from the last one back, so every core stays busy and only
+    ``jobs - 1`` small processes exist. With ``jobs`` = 1 every task is drawn here, when the
+    results are asked for. Either way a task's frames are the same bytes."""
 
     def __init__(self, sketch: Sketch, *, title: str, folder: Path, jobs: int):
         self._args = (sketch, title, str(folder))
@@ -68,10 +71,10 @@ class FramePainter:
         self._futures: list[Future] = []
         self._pool = None
         if jobs > 1:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload([])  # nothing of this process is copied into a worker
-            self._pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init,
-                                             initargs=self._args)
+            # 'spawn': a fresh interpreter that imports only what the frames need (not a copy
+            # of this process, its tables or its threads)
+            self._pool = ProcessPoolExecutor(jobs - 1, mp_context=multiprocessing.get_context(
+                "spawn"), initializer=_init, initargs=self._args)
 
     @property
     def tasks(self) -> int:
@@ -84,22 +87,28 @@ class FramePainter:
             self._futures.extend(self._pool.submit(draw, *task) for task in tasks)
 
     def results(self, advance: Callable[[int], object] = lambda steps: None) -> list:
-        """Every submitted task's result, in submission order."""
-        out = []
-        if self._pool is not None:
-            for future in self._futures:
-                out.append(future.result())
-                advance(1)
-            return out
+        """Every submitted task's result, in submission order; the workers are stopped once
+        they have delivered."""
+        mine: dict[int, list] = {}
         saved = dict(_WORKER)
         _init(*self._args)
         try:
-            for task in self._tasks:
-                out.append(draw(*task))
+            for k in range(len(self._tasks) - 1, -1, -1):  # steal from the end
+                if self._futures and not self._futures[k].cancel():
+                    break  # a worker has it: every earlier task is taken too
+                mine[k] = draw(*self._tasks[k])
                 advance(1)
         finally:
             _close()
             _WORKER.update(saved)
+        out = []
+        for k in range(len(self._tasks)):
+            if k in mine:
+                out.append(mine.pop(k))
+            else:
+                out.append(self._futures[k].result())
+                advance(1)
+        self.close()
         return out
 
     def close(self) -> None:
