@@ -14,14 +14,13 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from gazetteer._io import atomic_replace_dir
+from gazetteer._io import atomic_replace_dir, atomic_write_text
 
 from . import __version__, escape, styles
 from .frames import FramePainter
@@ -35,10 +34,10 @@ from .stages import Stages
 class BundleOptions:
     """``images``: how many dates get a PNG; ``data_dates``: at most this many dates get
     territory/front-line GeoJSON (evenly spread over the slider, always the first and last);
-    ``gif_frames``: at most this many frames in the animation; ``jobs``: workers for the
-    per-date work (frames in that many small processes, territory and front-line files in that
-    many threads); 1 runs it all in this process, None takes every core when the bundle is big
-    enough to gain from it. The files are the same bytes whatever ``jobs``."""
+    ``gif_frames``: at most this many frames in the animation; ``jobs``: processes drawing the
+    frames (this one and ``jobs - 1`` small workers, mapper/frames.py; territory and front-line
+    files are written here); 1 runs it all in this process, None takes every core when the
+    bundle is big enough to gain from it. The files are the same bytes whatever ``jobs``."""
 
     render: RenderOptions = field(default_factory=RenderOptions)
     images: int = 6
@@ -196,53 +195,45 @@ def _chunks(count: int, size: int) -> list[slice]:
     return [slice(i, min(i + size, count)) for i in range(0, count, size)]
 
 
-def _run_in_order(fn: Callable, tasks: list, *, threads: int,
-                  advance: Callable[[int], object]) -> list:
-    """``fn(*task)`` for every task, in ``threads`` threads of this process (1: one after the
-    other); results in task order. Territory and front lines are shapely's vectorized work,
-    which releases the GIL: threads share the cell topology instead of copying it into
-    processes (issue 18: memory)."""
-    if threads <= 1 or len(tasks) <= 1:
-        results = []
-        for task in tasks:
-            results.append(fn(*task))
-            advance(1)
-        return results
-    with ThreadPoolExecutor(threads, thread_name_prefix="bundle") as pool:
-        futures = [pool.submit(fn, *task) for task in tasks]
-        results = []
-        for future in futures:
-            results.append(future.result())
-            advance(1)
-        return results
+def _run_in_order(fn: Callable, tasks: list, *, advance: Callable[[int], object]) -> list:
+    """``fn(*task)`` for every task, in this process (territory and front lines share the cell
+    topology; their GeoJSON text is GIL-bound Python, so threads gain nothing, and worker
+    processes would each hold a copy of the topology and geopandas: issue 18's memory)."""
+    results = []
+    for task in tasks:
+        results.append(fn(*task))
+        advance(1)
+    return results
 
 
 def _territory_task(topology, labels, folder: Path, codes: np.ndarray,
                     dates: np.ndarray) -> int:
     """Territory GeoJSON of each of ``dates``: files written, bytes returned."""
-    from layers.io import write_frame
     from layers.territory import territory_frame
 
     frame = territory_frame(topology, codes, dates=dates, labels=labels)
-    return _write_per_date(frame, dates, folder / "data" / "territory", write_frame)
+    return _write_per_date(frame, dates, folder / "data" / "territory")
 
 
 def _fronts_task(topology, labels, folder: Path, codes: np.ndarray, dates: np.ndarray) -> int:
     """Front-line GeoJSON of each of ``dates``."""
     from layers.frontline import front_lines_frame
-    from layers.io import write_frame
 
     frame = front_lines_frame(topology, codes, dates=dates, labels=labels)
-    return _write_per_date(frame, dates, folder / "data" / "frontlines", write_frame)
+    return _write_per_date(frame, dates, folder / "data" / "frontlines")
 
 
-def _write_per_date(frame, dates, folder: Path, write_frame) -> int:
+def _write_per_date(frame, dates, folder: Path) -> int:
+    """A GeoJSON file per date: the bytes ``layers.io.write_frame`` writes (mapper/geojson.py
+    builds the geometry text from coordinate arrays), written atomically."""
+    from .geojson import geojson_text
+
     column = frame["date"].to_numpy()
     written = 0
     for date in dates:  # a task's few dates
-        path = folder / f"{date}.geojson"
-        write_frame(path, frame[column == date].reset_index(drop=True))
-        written += path.stat().st_size
+        text = geojson_text(frame[column == date].reset_index(drop=True))
+        atomic_write_text(folder / f"{date}.geojson", text)
+        written += len(text.encode("utf-8"))
     return written
 
 
@@ -313,13 +304,12 @@ def _write_chart(prepared, folder: Path, table, *, title: str) -> dict:
     return {}
 
 
-def _write_layers(prepared, folder: Path, data_days: np.ndarray, *, threads: int,
-                  stages: Stages) -> None:
+def _write_layers(prepared, folder: Path, data_days: np.ndarray, *, stages: Stages) -> None:
     """Territory and front-line GeoJSON of every data date, a task per few dates."""
     topology = prepared.topology
     if topology is None or not len(data_days):
         return
-    topology.cells_wgs84  # noqa: B018 - cached properties, computed once before the threads
+    topology.cells_wgs84  # noqa: B018 - cached properties, computed once
     topology.edges_wgs84  # noqa: B018
     topology.cell_area_km2  # noqa: B018
     topology.edge_length_km  # noqa: B018
@@ -334,7 +324,7 @@ def _write_layers(prepared, folder: Path, data_days: np.ndarray, *, threads: int
              for part in _chunks(len(dates), DATA_DATES_PER_TASK)]
     for name, task in (("territory", _territory_task), ("fronts", _fronts_task)):
         with stages.stage(name, total=len(tasks)) as advance:
-            _run_in_order(task, tasks, threads=threads, advance=advance)
+            _run_in_order(task, tasks, advance=advance)
 
 
 # ---------------------------------------------------------------- images
@@ -389,8 +379,8 @@ def _write_images(painter: FramePainter, folder: Path, *, stages: Stages) -> Non
 
 def pool_jobs(prepared, days: np.ndarray, options: BundleOptions) -> int:
     """Workers for the per-date work: ``options.jobs``, or with None all cores when the bundle
-    is big enough to gain from them (else 1, in process). Frames are drawn in that many small
-    processes; territory and front-line files in that many threads of this process."""
+    is big enough to gain from them (else 1, in process). Frames are drawn by this process and
+    ``jobs - 1`` small workers; territory and front-line files are written here."""
     if options.jobs is not None:
         return max(int(options.jobs), 1)
     _, _, frames = _frame_days(days, options)
@@ -404,10 +394,10 @@ def build_bundle(prepared, folder: Path, options: BundleOptions = BundleOptions(
     manifest. ``stages`` receives each stage's wall time (``frontline bundle --verbose``).
 
     Memory (issue 18): the pages and the stats over every slider date come first, in this
-    process alone; then the frame workers start (small processes holding only the map's vertex
-    arrays) and draw while this process writes the territory and front-line files in threads
-    that share the cell topology. With workers, the "frames" stage is the wait for what they
-    have not finished by then."""
+    process alone; then the frame workers start (``jobs - 1`` small processes holding only the
+    map's vertex arrays) and draw while this process writes the territory and front-line files;
+    then this process draws the frames no worker has started. With workers, the "frames" stage
+    is that drawing and the wait for the workers' last tasks."""
     stages = stages or Stages()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -427,7 +417,7 @@ def build_bundle(prepared, folder: Path, options: BundleOptions = BundleOptions(
     notes = _write_tables(prepared, folder, days, title=render.title, stages=stages)
     painter = _start_images(prepared, folder, days, options, jobs=jobs)
     try:
-        _write_layers(prepared, folder, data_days, threads=1, stages=stages)
+        _write_layers(prepared, folder, data_days, stages=stages)
         _write_images(painter, folder, stages=stages)
     finally:
         painter.close()

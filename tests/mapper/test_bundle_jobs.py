@@ -212,3 +212,16 @@ def test_stages_add_up_and_drive_a_bar():
     assert list(stages.times) == ["a", "b"] and ended == ["a", "b", "a"]
     assert bars == [("a", 3, [1, 1, 1])]
     assert stages.total() == pytest.approx(sum(stages.times.values()))
+
+
+def test_frame_workers_import_no_table_or_geometry_library():
+    """A frame worker (mapper/frames.py) holds matplotlib and vertex arrays only (issue 18:
+    every process of the bundle counts towards its memory)."""
+    import subprocess
+    import sys
+
+    heavy = ("pandas", "geopandas", "shapely", "pyproj", "pyarrow", "layers")
+    out = subprocess.run([sys.executable, "-c", "import sys, mapper.frames; print(sorted(m for "
+                          f"m in {heavy!r} if m in sys.modules))"],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

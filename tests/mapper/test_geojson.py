@@ -1,0 +1,47 @@
+"""The bundle's GeoJSON text (mapper/geojson.py) is the bytes layers.io.write_frame writes."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from layers.io import write_frame
+from mapper.geojson import geojson_text, geometry_json
+
+HOLE = shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (2, 1), (2, 2), (1, 2)]])
+MULTI = shapely.MultiPolygon([HOLE, shapely.box(5.125, 5, 6, 6.3333333333333)])
+LINE = shapely.LineString([(0.1, 0.2), (0.30000000000000004, 1e-7), (36.2, 35.0)])
+MULTILINE = shapely.MultiLineString([LINE, [(1, 1), (2, 3)]])
+
+CASES = {
+    "polygons": [HOLE, shapely.box(0, 0, 1, 1)],
+    "multipolygons": [MULTI, shapely.MultiPolygon([shapely.box(0, 0, 1, 1)])],
+    "mixed polygonal and empty": [HOLE, MULTI, shapely.Polygon(), shapely.MultiPolygon(),
+                                  None],
+    "lines": [LINE, shapely.LineString([(3, 4), (5, 6)])],
+    "mixed linear and empty": [LINE, MULTILINE, shapely.LineString(),
+                               shapely.MultiLineString()],
+    "other types and negative zero": [shapely.Point(-0.0, 0.0), HOLE,
+                                      shapely.GeometryCollection([LINE]),
+                                      shapely.box(-0.0, 0.0, 1, 1)],
+    "nothing": [],
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_same_bytes_as_write_frame(case, tmp_path):
+    geoms = CASES[case]
+    frame = gpd.GeoDataFrame({
+        "date": [f"2020-01-0{i % 9 + 1}" for i in range(len(geoms))],
+        "controller": [f'side "{i}" <b> "geometry": null' for i in range(len(geoms))],
+        "places": np.arange(len(geoms), dtype=np.int64),
+        "area_km2": np.linspace(0.1, 7.7, len(geoms)),
+    }, geometry=gpd.GeoSeries(geoms, dtype="geometry"), crs="EPSG:4326")
+    write_frame(tmp_path / "a.geojson", frame)
+    assert geojson_text(frame) == (tmp_path / "a.geojson").read_text(encoding="utf-8")
+
+
+def test_geometry_json_of_a_missing_geometry_is_none():
+    assert geometry_json(np.array([None, LINE], dtype=object))[0] is None
