@@ -181,6 +181,11 @@ STATS_DATES_PER_CHUNK = 64  # state matrices of at most this many dates at a tim
 # With jobs left to the default, a bundle smaller than this (places × per-date tasks' dates)
 # is built in process: starting worker processes would cost more than it saves.
 POOL_MIN_WORK = 200_000
+# With jobs left to the default, at most this many processes draw frames: each worker is about
+# 110 MB (matplotlib and the map's vertex arrays) and every process counts towards the bundle's
+# memory (issue 18: < 1 GB for 20,000 places, parent about 650 MB); beyond three the frames are
+# no longer the longest part (this process writes the territory and front-line files alone).
+DEFAULT_MAX_JOBS = 3
 
 
 def available_cores() -> int:
@@ -379,13 +384,14 @@ def _write_images(painter: FramePainter, folder: Path, *, stages: Stages) -> Non
 
 def pool_jobs(prepared, days: np.ndarray, options: BundleOptions) -> int:
     """Workers for the per-date work: ``options.jobs``, or with None all cores when the bundle
-    is big enough to gain from them (else 1, in process). Frames are drawn by this process and
-    ``jobs - 1`` small workers; territory and front-line files are written here."""
+    is big enough to gain from them (else 1, in process), at most ``DEFAULT_MAX_JOBS``. Frames
+    are drawn by this process and ``jobs - 1`` small workers; territory and front-line files
+    are written here."""
     if options.jobs is not None:
         return max(int(options.jobs), 1)
     _, _, frames = _frame_days(days, options)
     work = len(prepared.model.places) * (len(spread(days, options.data_dates)) + len(frames))
-    return available_cores() if work >= POOL_MIN_WORK else 1
+    return min(available_cores(), DEFAULT_MAX_JOBS) if work >= POOL_MIN_WORK else 1
 
 
 def build_bundle(prepared, folder: Path, options: BundleOptions = BundleOptions(), *,
