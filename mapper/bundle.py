@@ -211,32 +211,34 @@ def _run_in_order(fn: Callable, tasks: list, *, advance: Callable[[int], object]
     return results
 
 
-def _territory_task(topology, labels, folder: Path, codes: np.ndarray,
+def _territory_task(topology, labels, folder: Path, vertices, codes: np.ndarray,
                     dates: np.ndarray) -> int:
     """Territory GeoJSON of each of ``dates``: files written, bytes returned."""
     from layers.territory import territory_frame
 
     frame = territory_frame(topology, codes, dates=dates, labels=labels)
-    return _write_per_date(frame, dates, folder / "data" / "territory")
+    return _write_per_date(frame, dates, folder / "data" / "territory", vertices)
 
 
-def _fronts_task(topology, labels, folder: Path, codes: np.ndarray, dates: np.ndarray) -> int:
+def _fronts_task(topology, labels, folder: Path, vertices, codes: np.ndarray,
+                 dates: np.ndarray) -> int:
     """Front-line GeoJSON of each of ``dates``."""
     from layers.frontline import front_lines_frame
 
     frame = front_lines_frame(topology, codes, dates=dates, labels=labels)
-    return _write_per_date(frame, dates, folder / "data" / "frontlines")
+    return _write_per_date(frame, dates, folder / "data" / "frontlines", vertices)
 
 
-def _write_per_date(frame, dates, folder: Path) -> int:
+def _write_per_date(frame, dates, folder: Path, vertices) -> int:
     """A GeoJSON file per date: the bytes ``layers.io.write_frame`` writes (mapper/geojson.py
-    builds the geometry text from coordinate arrays), written atomically."""
+    builds the geometry text from coordinate arrays; ``vertices``: the cells' vertices as text),
+    written atomically."""
     from .geojson import geojson_text
 
     column = frame["date"].to_numpy()
     written = 0
     for date in dates:  # a task's few dates
-        text = geojson_text(frame[column == date].reset_index(drop=True))
+        text = geojson_text(frame[column == date].reset_index(drop=True), vertices=vertices)
         atomic_write_text(folder / f"{date}.geojson", text)
         written += len(text.encode("utf-8"))
     return written
@@ -325,7 +327,11 @@ def _write_layers(prepared, folder: Path, data_days: np.ndarray, *, stages: Stag
     dates = _day_text(data_days)
     for name in ("territory", "frontlines"):
         (folder / "data" / name).mkdir(parents=True, exist_ok=True)
-    tasks = [(topology, labels, folder, codes[part], dates[part])
+    from .geojson import VertexText
+
+    # territories and front lines are made of the cells' own vertices: their text, once
+    vertices = VertexText.of(np.concatenate([topology.cells_wgs84, topology.edges_wgs84]))
+    tasks = [(topology, labels, folder, vertices, codes[part], dates[part])
              for part in _chunks(len(dates), DATA_DATES_PER_TASK)]
     for name, task in (("territory", _territory_task), ("fronts", _fronts_task)):
         with stages.stage(name, total=len(tasks)) as advance:

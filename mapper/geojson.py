@@ -5,8 +5,9 @@ writes, without its cost per coordinate.
 shapely's ``__geo_interface__`` before ``json.dumps`` (issue 18: 80 % of a bundle's territory
 and front-line time on the 5,000-place random log). Here the properties are still written by
 ``write_frame``'s own code (with null geometries), and each geometry's JSON is assembled from
-one ``to_ragged_array`` of the column: every coordinate formatted once with ``float.__repr__``
-(what ``json`` does), rings and parts joined by their offsets. Polygons, MultiPolygons,
+one ``to_ragged_array`` of the column: coordinates formatted with ``repr`` (what ``json`` does)
+once per distinct vertex — once per bundle for the cells' vertices (``VertexText``) — and rings
+and parts joined by their offsets. Polygons, MultiPolygons,
 LineStrings and MultiLineStrings take this path; any other geometry goes through ``json.dumps``
 of its mapping, as before."""
 
@@ -21,19 +22,49 @@ _POLYGONAL = {3: "Polygon", 6: "MultiPolygon"}
 _LINEAR = {1: "LineString", 5: "MultiLineString"}
 
 
-def _pairs(coords: np.ndarray) -> list[str]:
-    """``[x, y]`` text of every coordinate row (``json.dumps``' float format). Territories and
-    front lines reuse the cells' vertices over and over: each distinct vertex is formatted
-    once."""
-    xy = np.ascontiguousarray(coords[:, :2], dtype=np.float64)
-    if (np.signbit(xy) & (xy == 0)).any():  # -0.0 prints "-0.0" but equals 0.0: no sharing
-        unique, inverse = xy, np.arange(len(xy))
-    else:
-        unique, inverse = np.unique(xy.view(np.complex128).reshape(-1), return_inverse=True)
-        unique = unique.view(np.float64).reshape(-1, 2)
-    text = np.array(list(map(float.__repr__, unique.reshape(-1).tolist())),
-                    dtype=object).reshape(-1, 2)
-    return ("[" + text[:, 0] + ", " + text[:, 1] + "]")[inverse.reshape(-1)].tolist()
+def _format(xy: np.ndarray) -> np.ndarray:
+    """``[x, y]`` text of coordinate rows, as ``json.dumps`` writes floats (``repr``)."""
+    return np.array(list(map("[{!r}, {!r}]".format, xy[:, 0].tolist(), xy[:, 1].tolist())),
+                    dtype=object)
+
+
+class VertexText:
+    """The ``[x, y]`` text of a set of vertices, formatted once: a bundle's territories and front
+    lines reuse the cells' vertices exactly (coverage unions and line merges add none), so each
+    file only looks its coordinates up. A vertex with a zero coordinate is left out (-0.0 equals
+    0.0 but prints differently): it is formatted where it is met, like any vertex not here."""
+
+    def __init__(self, coords: np.ndarray):
+        xy = np.ascontiguousarray(np.asarray(coords, dtype=np.float64)[:, :2])
+        xy = xy[(xy != 0).all(axis=1)]
+        self.keys = np.unique(xy.view(np.complex128).reshape(-1))
+        self.text = _format(self.keys.view(np.float64).reshape(-1, 2))
+
+    @classmethod
+    def of(cls, geoms) -> VertexText:
+        """The vertices of ``geoms`` (e.g. a topology's cells and shared edges)."""
+        import shapely
+
+        return cls(shapely.get_coordinates(np.asarray(geoms, dtype=object)))
+
+    def pairs(self, coords: np.ndarray) -> list[str]:
+        """``[x, y]`` text of every coordinate row."""
+        xy = np.ascontiguousarray(np.asarray(coords, dtype=np.float64)[:, :2])
+        keys = xy.view(np.complex128).reshape(-1)
+        if not len(self.keys):
+            return _format(xy).tolist()
+        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        hit = (self.keys[pos] == keys) & (xy != 0).all(axis=1)
+        out = self.text[pos]
+        if not hit.all():
+            out[~hit] = _format(xy[~hit])
+        return out.tolist()
+
+
+def _pairs(coords: np.ndarray, vertices: VertexText | None) -> list[str]:
+    """``[x, y]`` text of every coordinate row: looked up in ``vertices``, or (None) with each
+    distinct vertex of ``coords`` formatted once."""
+    return (vertices or VertexText(coords)).pairs(coords)
 
 
 def _nest(items: list[str], offsets: np.ndarray) -> list[str]:
@@ -43,13 +74,14 @@ def _nest(items: list[str], offsets: np.ndarray) -> list[str]:
                                                                strict=True)]
 
 
-def _coordinates(geoms: np.ndarray, *, polygonal: bool) -> list[str]:
+def _coordinates(geoms: np.ndarray, *, polygonal: bool, vertices: VertexText | None
+                 ) -> list[str]:
     """The ``coordinates`` JSON of every geometry of one family (all polygonal, or all linear):
     one level shallower for a Polygon or LineString than for a MultiPolygon or MultiLineString."""
     import shapely
 
     _, coords, offsets = shapely.to_ragged_array(geoms)
-    items = _pairs(coords)
+    items = _pairs(coords, vertices)
     for level in offsets[:-1]:
         items = _nest(items, level)
     last = np.asarray(offsets[-1], dtype=np.int64)
@@ -64,9 +96,10 @@ def _coordinates(geoms: np.ndarray, *, polygonal: bool) -> list[str]:
                                                     strict=True)]
 
 
-def geometry_json(geoms: np.ndarray) -> list[str | None]:
+def geometry_json(geoms: np.ndarray, *, vertices: VertexText | None = None
+                  ) -> list[str | None]:
     """``json.dumps(shapely.geometry.mapping(g))`` of every geometry; None (JSON null) for a
-    missing or empty one, as geopandas writes them."""
+    missing or empty one, as geopandas writes them. ``vertices``: known vertices' text."""
     import shapely
 
     geoms = np.asarray(geoms, dtype=object)
@@ -76,7 +109,7 @@ def geometry_json(geoms: np.ndarray) -> list[str | None]:
         pick = np.flatnonzero(np.isin(type_id, list(names)))
         if not len(pick):
             continue
-        coordinates = _coordinates(geoms[pick], polygonal=family)
+        coordinates = _coordinates(geoms[pick], polygonal=family, vertices=vertices)
         for k, tid, text in zip(pick.tolist(), type_id[pick].tolist(), coordinates,
                                 strict=True):
             out[k] = f'{{"type": "{names[tid]}", "coordinates": {text}}}'
@@ -85,9 +118,9 @@ def geometry_json(geoms: np.ndarray) -> list[str | None]:
     return out
 
 
-def geojson_text(frame) -> str:
+def geojson_text(frame, *, vertices: VertexText | None = None) -> str:
     """The GeoJSON ``layers.io.write_frame`` writes for ``frame`` (a GeoDataFrame in EPSG:4326),
-    byte for byte."""
+    byte for byte. ``vertices``: the text of vertices the geometries reuse (``VertexText``)."""
     import geopandas as gpd
 
     from layers.io import _geojson
@@ -95,7 +128,7 @@ def geojson_text(frame) -> str:
     if not isinstance(frame, gpd.GeoDataFrame) or (
             frame.crs is not None and not frame.crs.equals("EPSG:4326")):
         return _geojson(frame)
-    geoms = geometry_json(frame.geometry.to_numpy())
+    geoms = geometry_json(frame.geometry.to_numpy(), vertices=vertices)
     bare = frame.set_geometry(np.full(len(frame), None, dtype=object), crs=frame.crs)
     pieces = _geojson(bare).split(_NULL)
     if len(pieces) != len(geoms) + 1:  # a property's text holds the marker: the plain path
@@ -107,4 +140,4 @@ def geojson_text(frame) -> str:
     return "".join(out)
 
 
-__all__ = ["geojson_text", "geometry_json"]
+__all__ = ["VertexText", "geojson_text", "geometry_json"]

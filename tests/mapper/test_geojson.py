@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from layers.io import write_frame
-from mapper.geojson import geojson_text, geometry_json
+from mapper.geojson import VertexText, geojson_text, geometry_json
 
 HOLE = shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (2, 1), (2, 2), (1, 2)]])
 MULTI = shapely.MultiPolygon([HOLE, shapely.box(5.125, 5, 6, 6.3333333333333)])
@@ -45,3 +45,15 @@ def test_same_bytes_as_write_frame(case, tmp_path):
 
 def test_geometry_json_of_a_missing_geometry_is_none():
     assert geometry_json(np.array([None, LINE], dtype=object))[0] is None
+
+
+def test_known_vertices_give_the_same_text(tmp_path):
+    geoms = CASES["other types and negative zero"] + CASES["mixed polygonal and empty"]
+    frame = gpd.GeoDataFrame({"n": np.arange(len(geoms))},
+                             geometry=gpd.GeoSeries(geoms, dtype="geometry"), crs="EPSG:4326")
+    write_frame(tmp_path / "a.geojson", frame)
+    expected = (tmp_path / "a.geojson").read_text(encoding="utf-8")
+    # some vertices known, some not, zeros of both signs among them
+    known = VertexText.of([HOLE, shapely.box(-0.0, 0.0, 1, 1), LINE])
+    assert geojson_text(frame, vertices=known) == expected
+    assert geojson_text(frame, vertices=VertexText(np.empty((0, 2)))) == expected
