@@ -233,12 +233,11 @@ def _write_per_date(frame, dates, folder: Path, vertices) -> int:
     """A GeoJSON file per date: the bytes ``layers.io.write_frame`` writes (mapper/geojson.py
     builds the geometry text from coordinate arrays; ``vertices``: the cells' vertices as text),
     written atomically."""
-    from .geojson import geojson_text
+    from .geojson import geojson_by
 
-    column = frame["date"].to_numpy()
     written = 0
-    for date in dates:  # a task's few dates
-        text = geojson_text(frame[column == date].reset_index(drop=True), vertices=vertices)
+    for date, text in zip(dates, geojson_by(frame, "date", dates, vertices=vertices),
+                          strict=True):  # a task's few dates
         atomic_write_text(folder / f"{date}.geojson", text)
         written += len(text.encode("utf-8"))
     return written

@@ -3,9 +3,11 @@ small worker processes.
 
 Memory is the constraint (issue 18: the whole bundle, every process counted, under 1 GB for
 20,000 places): a worker imports only this module and mapper/images.py (numpy, matplotlib,
-Pillow — no pandas, geopandas or shapely) and receives the map once, as a ``Sketch`` of vertex
-arrays; each task then carries a few dates' place codes. The workers are spawned (fresh
-interpreters), so they copy neither the parent's tables nor its threads. Tasks are cut the same
+Pillow — no pandas, geopandas or shapely; about 110 MB resident with its figure, against 260 MB
+for a worker holding the cell topology and geopandas) and receives the map once, as a ``Sketch``
+of vertex arrays; each task then carries a few dates' place codes. The workers are spawned (fresh
+interpreters, which also import the main module: scripts need the ``__main__`` guard), so they
+copy neither the parent's tables nor its threads. Tasks are cut the same
 way whatever the number of workers and their results are taken in task order, so the files are
 the same bytes for any ``jobs``.
 """

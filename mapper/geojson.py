@@ -18,6 +18,8 @@ import json
 import numpy as np
 
 _NULL = '"geometry": null'
+_HEAD = '{"type": "FeatureCollection", "features": ['
+_TAIL = "]}\n"
 _POLYGONAL = {3: "Polygon", 6: "MultiPolygon"}
 _LINEAR = {1: "LineString", 5: "MultiLineString"}
 
@@ -140,4 +142,35 @@ def geojson_text(frame, *, vertices: VertexText | None = None) -> str:
     return "".join(out)
 
 
-__all__ = ["VertexText", "geojson_text", "geometry_json"]
+def geojson_by(frame, column: str, values, *, vertices: VertexText | None = None) -> list[str]:
+    """``geojson_text`` of the rows of ``frame`` whose ``column`` equals each of ``values``
+    (a bundle's one file per date), byte for byte, with the properties written once for the
+    whole frame instead of once per file."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from layers.io import _geojson
+
+    key = frame[column].to_numpy() if column in frame else None
+    # datetime columns are written per file (their format depends on the file's rows)
+    plain = (isinstance(frame, gpd.GeoDataFrame) and key is not None
+             and (frame.crs is None or frame.crs.equals("EPSG:4326"))
+             and not any(pd.api.types.is_datetime64_any_dtype(t) for t in frame.dtypes))
+    if plain:
+        geoms = geometry_json(frame.geometry.to_numpy(), vertices=vertices)
+        bare = frame.set_geometry(np.full(len(frame), None, dtype=object), crs=frame.crs)
+        pieces = _geojson(bare).split(_NULL)
+        # '{FeatureCollection… [' + feature head, then '}, ' + feature head …, then '}]}\n'
+        plain = (len(pieces) == len(frame) + 1 and pieces[0].startswith(_HEAD)
+                 and pieces[-1] == "}" + _TAIL
+                 and all(piece.startswith("}, ") for piece in pieces[1:-1]))
+    if not plain:
+        return [geojson_text(frame[frame[column].to_numpy() == v].reset_index(drop=True),
+                             vertices=vertices) for v in values]
+    heads = [pieces[0][len(_HEAD):], *(piece[3:] for piece in pieces[1:-1])]
+    features = np.array([f'{head}"geometry": {"null" if geom is None else geom}}}'
+                         for head, geom in zip(heads, geoms, strict=True)], dtype=object)
+    return [_HEAD + ", ".join(features[key == v].tolist()) + _TAIL for v in values]
+
+
+__all__ = ["VertexText", "geojson_by", "geojson_text", "geometry_json"]
