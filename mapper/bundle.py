@@ -10,24 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
-import pickle
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from gazetteer._io import atomic_replace_dir
+from gazetteer._io import atomic_replace_dir, atomic_write_text
 
 from . import __version__, escape, styles
-from .images import Frame, MapPainter, gif_bytes, png_bytes, scene_of
+from .frames import FramePainter
+from .images import gif_bytes, scene_of
 from .model import iso
 from .render import RenderOptions, render_html, slider_days
 from .stages import Stages
@@ -37,10 +34,10 @@ from .stages import Stages
 class BundleOptions:
     """``images``: how many dates get a PNG; ``data_dates``: at most this many dates get
     territory/front-line GeoJSON (evenly spread over the slider, always the first and last);
-    ``gif_frames``: at most this many frames in the animation; ``jobs``: worker processes for
-    the per-date work (territory and front-line files, frames); 1 runs it in this process,
-    None takes every core when the bundle is big enough to gain from it. The files are the
-    same bytes whatever ``jobs``."""
+    ``gif_frames``: at most this many frames in the animation; ``jobs``: processes drawing the
+    frames (this one and ``jobs - 1`` small workers, mapper/frames.py; territory and front-line
+    files are written here); 1 runs it all in this process, None takes every core when the
+    bundle is big enough to gain from it. The files are the same bytes whatever ``jobs``."""
 
     render: RenderOptions = field(default_factory=RenderOptions)
     images: int = 6
@@ -174,18 +171,21 @@ def changes_html(prepared, *, title: str, lang: str) -> str:
         f"{body}\n</body>\n</html>\n")
 
 
-# ---------------------------------------------------------------- the pool
+# ---------------------------------------------------------------- the per-date work
 
 # Per-date work is cut into tasks of a fixed number of dates, whatever the number of workers, so
 # the same tasks run with --jobs 1 (in process) and --jobs N: the bytes cannot depend on it.
 DATA_DATES_PER_TASK = 4
 FRAMES_PER_TASK = 8
-STATS_DATES_PER_CHUNK = 256  # state matrices of at most this many dates at a time (memory)
+STATS_DATES_PER_CHUNK = 64  # state matrices of at most this many dates at a time (memory)
 # With jobs left to the default, a bundle smaller than this (places × per-date tasks' dates)
 # is built in process: starting worker processes would cost more than it saves.
 POOL_MIN_WORK = 200_000
-
-_CONTEXT: dict = {}  # the worker's inputs (set once per process by _init_worker)
+# With jobs left to the default, at most this many processes draw frames: each worker is about
+# 110 MB (matplotlib and the map's vertex arrays) and every process counts towards the bundle's
+# memory (issue 18: < 1 GB for 20,000 places, parent about 650 MB); beyond three the frames are
+# no longer the longest part (this process writes the territory and front-line files alone).
+DEFAULT_MAX_JOBS = 3
 
 
 def available_cores() -> int:
@@ -196,118 +196,51 @@ def available_cores() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
-def _ready() -> bool:
-    return True
-
-
-def _init_worker(payload: bytes) -> None:
-    _CONTEXT.clear()
-    _CONTEXT.update(pickle.loads(payload))
-
-
-class _Runner:
-    """Runs tasks in order, in a process pool (``jobs`` > 1) or in this process; the same
-    functions and inputs either way. Workers come from a 'forkserver' (no fork of a process
-    that has threads) that imports the bundle's modules once."""
-
-    def __init__(self, jobs: int, context: dict):
-        self.jobs = jobs
-        self.folder = context["folder"]
-        self._pool = None
-        if jobs > 1:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["mapper.bundle", "layers.territory", "layers.frontline",
-                                        "layers.io"])
-            self._pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
-                                             initargs=(pickle.dumps(context, protocol=5),))
-            # Workers start on the first submits, and starting blocks until the forkserver
-            # has imported its modules: start them from a thread, while this process goes on
-            # with the pages and tables.
-            self._warm = threading.Thread(target=lambda: [
-                f.result() for f in [self._pool.submit(_ready) for _ in range(jobs)]],
-                daemon=True)
-            self._warm.start()
-        else:
-            self._saved = dict(_CONTEXT)
-            _CONTEXT.clear()
-            _CONTEXT.update(context)
-
-    def map(self, fn: Callable, tasks: list, advance: Callable[[int], object]) -> list:
-        if self._pool is not None:
-            self._warm.join()
-        if self._pool is None:
-            results = []
-            for task in tasks:
-                results.append(fn(*task))
-                advance(1)
-            return results
-        futures = [self._pool.submit(fn, *task) for task in tasks]
-        results = []
-        for future in futures:  # in task order: the results' order never depends on timing
-            results.append(future.result())
-            advance(1)
-        return results
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._warm.join()
-            self._pool.shutdown(wait=True, cancel_futures=True)
-        else:
-            painter = _CONTEXT.get("painter")
-            if painter is not None:
-                painter.close()
-            _CONTEXT.clear()
-            _CONTEXT.update(self._saved)
-
-
 def _chunks(count: int, size: int) -> list[slice]:
     return [slice(i, min(i + size, count)) for i in range(0, count, size)]
 
 
-def _territory_task(codes: np.ndarray, dates: np.ndarray) -> int:
-    """Territory GeoJSON of each of ``dates`` (worker side): files written, bytes returned."""
-    from layers.io import write_frame
+def _run_in_order(fn: Callable, tasks: list, *, advance: Callable[[int], object]) -> list:
+    """``fn(*task)`` for every task, in this process (territory and front lines share the cell
+    topology; their GeoJSON text is GIL-bound Python, so threads gain nothing, and worker
+    processes would each hold a copy of the topology and geopandas: issue 18's memory)."""
+    results = []
+    for task in tasks:
+        results.append(fn(*task))
+        advance(1)
+    return results
+
+
+def _territory_task(topology, labels, folder: Path, vertices, codes: np.ndarray,
+                    dates: np.ndarray) -> int:
+    """Territory GeoJSON of each of ``dates``: files written, bytes returned."""
     from layers.territory import territory_frame
 
-    frame = territory_frame(_CONTEXT["topology"], codes, dates=dates, labels=_CONTEXT["labels"])
-    return _write_per_date(frame, dates, _CONTEXT["folder"] / "data" / "territory", write_frame)
+    frame = territory_frame(topology, codes, dates=dates, labels=labels)
+    return _write_per_date(frame, dates, folder / "data" / "territory", vertices)
 
 
-def _fronts_task(codes: np.ndarray, dates: np.ndarray) -> int:
-    """Front-line GeoJSON of each of ``dates`` (worker side)."""
+def _fronts_task(topology, labels, folder: Path, vertices, codes: np.ndarray,
+                 dates: np.ndarray) -> int:
+    """Front-line GeoJSON of each of ``dates``."""
     from layers.frontline import front_lines_frame
-    from layers.io import write_frame
 
-    frame = front_lines_frame(_CONTEXT["topology"], codes, dates=dates,
-                              labels=_CONTEXT["labels"])
-    return _write_per_date(frame, dates, _CONTEXT["folder"] / "data" / "frontlines", write_frame)
+    frame = front_lines_frame(topology, codes, dates=dates, labels=labels)
+    return _write_per_date(frame, dates, folder / "data" / "frontlines", vertices)
 
 
-def _write_per_date(frame, dates, folder: Path, write_frame) -> int:
-    column = frame["date"].to_numpy()
+def _write_per_date(frame, dates, folder: Path, vertices) -> int:
+    """A GeoJSON file per date: the bytes ``layers.io.write_frame`` writes (mapper/geojson.py
+    builds the geometry text from coordinate arrays; ``vertices``: the cells' vertices as text),
+    written atomically."""
+    from .geojson import geojson_by
+
     written = 0
-    for date in dates:  # a task's few dates
-        path = folder / f"{date}.geojson"
-        write_frame(path, frame[column == date].reset_index(drop=True))
-        written += path.stat().st_size
+    for date, text in zip(dates, geojson_by(frame, "date", dates, vertices=vertices),
+                          strict=True):  # a task's few dates
+        atomic_write_text(folder / f"{date}.geojson", text)
+        written += len(text.encode("utf-8"))
     return written
-
-
-def _frames_task(codes: np.ndarray, contested: np.ndarray, titles: list[str],
-                 png_names: list[str | None], gif: list[bool]) -> list[np.ndarray | None]:
-    """Draw frames (worker side): PNGs written where ``png_names`` has a name; the half-size
-    pixels of the frames flagged in ``gif`` returned (None for the others)."""
-    painter = _CONTEXT.get("painter")
-    if painter is None:
-        painter = _CONTEXT["painter"] = MapPainter(_CONTEXT["scene"], title=_CONTEXT["title"])
-    images = _CONTEXT["folder"] / "images"
-    out: list[np.ndarray | None] = []
-    for i, title in enumerate(titles):
-        pixels = painter.frame(Frame(codes[i], contested[i], title))
-        if png_names[i] is not None:
-            (images / png_names[i]).write_bytes(png_bytes(pixels))
-        out.append(np.ascontiguousarray(pixels[::2, ::2]) if gif[i] else None)
-    return out
 
 
 # ---------------------------------------------------------------- data files
@@ -377,20 +310,31 @@ def _write_chart(prepared, folder: Path, table, *, title: str) -> dict:
     return {}
 
 
-def _write_layers(prepared, runner: _Runner, data_days: np.ndarray, *, stages: Stages) -> None:
+def _write_layers(prepared, folder: Path, data_days: np.ndarray, *, stages: Stages) -> None:
     """Territory and front-line GeoJSON of every data date, a task per few dates."""
-    if prepared.topology is None or not len(data_days):
+    topology = prepared.topology
+    if topology is None or not len(data_days):
         return
+    topology.cells_wgs84  # noqa: B018 - cached properties, computed once
+    topology.edges_wgs84  # noqa: B018
+    topology.cell_area_km2  # noqa: B018
+    topology.edge_length_km  # noqa: B018
     matrix = _controller_codes(prepared, data_days)
     codes = np.asarray(matrix.controller, dtype=np.int64)
+    labels = list(prepared.timeline.controllers)
+    del matrix
     dates = _day_text(data_days)
     for name in ("territory", "frontlines"):
-        (runner.folder / "data" / name).mkdir(parents=True, exist_ok=True)
-    tasks = [(codes[part], dates[part]) for part in _chunks(len(dates),
-                                                            DATA_DATES_PER_TASK)]
+        (folder / "data" / name).mkdir(parents=True, exist_ok=True)
+    from .geojson import VertexText
+
+    # territories and front lines are made of the cells' own vertices: their text, once
+    vertices = VertexText.of(np.concatenate([topology.cells_wgs84, topology.edges_wgs84]))
+    tasks = [(topology, labels, folder, vertices, codes[part], dates[part])
+             for part in _chunks(len(dates), DATA_DATES_PER_TASK)]
     for name, task in (("territory", _territory_task), ("fronts", _fronts_task)):
         with stages.stage(name, total=len(tasks)) as advance:
-            runner.map(task, tasks, advance)
+            _run_in_order(task, tasks, advance=advance)
 
 
 # ---------------------------------------------------------------- images
@@ -401,66 +345,70 @@ def _frame_days(days: np.ndarray, options: BundleOptions):
     return png_days, gif_days, np.union1d(png_days, gif_days)
 
 
-def _write_images(prepared, folder: Path, days: np.ndarray, options: BundleOptions, *,
-                  runner: _Runner | None = None, stages: Stages | None = None) -> None:
-    """A PNG per chosen date and the animated GIF; frames drawn a task per few dates."""
-    stages = stages or Stages()
-    images = folder / "images"
-    images.mkdir(parents=True, exist_ok=True)
+def _start_images(prepared, folder: Path, days: np.ndarray, options: BundleOptions, *,
+                  jobs: int) -> FramePainter:
+    """The frames of every chosen date, a task per few dates, submitted to a ``FramePainter``
+    (mapper/frames.py): with ``jobs`` > 1 its small worker processes start drawing at once,
+    while this process writes the territory and front-line files."""
+    from .images import sketch_of
+
+    (folder / "images").mkdir(parents=True, exist_ok=True)
     png_days, gif_days, wanted = _frame_days(days, options)
+    # one task's frames or none: no process to start
+    workers = jobs if len(wanted) > FRAMES_PER_TASK else 1
+    painter = FramePainter(sketch_of(scene_of(prepared.model)), title=options.render.title,
+                           folder=folder, jobs=workers)
     if not len(wanted):
+        return painter
+    codes, contested = _states(prepared, wanted)
+    small = np.int16 if len(prepared.model.factions) < np.iinfo(np.int16).max else np.int64
+    codes = codes.astype(small)
+    titles = [str(t) for t in _day_text(wanted)]
+    names = [f"map-{t}.png" if d in png_days else None
+             for t, d in zip(titles, wanted.tolist(), strict=True)]
+    in_gif = np.isin(wanted, gif_days).tolist()
+    painter.submit([(codes[p], contested[p], titles[p], names[p], in_gif[p])
+                    for p in _chunks(len(wanted), FRAMES_PER_TASK)])
+    return painter
+
+
+def _write_images(painter: FramePainter, folder: Path, *, stages: Stages) -> None:
+    """The PNGs (written by the frame tasks) and the animated GIF of their half-size frames."""
+    if not painter.tasks:
         return
-    own = runner is None
-    if own:
-        runner = _Runner(1, _context(prepared, folder, options))
-    try:
-        codes, contested = _states(prepared, wanted)
-        titles = [str(t) for t in _day_text(wanted)]
-        names = [f"map-{t}.png" if d in png_days else None
-                 for t, d in zip(titles, wanted.tolist(), strict=True)]
-        in_gif = np.isin(wanted, gif_days).tolist()
-        tasks = [(codes[p], contested[p], titles[p], names[p], in_gif[p])
-                 for p in _chunks(len(wanted), FRAMES_PER_TASK)]
-        with stages.stage("frames", total=len(tasks)) as advance:
-            results = runner.map(_frames_task, tasks, advance)
-        gif_frames = [pixels for chunk in results for pixels in chunk if pixels is not None]
-        if gif_frames:
-            with stages.stage("gif"):
-                (images / "timeline.gif").write_bytes(gif_bytes(gif_frames))
-    finally:
-        if own:
-            runner.close()
+    with stages.stage("frames", total=painter.tasks) as advance:
+        results = painter.results(advance)
+    gif_frames = [pixels for chunk in results for pixels in chunk if pixels is not None]
+    del results
+    if gif_frames:
+        with stages.stage("gif"):
+            (folder / "images" / "timeline.gif").write_bytes(gif_bytes(gif_frames))
 
 
 # ---------------------------------------------------------------- the bundle
 
-def _context(prepared, folder: Path, options: BundleOptions) -> dict:
-    """What every worker needs, once: the cell topology (its EPSG:4326 cells and edges
-    computed first, so no worker reprojects), controller labels, the painter's scene."""
-    topology = prepared.topology
-    if topology is not None:
-        topology.cells_wgs84  # noqa: B018 - cached properties, computed before pickling
-        topology.edges_wgs84  # noqa: B018
-        topology.cell_area_km2  # noqa: B018
-    return {"topology": topology, "labels": list(prepared.timeline.controllers),
-            "scene": scene_of(prepared.model), "title": options.render.title,
-            "folder": Path(folder)}
-
-
 def pool_jobs(prepared, days: np.ndarray, options: BundleOptions) -> int:
-    """Worker processes for the per-date work: ``options.jobs``, or with None all cores when
-    the bundle is big enough to gain from them (else 1, in process)."""
+    """Workers for the per-date work: ``options.jobs``, or with None all cores when the bundle
+    is big enough to gain from them (else 1, in process), at most ``DEFAULT_MAX_JOBS``. Frames
+    are drawn by this process and ``jobs - 1`` small workers; territory and front-line files
+    are written here."""
     if options.jobs is not None:
         return max(int(options.jobs), 1)
     _, _, frames = _frame_days(days, options)
     work = len(prepared.model.places) * (len(spread(days, options.data_dates)) + len(frames))
-    return available_cores() if work >= POOL_MIN_WORK else 1
+    return min(available_cores(), DEFAULT_MAX_JOBS) if work >= POOL_MIN_WORK else 1
 
 
 def build_bundle(prepared, folder: Path, options: BundleOptions = BundleOptions(), *,
                  stages: Stages | None = None) -> dict:
     """Write every bundle file into ``folder`` (which must be empty or absent); returns the
-    manifest. ``stages`` receives each stage's wall time (``frontline bundle --verbose``)."""
+    manifest. ``stages`` receives each stage's wall time (``frontline bundle --verbose``).
+
+    Memory (issue 18): the pages and the stats over every slider date come first, in this
+    process alone; then the frame workers start (``jobs - 1`` small processes holding only the
+    map's vertex arrays) and draw while this process writes the territory and front-line files;
+    then this process draws the frames no worker has started. With workers, the "frames" stage
+    is that drawing and the wait for the workers' last tasks."""
     stages = stages or Stages()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -470,21 +418,20 @@ def build_bundle(prepared, folder: Path, options: BundleOptions = BundleOptions(
                                every=render.every, at=render.at)
     data_days = spread(days, options.data_dates)
     jobs = pool_jobs(prepared, days, options)
-    # the workers start now and get ready while this process writes the pages
-    runner = _Runner(jobs, _context(prepared, folder, options))
+    with stages.stage("index.html"):
+        (folder / "index.html").write_text(render_html(prepared.model, render),
+                                           encoding="utf-8")
+    with stages.stage("changes.html"):
+        (folder / "changes.html").write_text(changes_html(prepared, title=render.title,
+                                                          lang=render.lang),
+                                             encoding="utf-8")
+    notes = _write_tables(prepared, folder, days, title=render.title, stages=stages)
+    painter = _start_images(prepared, folder, days, options, jobs=jobs)
     try:
-        with stages.stage("index.html"):
-            (folder / "index.html").write_text(render_html(prepared.model, render),
-                                               encoding="utf-8")
-        with stages.stage("changes.html"):
-            (folder / "changes.html").write_text(changes_html(prepared, title=render.title,
-                                                              lang=render.lang),
-                                                 encoding="utf-8")
-        notes = _write_tables(prepared, folder, days, title=render.title, stages=stages)
-        _write_layers(prepared, runner, data_days, stages=stages)
-        _write_images(prepared, folder, days, options, runner=runner, stages=stages)
+        _write_layers(prepared, folder, data_days, stages=stages)
+        _write_images(painter, folder, stages=stages)
     finally:
-        runner.close()
+        painter.close()
     with stages.stage("manifest"):
         files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
                        if p.is_file() and p.name != "manifest.json")

@@ -3,6 +3,10 @@
 One matplotlib (Agg) figure is drawn once — cells, edges, places, outline — and every frame only
 changes colours, so a hundred frames cost little more than one. Encoding goes through Pillow with
 no metadata, so identical inputs give identical bytes.
+
+The geometry is turned into plain vertex arrays first (``sketch_of``: the one step that needs
+shapely); a painter built from a ``Sketch`` needs only numpy, matplotlib and Pillow, so a worker
+process drawing frames imports no geometry or table library (mapper/bundle.py).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -17,7 +22,6 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import shapely  # noqa: E402
 from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -25,7 +29,9 @@ from matplotlib.path import Path  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from . import styles  # noqa: E402
-from .model import MapModel  # noqa: E402
+
+if TYPE_CHECKING:
+    from .model import MapModel
 
 CELL_ALPHA = 0.45
 
@@ -42,6 +48,8 @@ class Frame:
 
 def _rings(geoms) -> tuple[list[np.ndarray], np.ndarray]:
     """Exterior rings of every polygon part, and the owner index of each ring."""
+    import shapely
+
     parts, owner = shapely.get_parts(np.asarray(geoms, dtype=object), return_index=True)
     keep = ~shapely.is_empty(parts)
     parts, owner = parts[keep], owner[keep]
@@ -52,6 +60,8 @@ def _rings(geoms) -> tuple[list[np.ndarray], np.ndarray]:
 
 
 def _lines(geoms) -> tuple[list[np.ndarray], np.ndarray]:
+    import shapely
+
     lines, owner = shapely.get_parts(np.asarray(geoms, dtype=object), return_index=True)
     coords, line_of = shapely.get_coordinates(lines, return_index=True)
     cuts = np.flatnonzero(np.diff(line_of)) + 1
@@ -105,41 +115,84 @@ def scene_of(model: MapModel) -> Scene:
         legend=tuple((f.colour, f.label) for f in model.factions if f.id in used))
 
 
-class MapPainter:
-    """Draws frames of one model (or ``Scene``); build once, call ``frame()`` per date."""
+@dataclass(frozen=True, eq=False)
+class Sketch:
+    """A scene as vertex arrays, ready to draw (``sketch_of``): no geometry objects, so it
+    pickles small and a painter built from it needs no shapely. Cells and front edges are
+    compound paths: ``*_verts [V, 2]``, path codes ``*_codes [V]`` and, per vertex, the place
+    whose code colours it (``cell_place``) or the two places an edge separates."""
 
-    def __init__(self, model: MapModel | Scene, *, size_px: tuple[int, int] = (900, 900),
-                 dpi: int = 100, title: str = ""):
-        scene = model if isinstance(model, Scene) else scene_of(model)
-        self.scene = scene
-        self._palette = scene.palette
-        lon, lat = scene.lon, scene.lat
-        self._xy = np.column_stack([lon, lat])
+    xy: np.ndarray  # [P, 2] lon, lat
+    palette: np.ndarray  # [F + 1, 4] RGBA of the factions, then the unknown colour
+    cells: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # (verts, codes, place)
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None  # verts, codes, l, r
+    outline: list[np.ndarray] | None  # line pieces of the outline
+    legend: tuple[tuple[str, str], ...]
+    view: tuple[float, float, float, float] | None  # x0, y0, x1, y1 of places and cells
+
+
+def sketch_of(scene: Scene) -> Sketch:
+    """The vertex arrays a painter draws, from a ``Scene`` (the one step that needs shapely)."""
+    import shapely
+
+    xy = np.column_stack([scene.lon, scene.lat])
+    outline = None
+    if scene.outline is not None:
+        outline, _ = _lines(shapely.boundary(scene.outline)
+                            if shapely.get_type_id(scene.outline) in (3, 6) else scene.outline)
+    cells = None
+    if scene.cells is not None:
+        rings, owner = _rings(scene.cells)
+        verts, codes, ring = _path_parts(rings, closed=True)
+        cells = (verts, codes, np.asarray(owner, dtype=np.int64)[ring])
+    edges = None
+    if scene.edges is not None:
+        left, right, geoms = scene.edges
+        segs, owner = _lines(geoms)
+        verts, codes, seg = _path_parts(segs, closed=False)
+        of = np.asarray(owner, dtype=np.int64)[seg]
+        edges = (verts, codes, np.asarray(left)[of], np.asarray(right)[of])
+    # the view shows every place and cell (the outline may be a whole country: places first)
+    shapes = list(shapely.points(scene.lon, scene.lat)) if len(scene.lon) else []
+    if scene.cells is not None:
+        shapes.extend(scene.cells)
+    view = (tuple(float(v) for v in shapely.total_bounds(np.asarray(shapes, dtype=object)))
+            if shapes else None)
+    return Sketch(xy=xy, palette=scene.palette, cells=cells, edges=edges, outline=outline,
+                  legend=scene.legend, view=view)
+
+
+class MapPainter:
+    """Draws frames of one model (or ``Scene``, or ``Sketch``); build once, call ``frame()``
+    per date."""
+
+    def __init__(self, model: MapModel | Scene | Sketch, *,
+                 size_px: tuple[int, int] = (900, 900), dpi: int = 100, title: str = ""):
+        if isinstance(model, Sketch):
+            sketch = model
+        else:
+            sketch = sketch_of(model if isinstance(model, Scene) else scene_of(model))
+        self.sketch = sketch
+        self._palette = sketch.palette
+        self._xy = sketch.xy
+        lon, lat = sketch.xy[:, 0], sketch.xy[:, 1]
         self.fig = plt.figure(figsize=(size_px[0] / dpi, size_px[1] / dpi), dpi=dpi)
         self.ax = self.fig.add_axes((0.02, 0.1, 0.96, 0.8))
         self.ax.set_axis_off()
         self.ax.set_aspect(1.0 / max(np.cos(np.radians(np.mean(lat) if len(lat) else 0)), 0.1))
-        if scene.outline is not None:
-            segs, _ = _lines(shapely.boundary(scene.outline)
-                             if shapely.get_type_id(scene.outline) in (3, 6) else scene.outline)
-            self.ax.add_collection(LineCollection(segs, colors=styles.OUTLINE_COLOUR,
+        if sketch.outline is not None:
+            self.ax.add_collection(LineCollection(sketch.outline, colors=styles.OUTLINE_COLOUR,
                                                   linewidths=0.8, zorder=1))
         # Cells and front lines are compound paths: a frame draws one filled path per faction
         # colour and one stroked path for the whole front, not a path per cell or edge.
         self._cells = None
-        if scene.cells is not None:
-            rings, owner = _rings(scene.cells)
-            self._cell_verts, self._cell_codes, ring = _path_parts(rings, closed=True)
-            self._cell_place = np.asarray(owner, dtype=np.int64)[ring]
+        if sketch.cells is not None:
+            self._cell_verts, self._cell_codes, self._cell_place = sketch.cells
             self._cells = PathCollection([], linewidths=0.0, zorder=2, antialiaseds=True)
             self.ax.add_collection(self._cells)
         self._front = None
-        if scene.edges is not None:
-            left, right, geoms = scene.edges
-            segs, owner = _lines(geoms)
-            self._edge_verts, self._edge_codes, seg = _path_parts(segs, closed=False)
-            self._edge_left = np.asarray(left)[np.asarray(owner, dtype=np.int64)[seg]]
-            self._edge_right = np.asarray(right)[np.asarray(owner, dtype=np.int64)[seg]]
+        if sketch.edges is not None:
+            self._edge_verts, self._edge_codes, self._edge_left, self._edge_right = sketch.edges
             self._front = PathCollection([], facecolors="none", edgecolors=styles.FRONT_COLOUR,
                                          linewidths=1.6, zorder=3)
             self.ax.add_collection(self._front)
@@ -155,26 +208,18 @@ class MapPainter:
                                     fontweight="bold")
         self.fig.text(0.5, 0.915, title, ha="center", va="center", fontsize=10, color="#444444")
         handles = [Line2D([], [], marker="s", linestyle="", markersize=9, color=colour,
-                          label=label) for colour, label in scene.legend]
+                          label=label) for colour, label in sketch.legend]
         if handles:
             self.fig.legend(handles=handles, loc="lower center", ncol=min(3, len(handles)),
                             fontsize=9, frameon=False)
-        self._frame_view(lon, lat)
+        if sketch.view is not None:
+            x0, y0, x1, y1 = sketch.view
+            pad_x, pad_y = max((x1 - x0) * 0.05, 0.05), max((y1 - y0) * 0.05, 0.05)
+            self.ax.set_xlim(x0 - pad_x, x1 + pad_x)
+            self.ax.set_ylim(y0 - pad_y, y1 + pad_y)
         self._animated = [a for a in (self._cells, self._front, *self._points, self._rings,
                                       self._title) if a is not None]
         self._background = None
-
-    def _frame_view(self, lon: np.ndarray, lat: np.ndarray) -> None:
-        """Show every place and cell (the outline may be a whole country: places come first)."""
-        shapes = list(shapely.points(lon, lat)) if len(lon) else []
-        if self.scene.cells is not None:
-            shapes.extend(self.scene.cells)
-        if not shapes:
-            return
-        x0, y0, x1, y1 = shapely.total_bounds(np.asarray(shapes, dtype=object))
-        pad_x, pad_y = max((x1 - x0) * 0.05, 0.05), max((y1 - y0) * 0.05, 0.05)
-        self.ax.set_xlim(x0 - pad_x, x1 + pad_x)
-        self.ax.set_ylim(y0 - pad_y, y1 + pad_y)
 
     def frame(self, frame: Frame) -> np.ndarray:
         """The RGB pixels of ``frame``."""

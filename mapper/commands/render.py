@@ -179,9 +179,9 @@ def bundle(
     gif: Annotated[bool, typer.Option("--gif/--no-gif", help="Animated GIF of the period.")] = True,
     json: Json = False, localities: LocalitiesOpt = False,
     window: WindowOpt = None, sources: SourcesOpt = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", help="Worker processes for the per-date "
-                    "work (territory and front-line files, frames); 1 = in this process. "
-                    "Default: every core, or in process for a small bundle. The files are the "
+    jobs: Annotated[int | None, typer.Option("--jobs", help="Processes drawing the frames (this "
+                    "one and N-1 small workers); 1 = all in this process. Default: every core "
+                    "up to 3 (memory), or in process for a small bundle. The files are the "
                     "same bytes whatever the number.", min=1)] = None,
     verbose: Annotated[bool, typer.Option("--verbose", help="Print each stage's wall time "
                        "(read, timeline, cells, territory, fronts, stats, frames…).")] = False,

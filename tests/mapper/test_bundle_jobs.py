@@ -115,6 +115,18 @@ def test_default_jobs_run_a_small_bundle_in_process(prepared):
     assert pool_jobs(prepared, days, BundleOptions()) == 1
 
 
+def test_default_jobs_of_a_big_bundle_are_capped_for_memory(prepared, monkeypatch):
+    import mapper.bundle as bundle_mod
+
+    days, _ = slider_days(prepared.model)
+    monkeypatch.setattr(bundle_mod, "POOL_MIN_WORK", 0)
+    monkeypatch.setattr(bundle_mod, "available_cores", lambda: 16)
+    assert pool_jobs(prepared, days, BundleOptions(jobs=None)) == bundle_mod.DEFAULT_MAX_JOBS
+    assert pool_jobs(prepared, days, BundleOptions(jobs=8)) == 8  # asked for: given
+    monkeypatch.setattr(bundle_mod, "available_cores", lambda: 2)
+    assert pool_jobs(prepared, days, BundleOptions(jobs=None)) == 2
+
+
 def _changes_reference(prepared, *, title: str, lang: str) -> str:
     """The changelog built row by row (the way it was before it became columns)."""
     ui = styles.ui_strings(lang)
@@ -212,3 +224,16 @@ def test_stages_add_up_and_drive_a_bar():
     assert list(stages.times) == ["a", "b"] and ended == ["a", "b", "a"]
     assert bars == [("a", 3, [1, 1, 1])]
     assert stages.total() == pytest.approx(sum(stages.times.values()))
+
+
+def test_frame_workers_import_no_table_or_geometry_library():
+    """A frame worker (mapper/frames.py) holds matplotlib and vertex arrays only (issue 18:
+    every process of the bundle counts towards its memory)."""
+    import subprocess
+    import sys
+
+    heavy = ("pandas", "geopandas", "shapely", "pyproj", "pyarrow", "layers")
+    out = subprocess.run([sys.executable, "-c", "import sys, mapper.frames; print(sorted(m for "
+                          f"m in {heavy!r} if m in sys.modules))"],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
