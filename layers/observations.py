@@ -493,6 +493,10 @@ class Placed:
     ok: np.ndarray
     known: dict
     gazetteer: object = None  # the gazetteer that placed the rows (area members resolve with it)
+    # ``place_id`` as codes: ``ids[code]`` is the row's place id, -1 where not placed (the
+    # set-level steps group rows by place with these, never by hashing the id strings again)
+    code: np.ndarray | None = None
+    ids: np.ndarray | None = None
 
 
 def _default_gazetteer():
@@ -563,6 +567,8 @@ def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Plac
     ids_ok = by_id & (u_code == "")[pid_c.codes]
     rows = np.flatnonzero(ids_ok)
     c = pid_c.codes[rows]
+    code = np.full(n, -1, dtype=np.int64)  # per row, into the concatenation of ``spaces``
+    code[rows], spaces = c, [u_pid]
     place_id[rows], lat[rows], lon[rows] = u_pid[c], u_lat[c], u_lon[c]
     place[rows], name[rows], bare[rows], ok[rows] = u_place[c], u_name[c], u_bare[c], True
     # points given by lat/lon, each distinct pair of texts once
@@ -578,20 +584,30 @@ def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Plac
         bares = np.array([t[6:] for t in ids.tolist()], dtype=object)
         place_id[rows], lat[rows], lon[rows] = ids[pcodes], parsed.lat[rows], parsed.lon[rows]
         bare[rows], ok[rows] = bares[pcodes], True
+        code[rows] = pcodes + sum(map(len, spaces))
+        spaces.append(ids)
     # names, each distinct (name, country) once
     rows = np.flatnonzero(by_name)
     if len(rows):
-        _resolve_names(parsed, report, gz, rows, place_id, name, lat, lon, place, ok, known,
-                       ids_ok | by_point, AmbiguousPlace, PlaceNotFound)
+        g_rows, g_codes, g_ids = _resolve_names(
+            parsed, report, gz, rows, place_id, name, lat, lon, place, ok, known,
+            ids_ok | by_point, AmbiguousPlace, PlaceNotFound)
+        code[g_rows] = g_codes + sum(map(len, spaces))
+        spaces.append(g_ids)
     point = ok & (bare != None)  # noqa: E711 (elementwise)
     text = text_c.text
     name[point] = np.where(text[point] != "", text[point], bare[point])
+    # one code per distinct place id (an id, a point and a name may give the same place)
+    merged, uniq_ids = pd.factorize(np.concatenate(spaces), use_na_sentinel=True)
+    code = np.where(ok, merged[np.clip(code, 0, None)] if len(merged) else -1, -1)
     return Placed(place_id=place_id, name=name, lat=lat, lon=lon, ok=ok, known=known,
-                  gazetteer=gz)
+                  gazetteer=gz, code=code.astype(np.int64),
+                  ids=np.asarray(uniq_ids, dtype=object))
 
 
 def _resolve_names(parsed, report, gz, rows, place_id, name, lat, lon, place, ok, known,
-                   context_rows, AmbiguousPlace, PlaceNotFound) -> None:
+                   context_rows, AmbiguousPlace, PlaceNotFound
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     text_c, country_c = parsed.place_text, parsed.country
     key = text_c.codes[rows] * len(country_c.uniq) + country_c.codes[rows]
     gcodes, groups = pd.factorize(key)  # in order of first appearance
@@ -663,6 +679,7 @@ def _resolve_names(parsed, report, gz, rows, place_id, name, lat, lon, place, ok
     for p in answer.tolist():
         if p is not None:
             known[p.id] = p
+    return sel, gs, g_id  # the placed rows, their group and each group's place id
 
 
 @dataclass(frozen=True, slots=True)
@@ -679,20 +696,26 @@ def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Pr
                        factions: Factions, gazetteer=None) -> ObservationSet:
     """The usable rows (no error), then the set-level checks (duplicates, conflicts)."""
     good = np.flatnonzero(~report.errors & placed.ok)
-    frame = _frame(table, parsed, placed, good)
+    codes, ids = _place_codes(placed, good)
+    frame = _frame(table, parsed, placed, good, place_codes=(codes, ids))
     from .check import find_conflicts, find_duplicates  # set-level checks live in check.py
 
-    keep, dup_problems = find_duplicates(frame, path=table.path, unit=table.unit)
-    chosen = _places_rows(frame)  # before duplicates go: a named row names a bare point
-    frame = frame[keep].reset_index(drop=True)
-    conflicts = find_conflicts(frame, path=table.path, unit=table.unit)
-    present = set(pd.unique(frame["place_id"]).tolist())  # Arrow's unique, not 1M objects
-    places = _places_frame(chosen[chosen["place_id"].map(present.__contains__).to_numpy(
-        dtype=bool)], placed.known)
+    alone = _singletons(codes, parsed.date[good])
+    keep, dup_problems = find_duplicates(frame, path=table.path, unit=table.unit,
+                                         singletons=alone)
+    chosen, chosen_codes = _places_rows(frame, codes, ids)  # before duplicates go: a named
+    frame = frame[keep].reset_index(drop=True)              # row names a bare point
+    codes = codes[keep]
+    conflicts = find_conflicts(frame, path=table.path, unit=table.unit,
+                               singletons=True if alone else None)
+    present = np.bincount(codes, minlength=len(ids)).astype(bool) if len(codes) \
+        else np.zeros(len(ids), dtype=bool)
+    places = _places_frame(chosen[present[chosen_codes]], placed.known)
     from .regions import expand_areas  # area observations → member-place rows
 
     area_rows, places, area_problems = expand_areas(frame, places, gazetteer=gazetteer,
-                                                    path=table.path, unit=table.unit)
+                                                    path=table.path, unit=table.unit,
+                                                    place_codes=(codes, ids))
     kept = np.zeros(len(table), dtype=bool)
     kept[good[keep]] = True
     dropped = tuple(np.sort(table.lines[~kept]).tolist())
@@ -702,18 +725,45 @@ def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Pr
                           format=table.format, dropped_lines=dropped, area_rows=area_rows)
 
 
-def _frame(table: Table, parsed: Parsed, placed: Placed, good: np.ndarray) -> pd.DataFrame:
+def _place_codes(placed: Placed, good: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The place code of each usable row and the distinct ids they index (from
+    ``resolve_places``; factorized here for a Placed built without them)."""
+    if placed.code is not None:
+        return placed.code[good], placed.ids
+    codes, ids = pd.factorize(placed.place_id[good])
+    return codes.astype(np.int64), np.asarray(ids, dtype=object)
+
+
+def _singletons(codes: np.ndarray, day: np.ndarray) -> bool:
+    """Whether no two rows share a place and a date (then nothing is a duplicate or conflict):
+    integer codes of (place, day), hashed once."""
+    if len(codes) < 2:
+        return True
+    d = day.astype("datetime64[D]").astype(np.int64)
+    d = d - d.min()
+    if int(d.max()) < (1 << 62) // (int(codes.max()) + 1):
+        key = codes * (int(d.max()) + 1) + d
+    else:  # would overflow: number the days first
+        dcodes, duniq = pd.factorize(d)
+        key = codes * len(duniq) + dcodes
+    return not pd.Series(key).duplicated().any()
+
+
+def _frame(table: Table, parsed: Parsed, placed: Placed, good: np.ndarray, *,
+           place_codes: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     def s(values) -> pd.Series:
         if isinstance(values, _Col):
             return _strings(_Col(values.codes[good], values.uniq))
         return _strings(values[good])
 
+    place_id = _strings(_Col(*place_codes)) if place_codes is not None \
+        else s(placed.place_id)
     data = {
         "row": table.lines[good].astype(np.int64),
         "date": parsed.date[good].astype("datetime64[ns]"),
         "date_precision": s(parsed.precision),
         "date_text": s(parsed.date_text),
-        "place_id": s(placed.place_id),
+        "place_id": place_id,
         "place": s(placed.name),
         "place_text": s(parsed.place_text),
         "lat": placed.lat[good].astype(float),
@@ -728,18 +778,21 @@ def _frame(table: Table, parsed: Parsed, placed: Placed, good: np.ndarray) -> pd
     return pd.DataFrame(data, index=pd.RangeIndex(len(good)))[list(FRAME_COLUMNS)]
 
 
-def _places_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per place id: its first row with a place text, else its first row."""
-    codes, uniq = pd.factorize(frame["place_id"])
+def _places_rows(frame: pd.DataFrame, codes: np.ndarray, ids: np.ndarray
+                 ) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per place id (sorted by id): its first row with a place text, else its first
+    row; and the place code of each."""
     rows = np.arange(len(codes))
-    first = np.full(len(uniq), -1, dtype=np.int64)
+    first = np.full(len(ids), -1, dtype=np.int64)
     first[codes[::-1]] = rows[::-1]  # each place's first row
     named = rows[(frame["place_text"] != "").to_numpy(dtype=bool)]
-    first_named = np.full(len(uniq), -1, dtype=np.int64)
+    first_named = np.full(len(ids), -1, dtype=np.int64)
     first_named[codes[named][::-1]] = named[::-1]  # … and its first row with a place text
     pick = np.where(first_named >= 0, first_named, first)
-    pick = pick[np.argsort(np.asarray(uniq, dtype=object).astype(str), kind="stable")]
-    return frame[["place_id", "place", "lat", "lon"]].iloc[pick].reset_index(drop=True)
+    used = np.flatnonzero(pick >= 0)
+    used = used[np.argsort(ids[used].astype(str), kind="stable")]
+    return frame[["place_id", "place", "lat", "lon"]].iloc[pick[used]].reset_index(
+        drop=True), used
 
 
 def _places_frame(rows: pd.DataFrame, known: dict) -> gpd.GeoDataFrame:

@@ -133,11 +133,12 @@ def _by_id(areas) -> dict[str, Area]:
 
 
 def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, gazetteer=None,
-                 path: str = "", unit: str = "line"
+                 path: str = "", unit: str = "line", place_codes=None
                  ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, list[Problem]]:
     """(area rows, places with the listed members added, problems) for the rows of ``frame``
     whose place is an area. The area rows have ``frame``'s columns; ``place_text`` keeps the
-    area's name and ``note`` says "via AREA (line N, source URL)"."""
+    area's name and ``note`` says "via AREA (line N, source URL)". ``place_codes``: the
+    frame's place ids already as (codes, distinct ids), when the caller has them."""
     empty = frame.iloc[:0].copy()
     if not len(frame):
         return empty, places, []
@@ -146,7 +147,8 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
         return empty, places, []
     area_ids = sorted({a.id for a in areas})
     # each distinct place id looked at once (a file has few areas and many rows)
-    pid_codes, pid_uniq = pd.factorize(frame["place_id"], use_na_sentinel=False)
+    pid_codes, pid_uniq = place_codes if place_codes is not None else pd.factorize(
+        frame["place_id"], use_na_sentinel=False)
     pid_uniq = np.asarray(pid_uniq, dtype=object).astype(str)
     names_area = np.isin(pid_uniq, area_ids)
     hit = pd.Series(names_area[pid_codes], index=frame.index)
