@@ -140,3 +140,26 @@ def test_geoparquet_points_become_lat_lon(tmp_path):
     [p] = [p for p in obs.errors if p.code == "bad-geometry"]
     assert (p.line, p.value) == (3, "LineString")
     assert obs.dropped_lines == (3,)
+
+
+def test_one_place_given_three_ways_is_one_place(tmp_path):
+    """A point given by place_id and by lat/lon, and a gazetteer id given by place_id and by
+    name, are one place each: one row of ``places``, and same-day copies are duplicates."""
+    from tests.layers.fake_gazetteer import FakeGazetteer
+
+    gz = FakeGazetteer()
+    aleppo = gz.resolve_one("Aleppo").place
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "date,place,place_id,lat,lon,controller\n"
+        "2016-01-01,,\"point:36.20000,37.13\",,,SAA\n"
+        "2016-01-01,,,36.2,37.13,SAA\n"
+        f"2016-02-01,,{aleppo.id},,,SAA\n"
+        "2016-02-01,Aleppo,,,,SAA\n"
+        "2016-03-01,Aleppo,,,,rebels\n", encoding="utf-8")
+    obs = read_observations(path, gazetteer=gz, today=TODAY)
+    assert sorted(obs.places["place_id"]) == sorted(["point:36.2,37.13", aleppo.id])
+    dups = [(p.line, p.related) for p in obs.problems if p.code == "duplicate"]
+    assert dups == [(3, (2,)), (5, (4,))]
+    assert obs.frame["row"].tolist() == [2, 4, 6]
+    assert obs.rows_read == len(obs.frame) + len(obs.dropped_lines)
