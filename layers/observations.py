@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -751,31 +752,41 @@ def _singletons(codes: np.ndarray, day: np.ndarray) -> bool:
 
 def _frame(table: Table, parsed: Parsed, placed: Placed, good: np.ndarray, *,
            place_codes: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
-    def s(values) -> pd.Series:
+    texts = {
+        "date_precision": parsed.precision, "date_text": parsed.date_text,
+        "place_id": _Col(*place_codes) if place_codes is not None else placed.place_id,
+        "place": placed.name, "place_text": parsed.place_text,
+        "controller": parsed.controller, "status": parsed.status, "kind": parsed.kind,
+        "certainty": parsed.certainty, "source": parsed.source, "note": parsed.note}
+
+    def s(name: str) -> pd.Series:
+        values = texts[name]
+        if name == "place_id" and place_codes is not None:
+            return _strings(values)  # already the usable rows
         if isinstance(values, _Col):
             return _strings(_Col(values.codes[good], values.uniq))
         return _strings(values[good])
 
-    place_id = _strings(_Col(*place_codes)) if place_codes is not None \
-        else s(placed.place_id)
+    # Each text column is its strings materialized in Arrow (which releases the GIL): a big
+    # file builds them in threads, one column each; the columns do not depend on each other.
+    if len(good) >= _THREADED_ROWS:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            built = dict(zip(texts, pool.map(s, texts), strict=True))
+    else:
+        built = {name: s(name) for name in texts}
     data = {
         "row": table.lines[good].astype(np.int64),
         "date": parsed.date[good].astype("datetime64[ns]"),
-        "date_precision": s(parsed.precision),
-        "date_text": s(parsed.date_text),
-        "place_id": place_id,
-        "place": s(placed.name),
-        "place_text": s(parsed.place_text),
+        **built,
         "lat": placed.lat[good].astype(float),
         "lon": placed.lon[good].astype(float),
-        "controller": s(parsed.controller),
-        "status": s(parsed.status),
-        "kind": s(parsed.kind),
-        "certainty": s(parsed.certainty),
-        "source": s(parsed.source),
-        "note": s(parsed.note),
     }
     return pd.DataFrame(data, index=pd.RangeIndex(len(good)))[list(FRAME_COLUMNS)]
+
+
+_THREADED_ROWS = 100_000  # below this, threads cost more than they save
 
 
 def _places_rows(frame: pd.DataFrame, codes: np.ndarray, ids: np.ndarray

@@ -158,7 +158,7 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
     by_id = _by_id([a for a in areas if a.id in named_ids])  # merge only the areas named
     used = [by_id[i] for i in sorted(named_ids)]
     problems: list[Problem] = _far_spellings(frame[hit], by_id, gazetteer, path, unit)
-    places, named = _with_members(places, used, gazetteer, path, frame, unit, problems)
+    places, named = _with_members(places, used, gazetteer, path, frame[hit], unit, problems)
     ids = places["place_id"].astype(str).to_numpy()
     lon, lat = places["lon"].to_numpy(float), places["lat"].to_numpy(float)
     admin1 = places["admin1"].fillna("").astype(str).str.casefold().to_numpy()
@@ -179,13 +179,14 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
         member_ids[a.id] = ids[inside]
     pieces = []
     rows = frame[hit]
+    by_place = places.set_index("place_id")
     for a in used:
         sel = rows[rows["place_id"].astype(str) == a.id]
         mem = member_ids[a.id]
         if not len(sel) or not len(mem):
             continue
         rep = sel.loc[sel.index.repeat(len(mem))].reset_index(drop=True)
-        take = places.set_index("place_id").loc[np.tile(mem, len(sel))]
+        take = by_place.loc[np.tile(mem, len(sel))]
         rep["place_id"] = pd.array(take.index.astype(str), dtype="string")
         rep["place"] = pd.array(take["name"].astype(str).to_numpy(), dtype="string")
         rep["lat"], rep["lon"] = take["lat"].to_numpy(float), take["lon"].to_numpy(float)
@@ -287,7 +288,7 @@ def _with_members(places, used, gazetteer, path, frame, unit, problems):
                 continue
             named[m] = p.id
             new.append(p)
-    known = set(places["place_id"].astype(str))
+    known = set(places["place_id"].astype(str).tolist())
     add = {p.id: p for p in new if p.id not in known}
     if add:
         ps = list(add.values())

@@ -163,3 +163,19 @@ def test_one_place_given_three_ways_is_one_place(tmp_path):
     assert dups == [(3, (2,)), (5, (4,))]
     assert obs.frame["row"].tolist() == [2, 4, 6]
     assert obs.rows_read == len(obs.frame) + len(obs.dropped_lines)
+
+
+def test_the_frame_is_the_same_built_in_threads(tmp_path, monkeypatch):
+    import layers.observations as observations
+
+    path = tmp_path / "e.csv"
+    path.write_text("date,place,lat,lon,controller,status,note\n"
+                    "2016-01-01,Aleppo,,,SAA,,\n"
+                    "2016-01-02,,36.2,37.13,contested,,a note\n"
+                    "2016-01-03,Douma,,,rebels,besieged,\n", encoding="utf-8")
+    frames = []
+    for rows in (0, 10 ** 9):  # every file threaded, then none
+        monkeypatch.setattr(observations, "_THREADED_ROWS", rows)
+        frames.append(read_observations(path, gazetteer=FakeGazetteer(), today=TODAY).frame)
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    assert frames[0]["controller"].isna().sum() == 1
