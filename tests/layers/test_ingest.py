@@ -179,3 +179,14 @@ def test_the_frame_is_the_same_built_in_threads(tmp_path, monkeypatch):
         frames.append(read_observations(path, gazetteer=FakeGazetteer(), today=TODAY).frame)
     pd.testing.assert_frame_equal(frames[0], frames[1])
     assert frames[0]["controller"].isna().sum() == 1
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_blank_lines_are_not_rows_and_lines_stay_physical(tmp_path, newline):
+    rows = ["date,place,controller", "2016-01-01,Aleppo,SAA", "", "2016-01-02,Douma,rebels",
+            "", "", "2016-01-03,Aleppo,rebels", ""]
+    path = tmp_path / "e.csv"
+    path.write_bytes(newline.join(rows).encode("utf-8"))
+    table = read_table(path)
+    assert table.lines.tolist() == [2, 4, 7]
+    assert table.frame["place"].tolist() == ["Aleppo", "Douma", "Aleppo"]
