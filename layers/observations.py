@@ -130,7 +130,8 @@ class _Problems:
 
     def add(self, mask: np.ndarray, column, value, message, fix, code: str,
             severity: str = "error") -> None:
-        """One problem per row in ``mask``; each other argument is a str or a per-row array."""
+        """One problem per row in ``mask``; each other argument is a str, a per-row array or a
+        _Col (its per-row texts are looked up for the rows in ``mask`` only)."""
         idx = np.flatnonzero(mask)
         if not len(idx):
             return
@@ -138,6 +139,8 @@ class _Problems:
             self.errors[idx] = True
 
         def at(x):
+            if isinstance(x, _Col):
+                return np.asarray(x.uniq, dtype=object)[x.codes[idx]]
             return np.asarray(x, dtype=object)[idx] if isinstance(x, np.ndarray | list) else x
         self.parts.append(pd.DataFrame({
             "line": self.lines[idx], "column": at(column), "value": at(value),
@@ -338,7 +341,7 @@ def parse_columns(table: Table, columns: dict[str, str], report: _Problems, *,
                    "quote fields that contain the delimiter (\"a, b\")", "extra-fields",
                    "warning")
     geom = _column(frame, GEOMETRY_ERROR if GEOMETRY_ERROR in frame else None, n)
-    report.add(~geom.empty, "geometry", geom.text, "only Point geometries are observations",
+    report.add(~geom.empty, "geometry", geom, "only Point geometries are observations",
                "give each feature a Point geometry (or lat/lon properties)", "bad-geometry")
     date, precision, date_text = _parse_dates(col("date"), report, today)
     lat_c, lon_c = col("lat"), col("lon")
@@ -377,8 +380,8 @@ def _parse_dates(c: _Col, report: _Problems, today: dt.date):
         day[i], precision[i], canonical[i] = np.datetime64(d, "D"), p, format_date(d, p)
     future = day > np.datetime64(today, "D")
     report.add(c.empty, "date", "", "missing date", DATE_FIX, "missing-date")
-    report.add((reason != "")[c.codes], "date", c.text, c.spread(reason), DATE_FIX, "bad-date")
-    report.add(future[c.codes], "date", c.text, f"date is in the future (today is {today})",
+    report.add((reason != "")[c.codes], "date", c, _Col(c.codes, reason), DATE_FIX, "bad-date")
+    report.add(future[c.codes], "date", c, f"date is in the future (today is {today})",
                "check the year and month; observations record what already happened",
                "future-date")
     ok = ~np.isnat(day) & ~future
@@ -405,12 +408,13 @@ def _parse_coordinates(lat_c: _Col, lon_c: _Col, report: _Problems):
     given = ~lat_c.empty | ~lon_c.empty
     lat_ok, lon_ok = ~np.isnan(lat), ~np.isnan(lon)
     bad = given & ~(lat_ok & lon_ok)
-    column = np.where(lat_ok, "lon", "lat").astype(object)
-    value = np.where(lat_ok, lon_c.text, lat_c.text).astype(object)
-    report.add(bad, column, value,
-               "bad coordinates (need decimal degrees: lat -90..90, lon -180..180)",
-               "write lat and lon as decimal degrees, e.g. lat 36.2021, lon 37.1343",
-               "bad-coordinates")
+    if bad.any():  # the per-row texts only when some row needs them
+        column = np.where(lat_ok, "lon", "lat").astype(object)
+        value = np.where(lat_ok, lon_c.text, lat_c.text).astype(object)
+        report.add(bad, column, value,
+                   "bad coordinates (need decimal degrees: lat -90..90, lon -180..180)",
+                   "write lat and lon as decimal degrees, e.g. lat 36.2021, lon 37.1343",
+                   "bad-coordinates")
     coords = given & ~bad
     return np.where(coords, lat, np.nan), np.where(coords, lon, np.nan), coords, bad
 
@@ -437,7 +441,7 @@ def _parse_controllers(c: _Col, report: _Problems, factions: Factions):
                 "add this alias there"
     report.add(c.empty, "controller", "", "missing controller",
                f"write a faction id ({ids_text}), an alias, or 'contested'", "missing-controller")
-    report.add((fix != "")[c.codes], "controller", c.text, "unknown controller", c.spread(fix),
+    report.add((fix != "")[c.codes], "controller", c, "unknown controller", _Col(c.codes, fix),
                "unknown-controller")
     return _Col(c.codes, ids), contested[c.codes]
 
