@@ -66,9 +66,11 @@ def find_conflicts(frame: pd.DataFrame, *, path: str, unit: str = "line",
     The timeline marks such a place ``contested`` for that group; this reports it, once per
     group, at the group's last row. ``singletons`` as for ``find_duplicates``.
     """
+    if window_days <= 0 and singletons:  # known: no two rows share a place and a date
+        return []
     if not (frame["certainty"] == "confirmed").to_numpy(dtype=bool).any():
         return []
-    if window_days <= 0 and (_singletons(frame) if singletons is None else singletons):
+    if window_days <= 0 and singletons is None and _singletons(frame):
         return []
     clash = window_conflicts(frame, window_days=window_days)
     if clash.empty:

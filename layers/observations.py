@@ -28,6 +28,7 @@ import datetime as dt
 import math
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,22 +100,26 @@ class ObservationSet:
 
 
 def read_observations(source: str | Path, *, factions: Factions | None = None, gazetteer=None,
-                      today: dt.date | None = None, fmt: str | None = None) -> ObservationSet:
+                      today: dt.date | None = None, fmt: str | None = None,
+                      columns: Sequence[str] | None = None) -> ObservationSet:
     """Read, validate and resolve an events file (``-`` = stdin); see the module docstring.
 
     ``gazetteer`` is anything with ``resolve_one(name, *, country, context)`` and ``get(id)``
     (default: ``gazetteer.load()``, loaded only when a row names a place). ``today`` bounds
-    future dates (default: the current UTC date).
+    future dates (default: the current UTC date). ``columns``: the FRAME_COLUMNS ``frame``
+    needs (default: all); the others may be left out (a check that only counts rows and
+    reports problems builds no text it does not print). Problems, places and counts do not
+    depend on it.
     """
     factions = load_factions() if factions is None else factions
     table = read_table(source, fmt=fmt)
     today = today or dt.datetime.now(dt.UTC).date()
     report = _Problems(table.path, table.lines, table.unit)
-    columns = map_columns(table, report)
-    parsed = parse_columns(table, columns, report, factions=factions, today=today)
+    mapped = map_columns(table, report)
+    parsed = parse_columns(table, mapped, report, factions=factions, today=today)
     placed = resolve_places(parsed, report, gazetteer=gazetteer)
     return to_observation_set(table, parsed, placed, report, factions=factions,
-                              gazetteer=placed.gazetteer)
+                              gazetteer=placed.gazetteer, columns=columns)
 
 
 # ---------------------------------------------------------------------------- problems as masks
@@ -698,14 +703,19 @@ class _LatLon:
 # ---------------------------------------------------------------------------- 5. the set
 
 def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Problems, *,
-                       factions: Factions, gazetteer=None) -> ObservationSet:
-    """The usable rows (no error), then the set-level checks (duplicates, conflicts)."""
+                       factions: Factions, gazetteer=None,
+                       columns: Sequence[str] | None = None) -> ObservationSet:
+    """The usable rows (no error), then the set-level checks (duplicates, conflicts).
+    ``columns``: as for ``read_observations``."""
     good = np.flatnonzero(~report.errors & placed.ok)
     codes, ids = _place_codes(placed, good)
-    frame = _frame(table, parsed, placed, good, place_codes=(codes, ids))
+    alone = _singletons(codes, parsed.date[good])
+    # Duplicates and conflicts compare every column; without them the places, the area rows
+    # and the caller need only these (the area rows get every column, see expand_areas).
+    wanted = None if columns is None or not alone else set(columns) | set(_PLACE_FIELDS)
+    frame = _frame(table, parsed, placed, good, place_codes=(codes, ids), only=wanted)
     from .check import find_conflicts, find_duplicates  # set-level checks live in check.py
 
-    alone = _singletons(codes, parsed.date[good])
     keep, dup_problems = find_duplicates(frame, path=table.path, unit=table.unit,
                                          singletons=alone)
     chosen, chosen_codes = _places_rows(frame, codes, ids)  # before duplicates go: a named
@@ -718,9 +728,13 @@ def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Pr
     places = _places_frame(chosen[present[chosen_codes]], placed.known)
     from .regions import expand_areas  # area observations → member-place rows
 
-    area_rows, places, area_problems = expand_areas(frame, places, gazetteer=gazetteer,
-                                                    path=table.path, unit=table.unit,
-                                                    place_codes=(codes, ids))
+    def area_frame(mask: np.ndarray) -> pd.DataFrame:  # the area rows with every column
+        return _frame(table, parsed, placed, good[keep][mask],
+                      place_codes=(codes[mask], ids))
+
+    area_rows, places, area_problems = expand_areas(
+        frame, places, gazetteer=gazetteer, path=table.path, unit=table.unit,
+        place_codes=(codes, ids), area_frame=None if wanted is None else area_frame)
     kept = np.zeros(len(table), dtype=bool)
     kept[good[keep]] = True
     dropped = tuple(np.sort(table.lines[~kept]).tolist())
@@ -754,14 +768,22 @@ def _singletons(codes: np.ndarray, day: np.ndarray) -> bool:
     return not pd.Series(key).duplicated().any()
 
 
+# The columns the places and area rows are made from (``_places_rows``, regions.expand_areas).
+_PLACE_FIELDS: tuple[str, ...] = ("row", "date", "place_id", "place", "place_text", "lat", "lon")
+
+
 def _frame(table: Table, parsed: Parsed, placed: Placed, good: np.ndarray, *,
-           place_codes: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+           place_codes: tuple[np.ndarray, np.ndarray] | None = None,
+           only: set[str] | None = None) -> pd.DataFrame:
+    """The usable rows ``good`` as FRAME_COLUMNS (those in ``only``, if given)."""
     texts = {
         "date_precision": parsed.precision, "date_text": parsed.date_text,
         "place_id": _Col(*place_codes) if place_codes is not None else placed.place_id,
         "place": placed.name, "place_text": parsed.place_text,
         "controller": parsed.controller, "status": parsed.status, "kind": parsed.kind,
         "certainty": parsed.certainty, "source": parsed.source, "note": parsed.note}
+    if only is not None:
+        texts = {k: v for k, v in texts.items() if k in only}
 
     def s(name: str) -> pd.Series:
         values = texts[name]
@@ -787,7 +809,8 @@ def _frame(table: Table, parsed: Parsed, placed: Placed, good: np.ndarray, *,
         "lat": placed.lat[good].astype(float),
         "lon": placed.lon[good].astype(float),
     }
-    return pd.DataFrame(data, index=pd.RangeIndex(len(good)))[list(FRAME_COLUMNS)]
+    return pd.DataFrame(data, index=pd.RangeIndex(len(good)))[
+        [c for c in FRAME_COLUMNS if only is None or c in only]]
 
 
 _THREADED_ROWS = 100_000  # below this, threads cost more than they save

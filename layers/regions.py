@@ -133,12 +133,14 @@ def _by_id(areas) -> dict[str, Area]:
 
 
 def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, gazetteer=None,
-                 path: str = "", unit: str = "line", place_codes=None
+                 path: str = "", unit: str = "line", place_codes=None, area_frame=None
                  ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, list[Problem]]:
     """(area rows, places with the listed members added, problems) for the rows of ``frame``
     whose place is an area. The area rows have ``frame``'s columns; ``place_text`` keeps the
     area's name and ``note`` says "via AREA (line N, source URL)". ``place_codes``: the
-    frame's place ids already as (codes, distinct ids), when the caller has them."""
+    frame's place ids already as (codes, distinct ids), when the caller has them;
+    ``area_frame(mask)``: the rows of ``frame`` in ``mask`` with every column, for a caller whose
+    ``frame`` holds only some (default: ``frame[mask]``)."""
     empty = frame.iloc[:0].copy()
     if not len(frame):
         return empty, places, []
@@ -157,8 +159,9 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
     named_ids = set(pid_uniq[names_area].tolist())
     by_id = _by_id([a for a in areas if a.id in named_ids])  # merge only the areas named
     used = [by_id[i] for i in sorted(named_ids)]
-    problems: list[Problem] = _far_spellings(frame[hit], by_id, gazetteer, path, unit)
-    places, named = _with_members(places, used, gazetteer, path, frame[hit], unit, problems)
+    rows = frame[hit] if area_frame is None else area_frame(hit.to_numpy(dtype=bool))
+    problems: list[Problem] = _far_spellings(rows, by_id, gazetteer, path, unit)
+    places, named = _with_members(places, used, gazetteer, path, rows, unit, problems)
     ids = places["place_id"].astype(str).to_numpy()
     lon, lat = places["lon"].to_numpy(float), places["lat"].to_numpy(float)
     admin1 = places["admin1"].fillna("").astype(str).str.casefold().to_numpy()
@@ -178,7 +181,6 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
         inside &= ids != a.id
         member_ids[a.id] = ids[inside]
     pieces = []
-    rows = frame[hit]
     by_place = places.set_index("place_id")
     for a in used:
         sel = rows[rows["place_id"].astype(str) == a.id]
@@ -218,7 +220,7 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
     out = out.sort_values(["_size", "row"], kind="stable")
     out = out.drop_duplicates(["place_id", "date"], keep="first")
     out = out.sort_values(["row", "place_id"], kind="stable").drop(columns="_size")
-    return out.reset_index(drop=True)[list(frame.columns)], places, problems
+    return out.reset_index(drop=True)[list(rows.columns)], places, problems
 
 
 def _area_of(a: Area) -> float:

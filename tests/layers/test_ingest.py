@@ -190,3 +190,41 @@ def test_blank_lines_are_not_rows_and_lines_stay_physical(tmp_path, newline):
     table = read_table(path)
     assert table.lines.tolist() == [2, 4, 7]
     assert table.frame["place"].tolist() == ["Aleppo", "Douma", "Aleppo"]
+
+
+def _same_report(path, gazetteer, today):
+    from layers import check_observations
+
+    full = read_observations(path, gazetteer=gazetteer, today=today)
+    light = read_observations(path, gazetteer=gazetteer, today=today, columns=())
+    assert check_observations(light).to_dict() == check_observations(full).to_dict()
+    assert light.dropped_lines == full.dropped_lines and len(light.frame) == len(full.frame)
+    pd.testing.assert_frame_equal(pd.DataFrame(light.places), pd.DataFrame(full.places))
+    return full, light
+
+
+@pytest.mark.parametrize("name", ["every_problem.csv", "every_problem.geojson"])
+def test_a_check_without_the_text_columns_reports_the_same(name):
+    from pathlib import Path
+
+    _same_report(Path(__file__).parent / "data" / name, FakeGazetteer(), TODAY)
+
+
+def test_a_check_without_the_text_columns_expands_areas_the_same(tmp_path, monkeypatch):
+    """No two rows share a place and a date: the light frame, with an area row (its member
+    rows are built with every column)."""
+    from layers import regions
+    from tests.layers.test_regions import AREA, AREAS_TOML, PLACES
+
+    areas = tmp_path / "areas.toml"
+    areas.write_text(AREAS_TOML, encoding="utf-8")
+    monkeypatch.setattr(regions, "AREAS_FILE", areas)
+    path = tmp_path / "e.csv"
+    path.write_text("date,place,controller,source,note\n"
+                    "2015-01-01,Aleppo,government,https://a.example/1,\n"
+                    "2015-06-01,North Region,isis,https://a.example/area,a note\n"
+                    "2015-06-02,Aleppo,opposition,https://a.example/3,\n", encoding="utf-8")
+    full, light = _same_report(path, FakeGazetteer((*PLACES, AREA)), dt.date(2025, 1, 1))
+    assert "note" not in light.frame and "note" in full.frame
+    pd.testing.assert_frame_equal(light.area_rows, full.area_rows)
+    assert len(full.area_rows) > 0
