@@ -85,8 +85,11 @@ def geoparquet_bytes(frame: pd.DataFrame, geometry: gpd.GeoSeries, *,
     position = np.zeros(len(shapes), dtype=np.int64)
     position[used] = np.arange(len(used))
     crs = geometry.crs.to_json_dict() if geometry.crs is not None else None
-    wkb = pa.array(shapely.to_wkb(shapes[used], flavor="iso"), pa.binary()).take(
-        pa.array(position[rows]))
+    # each used place's WKB once; rows index it (a dictionary column: Parquet writes its pages
+    # without hashing a million geometries; a missing geometry is a plain null instead)
+    each = pa.array(shapely.to_wkb(shapes[used], flavor="iso"), pa.binary())
+    wkb = pa.DictionaryArray.from_arrays(pa.array(position[rows], pa.int32()), each) \
+        if each.null_count == 0 else each.take(pa.array(position[rows]))
     # pandas metadata exactly as pyarrow writes it for the frame with plain strings
     head = _plain_categoricals(frame.iloc[:0]).assign(**{name: None})
     schema = pa.Schema.from_pandas(head, preserve_index=False)
@@ -98,9 +101,10 @@ def geoparquet_bytes(frame: pd.DataFrame, geometry: gpd.GeoSeries, *,
     meta = {"ARROW:extension:name": "geoarrow.wkb",
             "ARROW:extension:metadata": json.dumps({"crs": crs}) if crs is not None else "{}"}
     fields = [pa.field(c, a.type) for c, a in zip(frame.columns, arrays, strict=True)]
-    fields.append(pa.field(name, pa.binary(), nullable=True, metadata=meta))
     plain = [pa.field(f.name, schema.field(f.name).type) if pa.types.is_dictionary(f.type)
              else f for f in fields]
+    fields.append(pa.field(name, wkb.type, nullable=True, metadata=meta))
+    plain.append(pa.field(name, pa.binary(), nullable=True, metadata=meta))
     kinds = shapely.get_type_id(shapes[used]) + 8 * shapely.has_z(shapes[used])
     bounds = shapely.bounds(shapes[used]) if len(used) else np.full((1, 4), np.nan)
     column = {"encoding": "WKB", "crs": _without_member_ids(crs),

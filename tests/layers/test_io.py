@@ -4,6 +4,7 @@ reproducible."""
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Point
@@ -189,3 +190,15 @@ def test_geoparquet_dictionary_columns_read_back_as_plain_text(tmp_path):
     assert back["place"].astype(object).where(back["place"].notna(), None).tolist() == expected
     assert back["controller"].tolist() == ["a" if c % 2 == 0 else "b" for c in codes]
     assert back.geometry.x.tolist() == geometry.x.tolist()
+
+
+def test_geoparquet_with_a_missing_geometry(tmp_path):
+    from layers.io import geoparquet_bytes
+
+    frame = pd.DataFrame({"place": pd.Categorical(["a", "b", "a"])})
+    geometry = gpd.GeoSeries([Point(1.0, 2.0), None], crs="EPSG:4326")
+    path = tmp_path / "g.parquet"
+    path.write_bytes(geoparquet_bytes(frame, geometry, rows=np.array([0, 1, 0])))
+    back = gpd.read_parquet(path)
+    assert back.geometry.isna().tolist() == [False, True, False]
+    assert back.geometry.iloc[2].equals(Point(1.0, 2.0))
