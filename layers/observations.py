@@ -760,12 +760,20 @@ def _singletons(codes: np.ndarray, day: np.ndarray) -> bool:
         return True
     d = day.astype("datetime64[D]").astype(np.int64)
     d = d - d.min()
+    span = (int(codes.max()) + 1) * (int(d.max()) + 1)
+    if span <= min(_SCATTER_KEYS, 64 * len(codes)):  # a bitmap of the keys: no hash table
+        seen = np.zeros(span, dtype=bool)
+        seen[codes * (int(d.max()) + 1) + d] = True
+        return int(np.count_nonzero(seen)) == len(codes)
     if int(d.max()) < (1 << 62) // (int(codes.max()) + 1):
         key = codes * (int(d.max()) + 1) + d
     else:  # would overflow: number the days first
         dcodes, duniq = pd.factorize(d)
         key = codes * len(duniq) + dcodes
     return not pd.Series(key).duplicated().any()
+
+
+_SCATTER_KEYS = 1 << 26  # (place, day) pairs up to this many: a 64 MB bitmap at most
 
 
 # The columns the places and area rows are made from (``_places_rows``, regions.expand_areas).

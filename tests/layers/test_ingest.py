@@ -228,3 +228,16 @@ def test_a_check_without_the_text_columns_expands_areas_the_same(tmp_path, monke
     assert "note" not in light.frame and "note" in full.frame
     pd.testing.assert_frame_equal(light.area_rows, full.area_rows)
     assert len(full.area_rows) > 0
+
+
+@pytest.mark.parametrize("scatter", [0, 1 << 26])
+def test_singletons_by_bitmap_and_by_hash_agree(monkeypatch, scatter):
+    import numpy as np
+
+    import layers.observations as observations
+
+    monkeypatch.setattr(observations, "_SCATTER_KEYS", scatter)
+    day = np.array(["2016-01-01", "2016-01-02", "2016-01-01", "2016-01-03"], dtype="datetime64[D]")
+    assert observations._singletons(np.array([0, 0, 1, 0]), day)
+    assert not observations._singletons(np.array([0, 0, 0, 1]), day)  # place 0, 2016-01-01 twice
+    assert observations._singletons(np.array([3]), day[:1])
