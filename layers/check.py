@@ -35,10 +35,12 @@ def _singletons(frame: pd.DataFrame) -> bool:
     return bool(np.bincount(group).max() <= 1) if len(group) else True
 
 
-def find_duplicates(frame: pd.DataFrame, *, path: str, unit: str = "line"
-                    ) -> tuple[np.ndarray, list[Problem]]:
-    """Rows identical to an earlier row: (mask of rows to keep, one warning per dropped copy)."""
-    if frame.empty or _singletons(frame):
+def find_duplicates(frame: pd.DataFrame, *, path: str, unit: str = "line",
+                    singletons: bool | None = None) -> tuple[np.ndarray, list[Problem]]:
+    """Rows identical to an earlier row: (mask of rows to keep, one warning per dropped copy).
+    ``singletons``: whether the caller already knows that no two rows share a place and a date
+    (None: find out)."""
+    if frame.empty or (_singletons(frame) if singletons is None else singletons):
         return np.ones(len(frame), dtype=bool), []
     group = _group_codes(frame, DUPLICATE_KEY)
     first = np.full(int(group.max()) + 1, -1, dtype=np.int64)
@@ -57,16 +59,18 @@ def find_duplicates(frame: pd.DataFrame, *, path: str, unit: str = "line"
 
 
 def find_conflicts(frame: pd.DataFrame, *, path: str, unit: str = "line",
-                   window_days: int = 0) -> list[Problem]:
+                   window_days: int = 0, singletons: bool | None = None) -> list[Problem]:
     """Confirmed observations of one place on one date (or within ``window_days`` of the first,
     the report groups of layers/reconcile.py) naming different controllers.
 
     The timeline marks such a place ``contested`` for that group; this reports it, once per
-    group, at the group's last row.
+    group, at the group's last row. ``singletons`` as for ``find_duplicates``.
     """
+    if window_days <= 0 and singletons:  # known: no two rows share a place and a date
+        return []
     if not (frame["certainty"] == "confirmed").to_numpy(dtype=bool).any():
         return []
-    if window_days <= 0 and _singletons(frame):
+    if window_days <= 0 and singletons is None and _singletons(frame):
         return []
     clash = window_conflicts(frame, window_days=window_days)
     if clash.empty:

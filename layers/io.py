@@ -6,6 +6,7 @@ crash never leaves half a file. Same frame in → same bytes out (GeoPackage tim
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import tempfile
@@ -84,16 +85,26 @@ def geoparquet_bytes(frame: pd.DataFrame, geometry: gpd.GeoSeries, *,
     position = np.zeros(len(shapes), dtype=np.int64)
     position[used] = np.arange(len(used))
     crs = geometry.crs.to_json_dict() if geometry.crs is not None else None
-    wkb = pa.array(shapely.to_wkb(shapes[used], flavor="iso"), pa.binary()).take(
-        pa.array(position[rows]))
+    # each used place's WKB once; rows index it (a dictionary column: Parquet writes its pages
+    # without hashing a million geometries; a missing geometry is a plain null instead)
+    each = pa.array(shapely.to_wkb(shapes[used], flavor="iso"), pa.binary())
+    wkb = pa.DictionaryArray.from_arrays(pa.array(position[rows], pa.int32()), each) \
+        if each.null_count == 0 else each.take(pa.array(position[rows]))
     # pandas metadata exactly as pyarrow writes it for the frame with plain strings
     head = _plain_categoricals(frame.iloc[:0]).assign(**{name: None})
     schema = pa.Schema.from_pandas(head, preserve_index=False)
-    arrays = [_arrow_column(frame[c], schema.field(c).type) for c in frame.columns]
+    # Categoricals stay Arrow dictionaries: Parquet stores them as dictionary pages without
+    # hashing millions of strings again; the stored Arrow schema (below) says plain strings,
+    # so every reader (pyarrow, geopandas, GDAL) reads text, as geopandas writes it.
+    arrays = [_arrow_column(frame[c], schema.field(c).type, dictionary=True)
+              for c in frame.columns]
     meta = {"ARROW:extension:name": "geoarrow.wkb",
             "ARROW:extension:metadata": json.dumps({"crs": crs}) if crs is not None else "{}"}
     fields = [pa.field(c, a.type) for c, a in zip(frame.columns, arrays, strict=True)]
-    fields.append(pa.field(name, pa.binary(), nullable=True, metadata=meta))
+    plain = [pa.field(f.name, schema.field(f.name).type) if pa.types.is_dictionary(f.type)
+             else f for f in fields]
+    fields.append(pa.field(name, wkb.type, nullable=True, metadata=meta))
+    plain.append(pa.field(name, pa.binary(), nullable=True, metadata=meta))
     kinds = shapely.get_type_id(shapes[used]) + 8 * shapely.has_z(shapes[used])
     bounds = shapely.bounds(shapes[used]) if len(used) else np.full((1, 4), np.nan)
     column = {"encoding": "WKB", "crs": _without_member_ids(crs),
@@ -103,13 +114,19 @@ def geoparquet_bytes(frame: pd.DataFrame, geometry: gpd.GeoSeries, *,
     geo = {"primary_column": name, "columns": {name: column}, "version": "1.1.0",
            "creator": {"library": "frontline layers.io", "version": "1"}}
     metadata = {**schema.metadata, b"geo": json.dumps(geo).encode("utf-8")}
-    table = pa.Table.from_arrays([*arrays, wkb], schema=pa.schema(fields, metadata=metadata))
+    # the Arrow schema readers restore (what pyarrow stores as ARROW:schema), with plain strings
+    metadata[b"ARROW:schema"] = base64.b64encode(
+        pa.schema(plain, metadata=metadata).serialize().to_pybytes())
+    table = pa.Table.from_arrays([*arrays, wkb], schema=pa.schema(fields))
     buf = pa.BufferOutputStream()
     # statistics for the numbers and dates only: min/max of millions of strings cost a quarter
     # of the write and no reader filters on them
-    stats = [f.name for f in fields if not pa.types.is_large_string(f.type)
+    stats = [f.name for f in plain if not pa.types.is_large_string(f.type)
              and not pa.types.is_string(f.type) and f.name != name]
-    pq.write_table(table, buf, compression="snappy", write_statistics=stats)
+    with pq.ParquetWriter(buf, table.schema, compression="snappy", write_statistics=stats,
+                          store_schema=False) as writer:
+        writer.write_table(table, row_group_size=max(len(table), 1))
+        writer.add_key_value_metadata(metadata)
     return buf.getvalue().to_pybytes()
 
 
@@ -134,16 +151,19 @@ def _without_member_ids(crs: dict | None) -> dict | None:
     return out
 
 
-def _arrow_column(values: pd.Series, target):
-    """One column as an Arrow array of ``target`` type; categoricals through their codes."""
+def _arrow_column(values: pd.Series, target, *, dictionary: bool = False):
+    """One column as an Arrow array of ``target`` type; categoricals through their codes (kept
+    as a dictionary of ``target`` values with ``dictionary``)."""
     import pyarrow as pa
 
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy()
         cats = pa.array(np.asarray(values.cat.categories, dtype=object), pa.large_string()
                         if pa.types.is_large_string(target) else None)
-        return pa.DictionaryArray.from_arrays(
-            pa.array(codes, mask=codes < 0), cats).cast(target)
+        out = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), cats)
+        if dictionary and out.dictionary.type == target:
+            return out
+        return out.cast(target)
     return pa.array(values, type=target, from_pandas=True)
 
 

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,22 +100,26 @@ class ObservationSet:
 
 
 def read_observations(source: str | Path, *, factions: Factions | None = None, gazetteer=None,
-                      today: dt.date | None = None, fmt: str | None = None) -> ObservationSet:
+                      today: dt.date | None = None, fmt: str | None = None,
+                      columns: Sequence[str] | None = None) -> ObservationSet:
     """Read, validate and resolve an events file (``-`` = stdin); see the module docstring.
 
     ``gazetteer`` is anything with ``resolve_one(name, *, country, context)`` and ``get(id)``
     (default: ``gazetteer.load()``, loaded only when a row names a place). ``today`` bounds
-    future dates (default: the current UTC date).
+    future dates (default: the current UTC date). ``columns``: the FRAME_COLUMNS ``frame``
+    needs (default: all); the others may be left out (a check that only counts rows and
+    reports problems builds no text it does not print). Problems, places and counts do not
+    depend on it.
     """
     factions = load_factions() if factions is None else factions
     table = read_table(source, fmt=fmt)
     today = today or dt.datetime.now(dt.UTC).date()
     report = _Problems(table.path, table.lines, table.unit)
-    columns = map_columns(table, report)
-    parsed = parse_columns(table, columns, report, factions=factions, today=today)
+    mapped = map_columns(table, report)
+    parsed = parse_columns(table, mapped, report, factions=factions, today=today)
     placed = resolve_places(parsed, report, gazetteer=gazetteer)
     return to_observation_set(table, parsed, placed, report, factions=factions,
-                              gazetteer=placed.gazetteer)
+                              gazetteer=placed.gazetteer, columns=columns)
 
 
 # ---------------------------------------------------------------------------- problems as masks
@@ -129,7 +135,8 @@ class _Problems:
 
     def add(self, mask: np.ndarray, column, value, message, fix, code: str,
             severity: str = "error") -> None:
-        """One problem per row in ``mask``; each other argument is a str or a per-row array."""
+        """One problem per row in ``mask``; each other argument is a str, a per-row array or a
+        _Col (its per-row texts are looked up for the rows in ``mask`` only)."""
         idx = np.flatnonzero(mask)
         if not len(idx):
             return
@@ -137,6 +144,8 @@ class _Problems:
             self.errors[idx] = True
 
         def at(x):
+            if isinstance(x, _Col):
+                return np.asarray(x.uniq, dtype=object)[x.codes[idx]]
             return np.asarray(x, dtype=object)[idx] if isinstance(x, np.ndarray | list) else x
         self.parts.append(pd.DataFrame({
             "line": self.lines[idx], "column": at(column), "value": at(value),
@@ -337,7 +346,7 @@ def parse_columns(table: Table, columns: dict[str, str], report: _Problems, *,
                    "quote fields that contain the delimiter (\"a, b\")", "extra-fields",
                    "warning")
     geom = _column(frame, GEOMETRY_ERROR if GEOMETRY_ERROR in frame else None, n)
-    report.add(~geom.empty, "geometry", geom.text, "only Point geometries are observations",
+    report.add(~geom.empty, "geometry", geom, "only Point geometries are observations",
                "give each feature a Point geometry (or lat/lon properties)", "bad-geometry")
     date, precision, date_text = _parse_dates(col("date"), report, today)
     lat_c, lon_c = col("lat"), col("lon")
@@ -376,8 +385,8 @@ def _parse_dates(c: _Col, report: _Problems, today: dt.date):
         day[i], precision[i], canonical[i] = np.datetime64(d, "D"), p, format_date(d, p)
     future = day > np.datetime64(today, "D")
     report.add(c.empty, "date", "", "missing date", DATE_FIX, "missing-date")
-    report.add((reason != "")[c.codes], "date", c.text, c.spread(reason), DATE_FIX, "bad-date")
-    report.add(future[c.codes], "date", c.text, f"date is in the future (today is {today})",
+    report.add((reason != "")[c.codes], "date", c, _Col(c.codes, reason), DATE_FIX, "bad-date")
+    report.add(future[c.codes], "date", c, f"date is in the future (today is {today})",
                "check the year and month; observations record what already happened",
                "future-date")
     ok = ~np.isnat(day) & ~future
@@ -404,12 +413,13 @@ def _parse_coordinates(lat_c: _Col, lon_c: _Col, report: _Problems):
     given = ~lat_c.empty | ~lon_c.empty
     lat_ok, lon_ok = ~np.isnan(lat), ~np.isnan(lon)
     bad = given & ~(lat_ok & lon_ok)
-    column = np.where(lat_ok, "lon", "lat").astype(object)
-    value = np.where(lat_ok, lon_c.text, lat_c.text).astype(object)
-    report.add(bad, column, value,
-               "bad coordinates (need decimal degrees: lat -90..90, lon -180..180)",
-               "write lat and lon as decimal degrees, e.g. lat 36.2021, lon 37.1343",
-               "bad-coordinates")
+    if bad.any():  # the per-row texts only when some row needs them
+        column = np.where(lat_ok, "lon", "lat").astype(object)
+        value = np.where(lat_ok, lon_c.text, lat_c.text).astype(object)
+        report.add(bad, column, value,
+                   "bad coordinates (need decimal degrees: lat -90..90, lon -180..180)",
+                   "write lat and lon as decimal degrees, e.g. lat 36.2021, lon 37.1343",
+                   "bad-coordinates")
     coords = given & ~bad
     return np.where(coords, lat, np.nan), np.where(coords, lon, np.nan), coords, bad
 
@@ -436,7 +446,7 @@ def _parse_controllers(c: _Col, report: _Problems, factions: Factions):
                 "add this alias there"
     report.add(c.empty, "controller", "", "missing controller",
                f"write a faction id ({ids_text}), an alias, or 'contested'", "missing-controller")
-    report.add((fix != "")[c.codes], "controller", c.text, "unknown controller", c.spread(fix),
+    report.add((fix != "")[c.codes], "controller", c, "unknown controller", _Col(c.codes, fix),
                "unknown-controller")
     return _Col(c.codes, ids), contested[c.codes]
 
@@ -493,6 +503,10 @@ class Placed:
     ok: np.ndarray
     known: dict
     gazetteer: object = None  # the gazetteer that placed the rows (area members resolve with it)
+    # ``place_id`` as codes: ``ids[code]`` is the row's place id, -1 where not placed (the
+    # set-level steps group rows by place with these, never by hashing the id strings again)
+    code: np.ndarray | None = None
+    ids: np.ndarray | None = None
 
 
 def _default_gazetteer():
@@ -563,6 +577,8 @@ def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Plac
     ids_ok = by_id & (u_code == "")[pid_c.codes]
     rows = np.flatnonzero(ids_ok)
     c = pid_c.codes[rows]
+    code = np.full(n, -1, dtype=np.int64)  # per row, into the concatenation of ``spaces``
+    code[rows], spaces = c, [u_pid]
     place_id[rows], lat[rows], lon[rows] = u_pid[c], u_lat[c], u_lon[c]
     place[rows], name[rows], bare[rows], ok[rows] = u_place[c], u_name[c], u_bare[c], True
     # points given by lat/lon, each distinct pair of texts once
@@ -578,20 +594,30 @@ def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Plac
         bares = np.array([t[6:] for t in ids.tolist()], dtype=object)
         place_id[rows], lat[rows], lon[rows] = ids[pcodes], parsed.lat[rows], parsed.lon[rows]
         bare[rows], ok[rows] = bares[pcodes], True
+        code[rows] = pcodes + sum(map(len, spaces))
+        spaces.append(ids)
     # names, each distinct (name, country) once
     rows = np.flatnonzero(by_name)
     if len(rows):
-        _resolve_names(parsed, report, gz, rows, place_id, name, lat, lon, place, ok, known,
-                       ids_ok | by_point, AmbiguousPlace, PlaceNotFound)
+        g_rows, g_codes, g_ids = _resolve_names(
+            parsed, report, gz, rows, place_id, name, lat, lon, place, ok, known,
+            ids_ok | by_point, AmbiguousPlace, PlaceNotFound)
+        code[g_rows] = g_codes + sum(map(len, spaces))
+        spaces.append(g_ids)
     point = ok & (bare != None)  # noqa: E711 (elementwise)
     text = text_c.text
     name[point] = np.where(text[point] != "", text[point], bare[point])
+    # one code per distinct place id (an id, a point and a name may give the same place)
+    merged, uniq_ids = pd.factorize(np.concatenate(spaces), use_na_sentinel=True)
+    code = np.where(ok, merged[np.clip(code, 0, None)] if len(merged) else -1, -1)
     return Placed(place_id=place_id, name=name, lat=lat, lon=lon, ok=ok, known=known,
-                  gazetteer=gz)
+                  gazetteer=gz, code=code.astype(np.int64),
+                  ids=np.asarray(uniq_ids, dtype=object))
 
 
 def _resolve_names(parsed, report, gz, rows, place_id, name, lat, lon, place, ok, known,
-                   context_rows, AmbiguousPlace, PlaceNotFound) -> None:
+                   context_rows, AmbiguousPlace, PlaceNotFound
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     text_c, country_c = parsed.place_text, parsed.country
     key = text_c.codes[rows] * len(country_c.uniq) + country_c.codes[rows]
     gcodes, groups = pd.factorize(key)  # in order of first appearance
@@ -663,6 +689,7 @@ def _resolve_names(parsed, report, gz, rows, place_id, name, lat, lon, place, ok
     for p in answer.tolist():
         if p is not None:
             known[p.id] = p
+    return sel, gs, g_id  # the placed rows, their group and each group's place id
 
 
 @dataclass(frozen=True, slots=True)
@@ -676,23 +703,38 @@ class _LatLon:
 # ---------------------------------------------------------------------------- 5. the set
 
 def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Problems, *,
-                       factions: Factions, gazetteer=None) -> ObservationSet:
-    """The usable rows (no error), then the set-level checks (duplicates, conflicts)."""
+                       factions: Factions, gazetteer=None,
+                       columns: Sequence[str] | None = None) -> ObservationSet:
+    """The usable rows (no error), then the set-level checks (duplicates, conflicts).
+    ``columns``: as for ``read_observations``."""
     good = np.flatnonzero(~report.errors & placed.ok)
-    frame = _frame(table, parsed, placed, good)
+    codes, ids = _place_codes(placed, good)
+    alone = _singletons(codes, parsed.date[good])
+    # Duplicates and conflicts compare every column; without them the places, the area rows
+    # and the caller need only these (the area rows get every column, see expand_areas).
+    wanted = None if columns is None or not alone else set(columns) | set(_PLACE_FIELDS)
+    frame = _frame(table, parsed, placed, good, place_codes=(codes, ids), only=wanted)
     from .check import find_conflicts, find_duplicates  # set-level checks live in check.py
 
-    keep, dup_problems = find_duplicates(frame, path=table.path, unit=table.unit)
-    chosen = _places_rows(frame)  # before duplicates go: a named row names a bare point
-    frame = frame[keep].reset_index(drop=True)
-    conflicts = find_conflicts(frame, path=table.path, unit=table.unit)
-    present = set(pd.unique(frame["place_id"]).tolist())  # Arrow's unique, not 1M objects
-    places = _places_frame(chosen[chosen["place_id"].map(present.__contains__).to_numpy(
-        dtype=bool)], placed.known)
+    keep, dup_problems = find_duplicates(frame, path=table.path, unit=table.unit,
+                                         singletons=alone)
+    chosen, chosen_codes = _places_rows(frame, codes, ids)  # before duplicates go: a named
+    frame = frame[keep].reset_index(drop=True)              # row names a bare point
+    codes = codes[keep]
+    conflicts = find_conflicts(frame, path=table.path, unit=table.unit,
+                               singletons=True if alone else None)
+    present = np.bincount(codes, minlength=len(ids)).astype(bool) if len(codes) \
+        else np.zeros(len(ids), dtype=bool)
+    places = _places_frame(chosen[present[chosen_codes]], placed.known)
     from .regions import expand_areas  # area observations → member-place rows
 
-    area_rows, places, area_problems = expand_areas(frame, places, gazetteer=gazetteer,
-                                                    path=table.path, unit=table.unit)
+    def area_frame(mask: np.ndarray) -> pd.DataFrame:  # the area rows with every column
+        return _frame(table, parsed, placed, good[keep][mask],
+                      place_codes=(codes[mask], ids))
+
+    area_rows, places, area_problems = expand_areas(
+        frame, places, gazetteer=gazetteer, path=table.path, unit=table.unit,
+        place_codes=(codes, ids), area_frame=None if wanted is None else area_frame)
     kept = np.zeros(len(table), dtype=bool)
     kept[good[keep]] = True
     dropped = tuple(np.sort(table.lines[~kept]).tolist())
@@ -702,44 +744,101 @@ def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Pr
                           format=table.format, dropped_lines=dropped, area_rows=area_rows)
 
 
-def _frame(table: Table, parsed: Parsed, placed: Placed, good: np.ndarray) -> pd.DataFrame:
-    def s(values) -> pd.Series:
+def _place_codes(placed: Placed, good: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The place code of each usable row and the distinct ids they index (from
+    ``resolve_places``; factorized here for a Placed built without them)."""
+    if placed.code is not None:
+        return placed.code[good], placed.ids
+    codes, ids = pd.factorize(placed.place_id[good])
+    return codes.astype(np.int64), np.asarray(ids, dtype=object)
+
+
+def _singletons(codes: np.ndarray, day: np.ndarray) -> bool:
+    """Whether no two rows share a place and a date (then nothing is a duplicate or conflict):
+    integer codes of (place, day), hashed once."""
+    if len(codes) < 2:
+        return True
+    d = day.astype("datetime64[D]").astype(np.int64)
+    d = d - d.min()
+    span = (int(codes.max()) + 1) * (int(d.max()) + 1)
+    if span <= min(_SCATTER_KEYS, 64 * len(codes)):  # a bitmap of the keys: no hash table
+        seen = np.zeros(span, dtype=bool)
+        seen[codes * (int(d.max()) + 1) + d] = True
+        return int(np.count_nonzero(seen)) == len(codes)
+    if int(d.max()) < (1 << 62) // (int(codes.max()) + 1):
+        key = codes * (int(d.max()) + 1) + d
+    else:  # would overflow: number the days first
+        dcodes, duniq = pd.factorize(d)
+        key = codes * len(duniq) + dcodes
+    return not pd.Series(key).duplicated().any()
+
+
+_SCATTER_KEYS = 1 << 26  # (place, day) pairs up to this many: a 64 MB bitmap at most
+
+
+# The columns the places and area rows are made from (``_places_rows``, regions.expand_areas).
+_PLACE_FIELDS: tuple[str, ...] = ("row", "date", "place_id", "place", "place_text", "lat", "lon")
+
+
+def _frame(table: Table, parsed: Parsed, placed: Placed, good: np.ndarray, *,
+           place_codes: tuple[np.ndarray, np.ndarray] | None = None,
+           only: set[str] | None = None) -> pd.DataFrame:
+    """The usable rows ``good`` as FRAME_COLUMNS (those in ``only``, if given)."""
+    texts = {
+        "date_precision": parsed.precision, "date_text": parsed.date_text,
+        "place_id": _Col(*place_codes) if place_codes is not None else placed.place_id,
+        "place": placed.name, "place_text": parsed.place_text,
+        "controller": parsed.controller, "status": parsed.status, "kind": parsed.kind,
+        "certainty": parsed.certainty, "source": parsed.source, "note": parsed.note}
+    if only is not None:
+        texts = {k: v for k, v in texts.items() if k in only}
+
+    def s(name: str) -> pd.Series:
+        values = texts[name]
+        if name == "place_id" and place_codes is not None:
+            return _strings(values)  # already the usable rows
         if isinstance(values, _Col):
             return _strings(_Col(values.codes[good], values.uniq))
         return _strings(values[good])
 
+    # Each text column is its strings materialized in Arrow (which releases the GIL): a big
+    # file builds them in threads, one column each; the columns do not depend on each other.
+    if len(good) >= _THREADED_ROWS:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            built = dict(zip(texts, pool.map(s, texts), strict=True))
+    else:
+        built = {name: s(name) for name in texts}
     data = {
         "row": table.lines[good].astype(np.int64),
         "date": parsed.date[good].astype("datetime64[ns]"),
-        "date_precision": s(parsed.precision),
-        "date_text": s(parsed.date_text),
-        "place_id": s(placed.place_id),
-        "place": s(placed.name),
-        "place_text": s(parsed.place_text),
+        **built,
         "lat": placed.lat[good].astype(float),
         "lon": placed.lon[good].astype(float),
-        "controller": s(parsed.controller),
-        "status": s(parsed.status),
-        "kind": s(parsed.kind),
-        "certainty": s(parsed.certainty),
-        "source": s(parsed.source),
-        "note": s(parsed.note),
     }
-    return pd.DataFrame(data, index=pd.RangeIndex(len(good)))[list(FRAME_COLUMNS)]
+    return pd.DataFrame(data, index=pd.RangeIndex(len(good)))[
+        [c for c in FRAME_COLUMNS if only is None or c in only]]
 
 
-def _places_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per place id: its first row with a place text, else its first row."""
-    codes, uniq = pd.factorize(frame["place_id"])
+_THREADED_ROWS = 100_000  # below this, threads cost more than they save
+
+
+def _places_rows(frame: pd.DataFrame, codes: np.ndarray, ids: np.ndarray
+                 ) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per place id (sorted by id): its first row with a place text, else its first
+    row; and the place code of each."""
     rows = np.arange(len(codes))
-    first = np.full(len(uniq), -1, dtype=np.int64)
+    first = np.full(len(ids), -1, dtype=np.int64)
     first[codes[::-1]] = rows[::-1]  # each place's first row
     named = rows[(frame["place_text"] != "").to_numpy(dtype=bool)]
-    first_named = np.full(len(uniq), -1, dtype=np.int64)
+    first_named = np.full(len(ids), -1, dtype=np.int64)
     first_named[codes[named][::-1]] = named[::-1]  # … and its first row with a place text
     pick = np.where(first_named >= 0, first_named, first)
-    pick = pick[np.argsort(np.asarray(uniq, dtype=object).astype(str), kind="stable")]
-    return frame[["place_id", "place", "lat", "lon"]].iloc[pick].reset_index(drop=True)
+    used = np.flatnonzero(pick >= 0)
+    used = used[np.argsort(ids[used].astype(str), kind="stable")]
+    return frame[["place_id", "place", "lat", "lon"]].iloc[pick[used]].reset_index(
+        drop=True), used
 
 
 def _places_frame(rows: pd.DataFrame, known: dict) -> gpd.GeoDataFrame:

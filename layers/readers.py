@@ -266,7 +266,14 @@ def _delimited_arrow(text: str, delimiter: str, data: bytes | None = None):
     # newlines counted in the bytes when we have them (memchr, not a walk over a str)
     raw = text.encode("utf-8") if data is None else data
     end = text.find("\n")
-    if end <= 0 or b"\n\n" in raw or b"\n\r\n" in raw or not text[:end].strip():
+    if end <= 0 or not text[:end].strip():
+        return None
+    # every newline's position, once (``b"\n\n" in raw`` is a slow search when newlines are
+    # frequent): a blank line is a newline right after one, or after "\r"
+    byte = np.frombuffer(raw, dtype=np.uint8)
+    newline = np.flatnonzero(byte == 10)
+    gap = np.diff(newline)
+    if (gap == 1).any() or ((gap == 2) & (byte[newline[:-1] + 1] == 13)).any():
         return None
     header = next(csv.reader([text[:end].rstrip("\r")], delimiter=delimiter))
     width = len(header)
@@ -283,7 +290,7 @@ def _delimited_arrow(text: str, delimiter: str, data: bytes | None = None):
                 quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    n_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+    n_lines = len(newline) + (0 if raw.endswith(b"\n") else 1)
     if table.num_rows + 1 != n_lines:
         return None
     head = pa.table({n: pa.array([h], pa.string()) for n, h in zip(names, header, strict=True)})

@@ -133,11 +133,14 @@ def _by_id(areas) -> dict[str, Area]:
 
 
 def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, gazetteer=None,
-                 path: str = "", unit: str = "line"
+                 path: str = "", unit: str = "line", place_codes=None, area_frame=None
                  ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, list[Problem]]:
     """(area rows, places with the listed members added, problems) for the rows of ``frame``
     whose place is an area. The area rows have ``frame``'s columns; ``place_text`` keeps the
-    area's name and ``note`` says "via AREA (line N, source URL)"."""
+    area's name and ``note`` says "via AREA (line N, source URL)". ``place_codes``: the
+    frame's place ids already as (codes, distinct ids), when the caller has them;
+    ``area_frame(mask)``: the rows of ``frame`` in ``mask`` with every column, for a caller whose
+    ``frame`` holds only some (default: ``frame[mask]``)."""
     empty = frame.iloc[:0].copy()
     if not len(frame):
         return empty, places, []
@@ -146,7 +149,8 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
         return empty, places, []
     area_ids = sorted({a.id for a in areas})
     # each distinct place id looked at once (a file has few areas and many rows)
-    pid_codes, pid_uniq = pd.factorize(frame["place_id"], use_na_sentinel=False)
+    pid_codes, pid_uniq = place_codes if place_codes is not None else pd.factorize(
+        frame["place_id"], use_na_sentinel=False)
     pid_uniq = np.asarray(pid_uniq, dtype=object).astype(str)
     names_area = np.isin(pid_uniq, area_ids)
     hit = pd.Series(names_area[pid_codes], index=frame.index)
@@ -155,8 +159,9 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
     named_ids = set(pid_uniq[names_area].tolist())
     by_id = _by_id([a for a in areas if a.id in named_ids])  # merge only the areas named
     used = [by_id[i] for i in sorted(named_ids)]
-    problems: list[Problem] = _far_spellings(frame[hit], by_id, gazetteer, path, unit)
-    places, named = _with_members(places, used, gazetteer, path, frame, unit, problems)
+    rows = frame[hit] if area_frame is None else area_frame(hit.to_numpy(dtype=bool))
+    problems: list[Problem] = _far_spellings(rows, by_id, gazetteer, path, unit)
+    places, named = _with_members(places, used, gazetteer, path, rows, unit, problems)
     ids = places["place_id"].astype(str).to_numpy()
     lon, lat = places["lon"].to_numpy(float), places["lat"].to_numpy(float)
     admin1 = places["admin1"].fillna("").astype(str).str.casefold().to_numpy()
@@ -176,14 +181,14 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
         inside &= ids != a.id
         member_ids[a.id] = ids[inside]
     pieces = []
-    rows = frame[hit]
+    by_place = places.set_index("place_id")
     for a in used:
         sel = rows[rows["place_id"].astype(str) == a.id]
         mem = member_ids[a.id]
         if not len(sel) or not len(mem):
             continue
         rep = sel.loc[sel.index.repeat(len(mem))].reset_index(drop=True)
-        take = places.set_index("place_id").loc[np.tile(mem, len(sel))]
+        take = by_place.loc[np.tile(mem, len(sel))]
         rep["place_id"] = pd.array(take.index.astype(str), dtype="string")
         rep["place"] = pd.array(take["name"].astype(str).to_numpy(), dtype="string")
         rep["lat"], rep["lon"] = take["lat"].to_numpy(float), take["lon"].to_numpy(float)
@@ -215,7 +220,7 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
     out = out.sort_values(["_size", "row"], kind="stable")
     out = out.drop_duplicates(["place_id", "date"], keep="first")
     out = out.sort_values(["row", "place_id"], kind="stable").drop(columns="_size")
-    return out.reset_index(drop=True)[list(frame.columns)], places, problems
+    return out.reset_index(drop=True)[list(rows.columns)], places, problems
 
 
 def _area_of(a: Area) -> float:
@@ -285,7 +290,7 @@ def _with_members(places, used, gazetteer, path, frame, unit, problems):
                 continue
             named[m] = p.id
             new.append(p)
-    known = set(places["place_id"].astype(str))
+    known = set(places["place_id"].astype(str).tolist())
     add = {p.id: p for p in new if p.id not in known}
     if add:
         ps = list(add.values())

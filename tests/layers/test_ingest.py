@@ -140,3 +140,104 @@ def test_geoparquet_points_become_lat_lon(tmp_path):
     [p] = [p for p in obs.errors if p.code == "bad-geometry"]
     assert (p.line, p.value) == (3, "LineString")
     assert obs.dropped_lines == (3,)
+
+
+def test_one_place_given_three_ways_is_one_place(tmp_path):
+    """A point given by place_id and by lat/lon, and a gazetteer id given by place_id and by
+    name, are one place each: one row of ``places``, and same-day copies are duplicates."""
+    from tests.layers.fake_gazetteer import FakeGazetteer
+
+    gz = FakeGazetteer()
+    aleppo = gz.resolve_one("Aleppo").place
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "date,place,place_id,lat,lon,controller\n"
+        "2016-01-01,,\"point:36.20000,37.13\",,,SAA\n"
+        "2016-01-01,,,36.2,37.13,SAA\n"
+        f"2016-02-01,,{aleppo.id},,,SAA\n"
+        "2016-02-01,Aleppo,,,,SAA\n"
+        "2016-03-01,Aleppo,,,,rebels\n", encoding="utf-8")
+    obs = read_observations(path, gazetteer=gz, today=TODAY)
+    assert sorted(obs.places["place_id"]) == sorted(["point:36.2,37.13", aleppo.id])
+    dups = [(p.line, p.related) for p in obs.problems if p.code == "duplicate"]
+    assert dups == [(3, (2,)), (5, (4,))]
+    assert obs.frame["row"].tolist() == [2, 4, 6]
+    assert obs.rows_read == len(obs.frame) + len(obs.dropped_lines)
+
+
+def test_the_frame_is_the_same_built_in_threads(tmp_path, monkeypatch):
+    import layers.observations as observations
+
+    path = tmp_path / "e.csv"
+    path.write_text("date,place,lat,lon,controller,status,note\n"
+                    "2016-01-01,Aleppo,,,SAA,,\n"
+                    "2016-01-02,,36.2,37.13,contested,,a note\n"
+                    "2016-01-03,Douma,,,rebels,besieged,\n", encoding="utf-8")
+    frames = []
+    for rows in (0, 10 ** 9):  # every file threaded, then none
+        monkeypatch.setattr(observations, "_THREADED_ROWS", rows)
+        frames.append(read_observations(path, gazetteer=FakeGazetteer(), today=TODAY).frame)
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    assert frames[0]["controller"].isna().sum() == 1
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_blank_lines_are_not_rows_and_lines_stay_physical(tmp_path, newline):
+    rows = ["date,place,controller", "2016-01-01,Aleppo,SAA", "", "2016-01-02,Douma,rebels",
+            "", "", "2016-01-03,Aleppo,rebels", ""]
+    path = tmp_path / "e.csv"
+    path.write_bytes(newline.join(rows).encode("utf-8"))
+    table = read_table(path)
+    assert table.lines.tolist() == [2, 4, 7]
+    assert table.frame["place"].tolist() == ["Aleppo", "Douma", "Aleppo"]
+
+
+def _same_report(path, gazetteer, today):
+    from layers import check_observations
+
+    full = read_observations(path, gazetteer=gazetteer, today=today)
+    light = read_observations(path, gazetteer=gazetteer, today=today, columns=())
+    assert check_observations(light).to_dict() == check_observations(full).to_dict()
+    assert light.dropped_lines == full.dropped_lines and len(light.frame) == len(full.frame)
+    pd.testing.assert_frame_equal(pd.DataFrame(light.places), pd.DataFrame(full.places))
+    return full, light
+
+
+@pytest.mark.parametrize("name", ["every_problem.csv", "every_problem.geojson"])
+def test_a_check_without_the_text_columns_reports_the_same(name):
+    from pathlib import Path
+
+    _same_report(Path(__file__).parent / "data" / name, FakeGazetteer(), TODAY)
+
+
+def test_a_check_without_the_text_columns_expands_areas_the_same(tmp_path, monkeypatch):
+    """No two rows share a place and a date: the light frame, with an area row (its member
+    rows are built with every column)."""
+    from layers import regions
+    from tests.layers.test_regions import AREA, AREAS_TOML, PLACES
+
+    areas = tmp_path / "areas.toml"
+    areas.write_text(AREAS_TOML, encoding="utf-8")
+    monkeypatch.setattr(regions, "AREAS_FILE", areas)
+    path = tmp_path / "e.csv"
+    path.write_text("date,place,controller,source,note\n"
+                    "2015-01-01,Aleppo,government,https://a.example/1,\n"
+                    "2015-06-01,North Region,isis,https://a.example/area,a note\n"
+                    "2015-06-02,Aleppo,opposition,https://a.example/3,\n", encoding="utf-8")
+    full, light = _same_report(path, FakeGazetteer((*PLACES, AREA)), dt.date(2025, 1, 1))
+    assert "note" not in light.frame and "note" in full.frame
+    pd.testing.assert_frame_equal(light.area_rows, full.area_rows)
+    assert len(full.area_rows) > 0
+
+
+@pytest.mark.parametrize("scatter", [0, 1 << 26])
+def test_singletons_by_bitmap_and_by_hash_agree(monkeypatch, scatter):
+    import numpy as np
+
+    import layers.observations as observations
+
+    monkeypatch.setattr(observations, "_SCATTER_KEYS", scatter)
+    day = np.array(["2016-01-01", "2016-01-02", "2016-01-01", "2016-01-03"], dtype="datetime64[D]")
+    assert observations._singletons(np.array([0, 0, 1, 0]), day)
+    assert not observations._singletons(np.array([0, 0, 0, 1]), day)  # place 0, 2016-01-01 twice
+    assert observations._singletons(np.array([3]), day[:1])

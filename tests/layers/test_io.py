@@ -4,6 +4,7 @@ reproducible."""
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Point
@@ -163,3 +164,41 @@ def test_write_slice_other_formats_go_through_the_geodataframe(tmp_path):
         write_slice(out, piece)
         write_frame(ref, piece.to_geodataframe())
         assert out.read_bytes() == ref.read_bytes()
+
+
+def test_geoparquet_dictionary_columns_read_back_as_plain_text(tmp_path):
+    """Categoricals are written as Parquet dictionaries, also past the dictionary page limit
+    (the writer then falls back to plain pages); readers get plain strings and equal values."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from layers.io import geoparquet_bytes
+
+    n = 60_000
+    names = np.array([f"place number {i} with a long name" for i in range(n)], dtype=object)
+    codes = np.r_[np.arange(n), -1, 3]  # a missing value and a repeat
+    frame = pd.DataFrame({"place": pd.Categorical.from_codes(codes, categories=names),
+                          "controller": pd.Categorical.from_codes(codes % 2, ["a", "b"])})
+    geometry = gpd.GeoSeries([Point(float(i % 90), 1.0) for i in range(len(codes))],
+                             crs="EPSG:4326")
+    path = tmp_path / "big.parquet"
+    path.write_bytes(geoparquet_bytes(frame, geometry))
+    assert pq.read_schema(path).field("place").type in (pa.string(), pa.large_string())
+    back = gpd.read_parquet(path)
+    expected = [None if c < 0 else names[c] for c in codes]
+    assert back["place"].astype(object).where(back["place"].notna(), None).tolist() == expected
+    assert back["controller"].tolist() == ["a" if c % 2 == 0 else "b" for c in codes]
+    assert back.geometry.x.tolist() == geometry.x.tolist()
+
+
+def test_geoparquet_with_a_missing_geometry(tmp_path):
+    from layers.io import geoparquet_bytes
+
+    frame = pd.DataFrame({"place": pd.Categorical(["a", "b", "a"])})
+    geometry = gpd.GeoSeries([Point(1.0, 2.0), None], crs="EPSG:4326")
+    path = tmp_path / "g.parquet"
+    path.write_bytes(geoparquet_bytes(frame, geometry, rows=np.array([0, 1, 0])))
+    back = gpd.read_parquet(path)
+    assert back.geometry.isna().tolist() == [False, True, False]
+    assert back.geometry.iloc[2].equals(Point(1.0, 2.0))
