@@ -268,39 +268,62 @@ def _delimited_arrow(text: str, delimiter: str, data: bytes | None = None):
     end = text.find("\n")
     if end <= 0 or not text[:end].strip():
         return None
-    # every newline's position, once (``b"\n\n" in raw`` is a slow search when newlines are
-    # frequent): a blank line is a newline right after one, or after "\r"
-    byte = np.frombuffer(raw, dtype=np.uint8)
-    newline = np.flatnonzero(byte == 10)
-    gap = np.diff(newline)
-    if (gap == 1).any() or ((gap == 2) & (byte[newline[:-1] + 1] == 13)).any():
-        return None
     header = next(csv.reader([text[:end].rstrip("\r")], delimiter=delimiter))
     width = len(header)
     if width < 2:
         return None  # one column: a whitespace line would be a row
     names = [f"c{i}" for i in range(width)]
     try:
+        # large_string as read: pandas' text columns are large_string, so no cast (a copy of
+        # every string) when the frame is built
         table = pv.read_csv(
             io.BytesIO(raw),
             read_options=pv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
             convert_options=pv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                column_types=dict.fromkeys(names, pa.large_string()), strings_can_be_null=False,
                 quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    n_lines = len(newline) + (0 if raw.endswith(b"\n") else 1)
-    if table.num_rows + 1 != n_lines:
+    # pyarrow skips empty lines and reads a lone "\r" as a line end: then rows ≠ lines and the
+    # other readers, which number lines as an editor does, decide. (A line of blanks is no
+    # row either: pyarrow rejects it as a row with too few fields.)
+    n_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+    if table.num_rows + 1 != n_lines or _lone_return(raw):
         return None
-    head = pa.table({n: pa.array([h], pa.string()) for n, h in zip(names, header, strict=True)})
+    blank = _blank_arrow(table)
+    head = pa.table({n: pa.array([h], pa.large_string())
+                     for n, h in zip(names, header, strict=True)})
     frame = pa.concat_tables([head, table]).to_pandas()
     lines = np.arange(1, len(frame) + 1, dtype=np.int64)
-    keep = ~_blank(frame.iloc[1:])
-    if keep.all():
+    if not blank.any():
         return frame, lines, None
-    keep = np.concatenate([[True], keep])
+    keep = np.concatenate([[True], ~blank])
     return frame[keep].reset_index(drop=True), lines[keep], None
+
+
+def _lone_return(raw: bytes) -> bool:
+    """Whether some "\r" is not followed by "\n" (a classic-Mac line end)."""
+    count = raw.count(b"\r")
+    return count > 0 and count != raw.count(b"\r\n")
+
+
+def _blank_arrow(table) -> np.ndarray:
+    """Rows of an Arrow table of strings whose every field is empty or whitespace (column by
+    column, on the rows that are still candidates)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cand = np.ones(table.num_rows, dtype=bool)
+    for i in range(table.num_columns):
+        idx = np.flatnonzero(cand)
+        if not len(idx):
+            break
+        col = table.column(i)
+        if len(idx) < len(cand):
+            col = col.take(pa.array(idx))
+        cand[idx] = pc.equal(pc.utf8_trim_whitespace(col), "").to_numpy(zero_copy_only=False)
+    return cand
 
 
 def _delimited_fast(text: str, delimiter: str):
