@@ -712,14 +712,19 @@ def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Pr
     alone = _singletons(codes, parsed.date[good])
     # Duplicates and conflicts compare every column; without them the places, the area rows
     # and the caller need only these (the area rows get every column, see expand_areas).
-    wanted = None if columns is None or not alone else set(columns) | set(_PLACE_FIELDS)
+    # The texts of millions of rows are built only when asked for: the places come from each
+    # place's chosen row, and the area rows (a few) get every column from ``area_frame``.
+    wanted = None if columns is None or not alone else set(columns) | set(_NUMBER_FIELDS)
     frame = _frame(table, parsed, placed, good, place_codes=(codes, ids), only=wanted)
     from .check import find_conflicts, find_duplicates  # set-level checks live in check.py
 
     keep, dup_problems = find_duplicates(frame, path=table.path, unit=table.unit,
                                          singletons=alone)
-    chosen, chosen_codes = _places_rows(frame, codes, ids)  # before duplicates go: a named
-    frame = frame[keep].reset_index(drop=True)              # row names a bare point
+    # each place's row, picked before duplicates go (a named row names a bare point)
+    pick, chosen_codes = _places_rows(~parsed.place_text.empty[good], codes, ids)
+    chosen = _frame(table, parsed, placed, good[pick], place_codes=(codes[pick], ids),
+                    only={"place_id", "place", "lat", "lon"})[["place_id", "place", "lat", "lon"]]
+    frame = frame[keep].reset_index(drop=True)
     codes = codes[keep]
     conflicts = find_conflicts(frame, path=table.path, unit=table.unit,
                                singletons=True if alone else None)
@@ -776,8 +781,8 @@ def _singletons(codes: np.ndarray, day: np.ndarray) -> bool:
 _SCATTER_KEYS = 1 << 26  # (place, day) pairs up to this many: a 64 MB bitmap at most
 
 
-# The columns the places and area rows are made from (``_places_rows``, regions.expand_areas).
-_PLACE_FIELDS: tuple[str, ...] = ("row", "date", "place_id", "place", "place_text", "lat", "lon")
+# The columns a frame built without texts keeps (regions.expand_areas uses row and date).
+_NUMBER_FIELDS: tuple[str, ...] = ("row", "date", "lat", "lon")
 
 
 def _frame(table: Table, parsed: Parsed, placed: Placed, good: np.ndarray, *,
@@ -824,21 +829,20 @@ def _frame(table: Table, parsed: Parsed, placed: Placed, good: np.ndarray, *,
 _THREADED_ROWS = 100_000  # below this, threads cost more than they save
 
 
-def _places_rows(frame: pd.DataFrame, codes: np.ndarray, ids: np.ndarray
-                 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """One row per place id (sorted by id): its first row with a place text, else its first
-    row; and the place code of each."""
+def _places_rows(named: np.ndarray, codes: np.ndarray, ids: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """One row per place id (sorted by id): its first row with a place text (``named``), else
+    its first row; as (row positions, the place code of each)."""
     rows = np.arange(len(codes))
     first = np.full(len(ids), -1, dtype=np.int64)
     first[codes[::-1]] = rows[::-1]  # each place's first row
-    named = rows[(frame["place_text"] != "").to_numpy(dtype=bool)]
+    named = rows[named]
     first_named = np.full(len(ids), -1, dtype=np.int64)
     first_named[codes[named][::-1]] = named[::-1]  # … and its first row with a place text
     pick = np.where(first_named >= 0, first_named, first)
     used = np.flatnonzero(pick >= 0)
     used = used[np.argsort(ids[used].astype(str), kind="stable")]
-    return frame[["place_id", "place", "lat", "lon"]].iloc[pick[used]].reset_index(
-        drop=True), used
+    return pick[used], used
 
 
 def _places_frame(rows: pd.DataFrame, known: dict) -> gpd.GeoDataFrame:
