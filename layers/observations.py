@@ -493,20 +493,37 @@ def _point_place(lat: float, lon: float, name: str):
 
 @dataclass(frozen=True)
 class Placed:
-    """Every row's place: ``place_id`` (None when not placed), its name, lat and lon; ``ok``
-    marks the placed rows; ``known`` maps the gazetteer place ids to their Place."""
+    """Every row's place as a code: ``ids[code]`` is the row's place id (-1 where not placed:
+    the set-level steps group rows by place with these, never by hashing id strings again);
+    ``name`` the row's place name, ``lat`` and ``lon``; ``ok`` marks the placed rows; ``known``
+    maps the gazetteer place ids to their Place."""
 
-    place_id: np.ndarray
-    name: np.ndarray
+    code: np.ndarray
+    ids: np.ndarray
+    name: _Col  # codes -1 where not placed
     lat: np.ndarray
     lon: np.ndarray
     ok: np.ndarray
     known: dict
     gazetteer: object = None  # the gazetteer that placed the rows (area members resolve with it)
-    # ``place_id`` as codes: ``ids[code]`` is the row's place id, -1 where not placed (the
-    # set-level steps group rows by place with these, never by hashing the id strings again)
-    code: np.ndarray | None = None
-    ids: np.ndarray | None = None
+
+    @property
+    def place_id(self) -> np.ndarray:
+        """Every row's place id (None where not placed), as an object array."""
+        out = np.full(len(self.code), None, dtype=object)
+        out[self.ok] = self.ids[self.code[self.ok]]
+        return out
+
+
+@dataclass(frozen=True)
+class _Space:
+    """Distinct places of one kind (ids, points or names): per entry its place id, display name
+    (None: a point, named by its row), point text (``36.2,37.1``; None unless a point), Place."""
+
+    ids: np.ndarray
+    names: np.ndarray
+    bare: np.ndarray
+    places: np.ndarray
 
 
 def _default_gazetteer():
@@ -518,7 +535,8 @@ def _default_gazetteer():
 def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Placed:
     """Place every row: a place_id (``point:lat,lon`` or a gazetteer id), else valid lat/lon,
     else the name through the gazetteer (each distinct name and country once). A point is named
-    by its row's place text, else by its coordinates."""
+    by its row's place text, else by its coordinates. Rows are coded into the distinct places
+    (no per-row object arrays: a million rows cost integer takes)."""
     from gazetteer.errors import AmbiguousPlace, PlaceNotFound
 
     n = parsed.n
@@ -533,12 +551,9 @@ def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Plac
     if gz is None and (by_name.any() or any(
             used[i] and not t.startswith("point:") for i, t in enumerate(uniq_ids))):
         gz = _default_gazetteer()
-    place_id = np.full(n, None, dtype=object)
-    name = np.full(n, None, dtype=object)  # None: a point, named below
-    bare = np.full(n, None, dtype=object)  # a point's coordinates as text
     lat, lon = np.full(n, np.nan), np.full(n, np.nan)
-    place = np.full(n, None, dtype=object)  # the gazetteer Place of a row (context)
     ok = np.zeros(n, dtype=bool)
+    code = np.full(n, -1, dtype=np.int64)  # per row, into the concatenation of ``spaces``
     known: dict = {}
 
     # place ids, each distinct one once
@@ -570,17 +585,16 @@ def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Plac
             continue
         u_pid[i], u_lat[i], u_lon[i], u_place[i], u_name[i] = p.id, p.lat, p.lon, p, p.name
         known[p.id] = p
-    for code in ("bad-place-id", "unknown-place-id"):
-        mask = by_id & (u_code == code)[pid_c.codes]
+    for problem in ("bad-place-id", "unknown-place-id"):
+        mask = by_id & (u_code == problem)[pid_c.codes]
         if mask.any():
-            report.add(mask, "place_id", pid_c.text, u_msg[pid_c.codes], u_fix[pid_c.codes], code)
+            report.add(mask, "place_id", pid_c.text, u_msg[pid_c.codes], u_fix[pid_c.codes],
+                       problem)
     ids_ok = by_id & (u_code == "")[pid_c.codes]
     rows = np.flatnonzero(ids_ok)
     c = pid_c.codes[rows]
-    code = np.full(n, -1, dtype=np.int64)  # per row, into the concatenation of ``spaces``
-    code[rows], spaces = c, [u_pid]
-    place_id[rows], lat[rows], lon[rows] = u_pid[c], u_lat[c], u_lon[c]
-    place[rows], name[rows], bare[rows], ok[rows] = u_place[c], u_name[c], u_bare[c], True
+    code[rows], lat[rows], lon[rows], ok[rows] = c, u_lat[c], u_lon[c], True
+    spaces = [_Space(u_pid, u_name, u_bare, u_place)]
     # points given by lat/lon, each distinct pair of texts once
     rows = np.flatnonzero(by_point)
     if len(rows):
@@ -592,32 +606,44 @@ def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Plac
         ids = np.array([point_place_id(a, b) for a, b in zip(
             parsed.lat[first].tolist(), parsed.lon[first].tolist(), strict=True)], dtype=object)
         bares = np.array([t[6:] for t in ids.tolist()], dtype=object)
-        place_id[rows], lat[rows], lon[rows] = ids[pcodes], parsed.lat[rows], parsed.lon[rows]
-        bare[rows], ok[rows] = bares[pcodes], True
-        code[rows] = pcodes + sum(map(len, spaces))
-        spaces.append(ids)
+        lat[rows], lon[rows], ok[rows] = parsed.lat[rows], parsed.lon[rows], True
+        code[rows] = pcodes + sum(len(sp.ids) for sp in spaces)
+        spaces.append(_Space(ids, np.full(len(ids), None, dtype=object), bares,
+                             np.full(len(ids), None, dtype=object)))
     # names, each distinct (name, country) once
     rows = np.flatnonzero(by_name)
     if len(rows):
-        g_rows, g_codes, g_ids = _resolve_names(
-            parsed, report, gz, rows, place_id, name, lat, lon, place, ok, known,
-            ids_ok | by_point, AmbiguousPlace, PlaceNotFound)
-        code[g_rows] = g_codes + sum(map(len, spaces))
-        spaces.append(g_ids)
-    point = ok & (bare != None)  # noqa: E711 (elementwise)
-    text = text_c.text
-    name[point] = np.where(text[point] != "", text[point], bare[point])
+        offset = sum(len(sp.ids) for sp in spaces)
+        context = (ids_ok | by_point, code, spaces, lat, lon)
+        g_rows, g_codes, space = _resolve_names(parsed, report, gz, rows, context, known,
+                                                AmbiguousPlace, PlaceNotFound)
+        code[g_rows] = g_codes + offset
+        lat[g_rows] = np.array([p.lat for p in space.places.tolist()], dtype=float)[g_codes]
+        lon[g_rows] = np.array([p.lon for p in space.places.tolist()], dtype=float)[g_codes]
+        ok[g_rows] = True
+        spaces.append(space)
+    all_ids = np.concatenate([sp.ids for sp in spaces])
+    all_bare = np.concatenate([sp.bare for sp in spaces])
+    # a row's name: the place's, else (a point) the row's place text, else its coordinates
+    label = np.where(np.concatenate([sp.names for sp in spaces]) == None,  # noqa: E711
+                     all_bare, np.concatenate([sp.names for sp in spaces]))
+    is_point = np.zeros(n, dtype=bool)
+    is_point[ok] = (all_bare != None)[code[ok]]  # noqa: E711 (elementwise)
+    own_text = is_point & ~text_c.empty
+    name_codes = np.where(own_text, len(label) + text_c.codes, code)
+    name = _Col(np.where(ok, name_codes, -1), np.concatenate([label, text_c.uniq]))
     # one code per distinct place id (an id, a point and a name may give the same place)
-    merged, uniq_ids = pd.factorize(np.concatenate(spaces), use_na_sentinel=True)
+    merged, uniq = pd.factorize(all_ids, use_na_sentinel=True)
     code = np.where(ok, merged[np.clip(code, 0, None)] if len(merged) else -1, -1)
-    return Placed(place_id=place_id, name=name, lat=lat, lon=lon, ok=ok, known=known,
-                  gazetteer=gz, code=code.astype(np.int64),
-                  ids=np.asarray(uniq_ids, dtype=object))
+    return Placed(code=code.astype(np.int64, copy=False), ids=np.asarray(uniq, dtype=object),
+                  name=name, lat=lat, lon=lon, ok=ok, known=known, gazetteer=gz)
 
 
-def _resolve_names(parsed, report, gz, rows, place_id, name, lat, lon, place, ok, known,
-                   context_rows, AmbiguousPlace, PlaceNotFound
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _resolve_names(parsed, report, gz, rows, context, known, AmbiguousPlace, PlaceNotFound
+                   ) -> tuple[np.ndarray, np.ndarray, _Space]:
+    """(the placed rows, their group, the groups' places as a _Space) for the rows named only;
+    ``context``: (the rows placed otherwise, their codes into ``spaces``, the spaces, lat, lon),
+    whose places decide ambiguous names."""
     text_c, country_c = parsed.place_text, parsed.country
     key = text_c.codes[rows] * len(country_c.uniq) + country_c.codes[rows]
     gcodes, groups = pd.factorize(key)  # in order of first appearance
@@ -646,13 +672,14 @@ def _resolve_names(parsed, report, gz, rows, place_id, name, lat, lon, place, ok
     if deferred:
         # Ambiguous names, decided by the file's own geography: the places of the rows with an
         # id or coordinates (in row order), then the names resolved above (in file order).
+        context_rows, code, spaces, lat, lon = context
         ctx_rows = np.flatnonzero(context_rows)
-        context = [p if p is not None else _LatLon(a, b) for p, a, b in zip(
-            place[ctx_rows].tolist(), lat[ctx_rows].tolist(), lon[ctx_rows].tolist(),
-            strict=True)]
-        context += [a for a in answer.tolist() if a is not None]
+        place = np.concatenate([sp.places for sp in spaces])[code[ctx_rows]]
+        ctx = [p if p is not None else _LatLon(a, b) for p, a, b in zip(
+            place.tolist(), lat[ctx_rows].tolist(), lon[ctx_rows].tolist(), strict=True)]
+        ctx += [a for a in answer.tolist() if a is not None]
         # A gazetteer that can prepare the hints once (gazetteer.Gazetteer.context) gets them.
-        hints = gz.context(context=context) if hasattr(gz, "context") else context
+        hints = gz.context(context=ctx) if hasattr(gz, "context") else ctx
         for g in deferred:
             try:
                 answer[g] = gz.resolve_one(names[g], country=countries[g], context=hints).place
@@ -664,11 +691,11 @@ def _resolve_names(parsed, report, gz, rows, place_id, name, lat, lon, place, ok
                 failure.append((g, "ambiguous-place",
                                 f"ambiguous place: {'; '.join(exc.suggestions[:5])}",
                                 "add a place_id or lat/lon, or a country column, to say which one"))
-    for code in ("unknown-place", "ambiguous-place"):
+    for problem in ("unknown-place", "ambiguous-place"):
         msg, fix = np.full(k, "", dtype=object), np.full(k, "", dtype=object)
         hit = np.zeros(k, dtype=bool)
         for g, c, m, f in failure:
-            if c == code:
+            if c == problem:
                 hit[g], msg[g], fix[g] = True, m, f
         if hit.any():
             mask = np.zeros(parsed.n, dtype=bool)
@@ -676,20 +703,17 @@ def _resolve_names(parsed, report, gz, rows, place_id, name, lat, lon, place, ok
             per_row_msg = np.full(parsed.n, "", dtype=object)
             per_row_fix = np.full(parsed.n, "", dtype=object)
             per_row_msg[rows], per_row_fix[rows] = msg[gcodes], fix[gcodes]
-            report.add(mask, "place", text_c.text, per_row_msg, per_row_fix, code)
+            report.add(mask, "place", text_c.text, per_row_msg, per_row_fix, problem)
     found = np.array([a is not None for a in answer.tolist()], dtype=bool)
-    g_id = np.array([a.id if a is not None else None for a in answer.tolist()], dtype=object)
-    g_name = np.array([a.name if a is not None else None for a in answer.tolist()], dtype=object)
-    g_lat = np.array([a.lat if a is not None else np.nan for a in answer.tolist()], dtype=float)
-    g_lon = np.array([a.lon if a is not None else np.nan for a in answer.tolist()], dtype=float)
+    places = answer[found]
+    renumber = np.cumsum(found) - 1  # group → its index among the found ones
     hit = found[gcodes]
-    sel, gs = rows[hit], gcodes[hit]
-    place[sel], place_id[sel], name[sel] = answer[gs], g_id[gs], g_name[gs]
-    lat[sel], lon[sel], ok[sel] = g_lat[gs], g_lon[gs], True
-    for p in answer.tolist():
-        if p is not None:
-            known[p.id] = p
-    return sel, gs, g_id  # the placed rows, their group and each group's place id
+    for p in places.tolist():
+        known[p.id] = p
+    space = _Space(np.array([p.id for p in places.tolist()], dtype=object),
+                   np.array([p.name for p in places.tolist()], dtype=object),
+                   np.full(len(places), None, dtype=object), places)
+    return rows[hit], renumber[gcodes[hit]], space
 
 
 @dataclass(frozen=True, slots=True)
@@ -708,7 +732,7 @@ def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Pr
     """The usable rows (no error), then the set-level checks (duplicates, conflicts).
     ``columns``: as for ``read_observations``."""
     good = np.flatnonzero(~report.errors & placed.ok)
-    codes, ids = _place_codes(placed, good)
+    codes, ids = placed.code[good], placed.ids
     alone = _singletons(codes, parsed.date[good])
     # Duplicates and conflicts compare every column; without them the places, the area rows
     # and the caller need only these (the area rows get every column, see expand_areas).
@@ -749,15 +773,6 @@ def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Pr
                           format=table.format, dropped_lines=dropped, area_rows=area_rows)
 
 
-def _place_codes(placed: Placed, good: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The place code of each usable row and the distinct ids they index (from
-    ``resolve_places``; factorized here for a Placed built without them)."""
-    if placed.code is not None:
-        return placed.code[good], placed.ids
-    codes, ids = pd.factorize(placed.place_id[good])
-    return codes.astype(np.int64), np.asarray(ids, dtype=object)
-
-
 def _singletons(codes: np.ndarray, day: np.ndarray) -> bool:
     """Whether no two rows share a place and a date (then nothing is a duplicate or conflict):
     integer codes of (place, day), hashed once."""
@@ -791,7 +806,8 @@ def _frame(table: Table, parsed: Parsed, placed: Placed, good: np.ndarray, *,
     """The usable rows ``good`` as FRAME_COLUMNS (those in ``only``, if given)."""
     texts = {
         "date_precision": parsed.precision, "date_text": parsed.date_text,
-        "place_id": _Col(*place_codes) if place_codes is not None else placed.place_id,
+        "place_id": _Col(*place_codes) if place_codes is not None else _Col(placed.code,
+                                                                            placed.ids),
         "place": placed.name, "place_text": parsed.place_text,
         "controller": parsed.controller, "status": parsed.status, "kind": parsed.kind,
         "certainty": parsed.certainty, "source": parsed.source, "note": parsed.note}
