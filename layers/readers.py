@@ -125,6 +125,10 @@ def read_table(source: str | Path, *, fmt: str | None = None) -> Table:
         raw = p.read_bytes()
         if fmt == "parquet" or (fmt is None and raw[:4] == b"PAR1"):
             return _read_parquet(raw, path)
+        if fmt in ("csv", "tsv"):  # the common big file: pyarrow reads (and checks) the bytes
+            fast = _delimited_bytes(raw, path, fmt)
+            if fast is not None:
+                return fast
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -205,6 +209,21 @@ def _plain(value):
     return value
 
 
+def _delimited_bytes(raw: bytes, path: str, fmt: str) -> Table | None:
+    """A CSV/TSV file through pyarrow's reader without decoding the whole file first (pyarrow
+    checks the UTF-8 itself); None when the other readers must decide (or explain a bad
+    byte)."""
+    data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    cut = data.rfind(b"\n", 0, 65536)
+    try:  # the header and the delimiter come from the first lines
+        head = data[:cut + 1 if cut >= 0 else 65536].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    delimiter = "\t" if fmt == "tsv" else sniff_delimiter(head)
+    rows = _delimited_arrow(head, delimiter, data)
+    return None if rows is None else _delimited_table(rows, path, delimiter, fmt)
+
+
 def _read_delimited(text: str, path: str, delimiter: str, fmt: str, *,
                     data: bytes | None = None) -> Table:
     """CSV/TSV: pyarrow's reader for the common file, pandas' C parser when every row is one
@@ -216,6 +235,11 @@ def _read_delimited(text: str, path: str, delimiter: str, fmt: str, *,
         rows = _delimited_fast(text, delimiter)
     if rows is None:
         rows = _delimited_slow(text, path, delimiter)
+    return _delimited_table(rows, path, delimiter, fmt)
+
+
+def _delimited_table(rows, path: str, delimiter: str, fmt: str) -> Table:
+    """The Table of a delimited file's (frame with the header as row 0, lines, extra)."""
     frame, lines, extra = rows
     if not len(frame):
         raise ObservationsFileError(f"{path}: empty file; expected a header row such as "
@@ -259,7 +283,8 @@ def _blank(frame: pd.DataFrame) -> np.ndarray:
 def _delimited_arrow(text: str, delimiter: str, data: bytes | None = None):
     """pyarrow's CSV reader (multi-threaded), for the common file: no blank line, every row one
     physical line with as many fields as the header (else None: the other readers decide).
-    The header is row 0 of the frame (parsed by the csv module), the rows follow."""
+    The header is row 0 of the frame (parsed by the csv module), the rows follow. ``text``:
+    the file's text, or its first lines when ``data`` (the bytes) is given."""
     import pyarrow as pa
     import pyarrow.csv as pv
 
@@ -304,8 +329,7 @@ def _delimited_arrow(text: str, delimiter: str, data: bytes | None = None):
 
 def _lone_return(raw: bytes) -> bool:
     """Whether some "\r" is not followed by "\n" (a classic-Mac line end)."""
-    count = raw.count(b"\r")
-    return count > 0 and count != raw.count(b"\r\n")
+    return b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n")
 
 
 def _blank_arrow(table) -> np.ndarray:
