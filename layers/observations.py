@@ -222,11 +222,15 @@ def _column(frame: pd.DataFrame, name: str | None, n: int) -> _Col:
     values = frame[name]
     coded = _arrow_codes(values)
     if coded is not None:  # text as read (CSV, Arrow): strip, no per-value checks
-        codes, raw = coded
-        texts = np.array([u.strip() for u in raw] + [""], dtype=object)
-        if texts[:-1].tolist() == raw and "" not in raw:  # already distinct and stripped
-            return _Col(codes, texts)
-        codes = np.where(codes < 0, len(texts) - 1, codes)
+        codes, raw, missing = coded
+        stripped = [u.strip() for u in raw]
+        if stripped == raw:  # already stripped, and distinct (Arrow's dictionary)
+            if "" not in raw:
+                return _Col(codes, np.array(raw + [""], dtype=object))
+            if missing:  # a missing value is the empty text already there
+                codes[codes == len(raw)] = raw.index("")
+            return _Col(codes, np.array(raw, dtype=object))
+        texts = np.array(stripped + [""], dtype=object)
     else:
         try:
             codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -238,10 +242,11 @@ def _column(frame: pd.DataFrame, name: str | None, n: int) -> _Col:
     return _Col(merged[codes].astype(np.int64), np.asarray(distinct, dtype=object))
 
 
-def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, list[str]] | None:
-    """A text column stored in Arrow as (codes, distinct texts), the codes of a missing value
-    pointing one past the texts; None for other columns. Arrow's dictionary encoding, one
-    integer copy: pandas' factorize of Arrow strings costs half as much again and copies twice."""
+def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, list[str], bool] | None:
+    """A text column stored in Arrow as (codes, distinct texts, whether a value is missing),
+    the codes of a missing value pointing one past the texts; None for other columns. Arrow's
+    dictionary encoding, one integer copy: pandas' factorize of Arrow strings costs half as
+    much again and copies twice."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -253,9 +258,10 @@ def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, list[str]] | None:
     encoded = arr.dictionary_encode()  # the chunks share one dictionary
     raw = encoded.chunk(0).dictionary.to_pylist()
     indices = pa.chunked_array([c.indices for c in encoded.chunks], pa.int32())
-    if indices.null_count:
+    missing = indices.null_count > 0
+    if missing:
         indices = pc.fill_null(indices, len(raw))
-    return indices.to_numpy().astype(np.int64), raw
+    return indices.to_numpy().astype(np.int64), raw, missing
 
 
 # ---------------------------------------------------------------------------- 2. columns
