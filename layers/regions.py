@@ -167,7 +167,7 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
     admin1 = places["admin1"].fillna("").astype(str).str.casefold().to_numpy()
     is_area = np.isin(ids, area_ids)
     poly_area = np.array([_area_of(by_id[i]) if i in by_id else np.inf for i in ids])
-    member_ids = {}
+    members = {}
     for a in used:
         in_polygon = shapely.contains_xy(a.polygon, lon, lat) if a.polygon is not None \
             else np.zeros(len(ids), bool)
@@ -179,29 +179,30 @@ def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, g
         # lies inside it (a district's point in its governorate), never the other way round.
         inside &= ~is_area | (in_polygon & (poly_area < _area_of(a)))
         inside &= ids != a.id
-        member_ids[a.id] = ids[inside]
-    pieces = []
-    by_place = places.set_index("place_id")
-    for a in used:
-        sel = rows[rows["place_id"].astype(str) == a.id]
-        mem = member_ids[a.id]
-        if not len(sel) or not len(mem):
-            continue
-        rep = sel.loc[sel.index.repeat(len(mem))].reset_index(drop=True)
-        take = by_place.loc[np.tile(mem, len(sel))]
-        rep["place_id"] = pd.array(take.index.astype(str), dtype="string")
-        rep["place"] = pd.array(take["name"].astype(str).to_numpy(), dtype="string")
-        rep["lat"], rep["lon"] = take["lat"].to_numpy(float), take["lon"].to_numpy(float)
-        rep["place_text"] = pd.array([a.name] * len(rep), dtype="string")
-        via = ("via " + a.name + " (" + unit + " " + rep["row"].astype(str) + ", source "
-               + rep["source"].astype(str) + ")")
-        note = rep["note"].fillna("").astype(str)
-        rep["note"] = pd.array(np.where(note == "", via, via + ": " + note), dtype="string")
-        rep["_size"] = len(mem)
-        pieces.append(rep)
-    if not pieces:
+        members[a.id] = np.flatnonzero(inside)  # positions in ``places``
+    # every (area row, member) pair, all areas at once: the rows repeated, the members tiled
+    rows_pid = rows["place_id"].astype(str).to_numpy()
+    pairs = []  # (row positions, member positions, the area's index in ``used``)
+    for k, a in enumerate(used):
+        sel, mem = np.flatnonzero(rows_pid == a.id), members[a.id]
+        if len(sel) and len(mem):
+            pairs.append((np.repeat(sel, len(mem)), np.tile(mem, len(sel)),
+                          np.full(len(sel) * len(mem), k)))
+    if not pairs:
         return empty, places, problems
-    out = pd.concat(pieces, ignore_index=True)
+    at, mem, k = (np.concatenate(x) for x in zip(*pairs, strict=True))
+    area_names = np.array([a.name for a in used], dtype=object)[k]
+    sizes = np.array([len(members[a.id]) for a in used], dtype=np.int64)[k]
+    out = rows.iloc[at].reset_index(drop=True)
+    out["place_id"] = pd.array(ids[mem], dtype="string")
+    out["place"] = pd.array(places["name"].astype(str).to_numpy()[mem], dtype="string")
+    out["lat"], out["lon"] = lat[mem], lon[mem]
+    out["place_text"] = pd.array(area_names, dtype="string")
+    via = ("via " + pd.Series(area_names, dtype=object) + " (" + unit + " "
+           + out["row"].astype(str) + ", source " + out["source"].astype(str) + ")")
+    note = out["note"].fillna("").astype(str)
+    out["note"] = pd.array(np.where(note == "", via, via + ": " + note), dtype="string")
+    out["_size"] = sizes
     # A place-level row of the same place and date wins; of two areas, the smaller one.
     # (place, date) pairs as integer codes, over the rows of the members only: pandas' isin
     # over Arrow strings is a Python loop.
