@@ -216,11 +216,12 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _column(frame: pd.DataFrame, name: str | None, n: int) -> _Col:
+def _column(frame: pd.DataFrame, name: str | None, n: int, *, coded=None) -> _Col:
+    """The column ``name`` of ``frame`` as a _Col (``coded``: its _arrow_codes, if known)."""
     if name is None or name not in frame:
         return _Col(np.zeros(n, dtype=np.int64), np.array([""], dtype=object))
     values = frame[name]
-    coded = _arrow_codes(values)
+    coded = _arrow_codes(values) if coded is None else coded
     if coded is not None:  # text as read (CSV, Arrow): strip, no per-value checks
         codes, raw, missing = coded
         stripped = [u.strip() for u in raw]
@@ -262,6 +263,17 @@ def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, list[str], bool] | None
     if missing:
         indices = pc.fill_null(indices, len(raw))
     return indices.to_numpy().astype(np.int64), raw, missing
+
+
+def _arrow_codes_threaded(frame: pd.DataFrame, names: set[str]) -> dict:
+    """``_arrow_codes`` of the columns ``names`` of a big frame, in threads (Arrow's dictionary
+    encoding releases the GIL; the columns do not depend on each other)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = sorted(c for c in names if c in frame)
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        done = dict(zip(names, pool.map(lambda c: _arrow_codes(frame[c]), names), strict=True))
+    return {c: v for c, v in done.items() if v is not None}
 
 
 # ---------------------------------------------------------------------------- 2. columns
@@ -360,9 +372,10 @@ def parse_columns(table: Table, columns: dict[str, str], report: _Problems, *,
                   factions: Factions, today: dt.date) -> Parsed:
     """Parse every field as a column; problems go to ``report`` as masks."""
     frame, n = table.frame, len(table)
+    coded = _arrow_codes_threaded(frame, set(columns.values())) if n >= _THREADED_ROWS else {}
 
     def col(name: str) -> _Col:
-        return _column(frame, columns.get(name), n)
+        return _column(frame, columns.get(name), n, coded=coded.get(columns.get(name)))
 
     if EXTRA in frame:
         extra = frame[EXTRA].to_numpy(dtype=np.int64)
