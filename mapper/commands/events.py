@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Annotated
@@ -33,7 +34,11 @@ def load_events(events: str, factions: str | Path | None, fmt: str | None, *,
     ``columns``: the observation columns the command uses (default: all)."""
     if fmt is not None and fmt not in FORMATS:
         raise ValueError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
-    with err_console.status(f"reading and resolving {events}…"):  # a spinner on a terminal
+    # a spinner on a terminal; elsewhere it would draw nothing but still import rich.live and
+    # run a refresh thread for the whole read
+    spinner = (err_console.status(f"reading and resolving {events}…") if err_console.is_terminal
+               else contextlib.nullcontext())
+    with spinner:
         from mapper.pipeline import region_gazetteer
 
         sides = load_factions(factions)
