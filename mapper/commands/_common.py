@@ -6,6 +6,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
@@ -39,7 +40,22 @@ def fail(message: str, *, code: int = 1) -> NoReturn:
 
 
 def info(message: str) -> None:
+    if not _may_be_terminal() and _plain_line(message):
+        # the bytes rich prints for it off a terminal (soft wrap: no wrapping, no style), without
+        # importing rich (~10 ms) for a command's closing lines
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+        return
     _err().print(message, markup=False, highlight=False)
+
+
+_EMOJI_CODE = re.compile(r":\S*?:")  # what rich may replace (":warning:"), and more
+
+
+def _plain_line(text: str) -> bool:
+    """True when rich would print ``text`` as it is: one line with no control characters (rich
+    strips some and expands tabs) and nothing like an emoji code."""
+    return text.isprintable() and _EMOJI_CODE.search(text) is None
 
 
 def spinner(text: str) -> contextlib.AbstractContextManager:

@@ -88,7 +88,7 @@ def test_version_does_not_import_importlib_metadata(tmp_path):
     # a clean check prints to stdout only: not even rich's console
     (["events", "check", "events.csv"], 0, ("pydantic", "typer._adapters", "rich")),
     (["slice", "events.csv", "--at", "2012-01-01", "-o", "out.csv"], 0,
-     ("pydantic", "typer._adapters", "rich.live")),  # and no spinner off a terminal
+     ("pydantic", "typer._adapters", "rich")),  # its plain stderr lines need no rich either
     (["slice", "events.csv", "--at", "2012-01-01", "-o", "out.csv", "--every", "month"], 1,
      ("pydantic", "typer._adapters", "rich.live")),  # both --at and --every: an error
 ])
@@ -160,3 +160,28 @@ def test_quick_coercion_matches_typers_on_every_parameter(tmp_path, monkeypatch)
                 assert got == want, (command.name, param.name, value)
                 checked += 1
     assert checked > 1000  # every command's str, Path, list, bool and choice parameters
+
+
+# --- info() without rich prints what rich prints --------------------------------------------
+
+@pytest.mark.parametrize("message", [
+    "events.csv: 300000 rows read = 300000 used + 0 dropped (0 errors, 0 warnings)",
+    "wrote 1156604 rows (120 dates × 10013 places) to out/slice.parquet",
+    "  leading and trailing spaces  ", "", "x" * 500, "حلب Aleppo 阿勒颇 🙂 e\u0301",
+    "12 report groups contested: confirmed sources disagree within the window of 3 days",
+    # not plain: rich's own printing, as before
+    "a :warning: here", "events.csv:12: duplicate: same row", "tab\there", "cr\rhere",
+    "two\nlines", "bell\x07", "[bold]not markup[/bold]", "C:\\data\\x.csv:3:",
+])
+def test_info_prints_what_rich_prints(message, capsys, monkeypatch):
+    from rich.console import Console
+
+    from mapper.commands import _common
+
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    _common.info(message)
+    got = capsys.readouterr().err
+    Console(stderr=True, highlight=False, soft_wrap=True).print(message, markup=False,
+                                                                highlight=False)
+    assert got == capsys.readouterr().err
