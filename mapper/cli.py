@@ -2,7 +2,7 @@
 
 Command modules are imported only when their command runs (or when help lists them), so
 ``frontline gazetteer resolve`` does not pay for importing geopandas and folium; and the values
-the commands take are coerced without typer's pydantic adapters (see ``_quick_coercion``).
+the commands take are coerced without typer's pydantic adapters (see ``_quicken``).
 """
 
 from __future__ import annotations

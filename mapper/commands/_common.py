@@ -40,7 +40,7 @@ def fail(message: str, *, code: int = 1) -> NoReturn:
 
 
 def info(message: str) -> None:
-    if not _may_be_terminal() and _plain_line(message):
+    if sys.stderr is not None and not _may_be_terminal() and _plain_line(message):
         # the bytes rich prints for it off a terminal (soft wrap: no wrapping, no style), without
         # importing rich (~10 ms) for a command's closing lines
         sys.stderr.write(message + "\n")
