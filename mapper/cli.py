@@ -1,20 +1,21 @@
 """The ``frontline`` command. Each command group lives in ``mapper/commands/<group>.py``.
 
 Command modules are imported only when their command runs (or when help lists them), so
-``frontline gazetteer resolve`` does not pay for importing geopandas and folium.
+``frontline gazetteer resolve`` does not pay for importing geopandas and folium; and the values
+the commands take are coerced without typer's pydantic adapters (see ``_quicken``).
 """
 
 from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator, MutableMapping
-from typing import Annotated, Any
+from collections.abc import Callable, Iterator, MutableMapping
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, get_args, get_origin
 
 import typer
 from typer.core import TyperArgument, TyperGroup
-
-from . import __version__
 
 # command name → (module, group name or None for a top-level command), in help order.
 COMMANDS: dict[str, tuple[str, str | None]] = {
@@ -57,7 +58,8 @@ def _metavar(param: Any, ctx: Any) -> str:
 
 def tidy_help(command: Any) -> Any:
     """Walk ``command`` and its sub-commands once, replacing typer's ``<bool>``/``<str>``
-    type labels by click-style metavars (none for flags; TEXT, PATH, DATE… for values)."""
+    type labels by click-style metavars (none for flags; TEXT, PATH, DATE… for values), and
+    giving each parameter the quick coercion its type allows (``_quicken``)."""
     if getattr(command, "_frontline_tidy", False):
         return command
     command._frontline_tidy = True
@@ -66,6 +68,7 @@ def tidy_help(command: Any) -> Any:
     for param in params:
         if param is None:
             continue
+        _quicken(param)
         metavar = _metavar(param, ctx)
         if isinstance(param, TyperArgument):  # its metavar is its name: set only the type column
             param.display_type_rich = lambda ctx, _m=metavar: _m
@@ -87,6 +90,105 @@ def _load_command(name: str) -> Any:
     else:
         wrapper.add_typer(sub_app)
     return tidy_help(typer.main.get_command(wrapper).commands[name])
+
+
+# Typer (0.2x) coerces every value, even a default None, through a pydantic TypeAdapter, and
+# importing pydantic costs ~55 ms of CPU for each command. The kinds of value our commands take
+# (str, list[str], bool, Path, Enum choices) are coerced here with typer's own helpers, in the
+# same steps as its adapters; whatever these cannot accept as it is (a choice that is not one,
+# a path that fails its checks, int/float) goes to typer's coercion, so every error message
+# stays typer's. tests/mapper/test_cli_startup.py compares both on every parameter.
+try:
+    from typer._click.exceptions import BadParameter
+    from typer._coercion import RuntimeParam, build_runtime_param
+    from typer._param_types import coerce_cli_choice, coerce_cli_path
+except ImportError:  # another typer: it coerces as it will
+    RuntimeParam = None
+
+_TYPER_DECIDES = object()  # a quick coercion's "not mine: ask typer"
+
+
+def _quick_str(value: Any, param: Any, ctx: Any) -> Any:
+    return value if type(value) is str else _TYPER_DECIDES
+
+
+def _quick_bool(value: Any, param: Any, ctx: Any) -> Any:  # e.g. --help: typer skips the rest
+    return value if type(value) is bool else _TYPER_DECIDES
+
+
+def _quick_str_list(value: Any, param: Any, ctx: Any) -> Any:
+    if isinstance(value, list | tuple) and all(type(v) is str for v in value):
+        return list(value)
+    return _TYPER_DECIDES
+
+
+def _quick_path(path_type: type, info: Any) -> Callable[[Any, Any, Any], Any]:
+    def coerce(value: Any, param: Any, ctx: Any) -> Any:
+        if type(value) is str:
+            value = path_type(value)  # what pydantic's Path validator does with a str
+        elif not isinstance(value, path_type):
+            return _TYPER_DECIDES
+        try:
+            return coerce_cli_path(value, info, path_type=path_type, param=param, ctx=ctx)
+        except BadParameter:  # typer words it with the text the user typed, not the Path
+            return _TYPER_DECIDES
+    return coerce
+
+
+def _quick_choice(choices: tuple, case_sensitive: bool) -> Callable[[Any, Any, Any], Any]:
+    def coerce(value: Any, param: Any, ctx: Any) -> Any:
+        try:
+            return coerce_cli_choice(value, choices=choices, case_sensitive=case_sensitive,
+                                     ctx=ctx)
+        except ValueError:
+            return _TYPER_DECIDES
+    return coerce
+
+
+def _quick_coercer(descriptor: Any) -> Callable[[Any, Any, Any], Any] | None:
+    """The quick coercion for a parameter's annotation, or None to leave it to typer."""
+    annotation, info = descriptor.annotation, descriptor.parameter_info
+    if info.parser is not None or descriptor.file_annotation is not None:
+        return None
+    if annotation is str:
+        return _quick_str
+    if annotation is bool:
+        return _quick_bool
+    if get_origin(annotation) is list and get_args(annotation) == (str,):
+        return _quick_str_list
+    if isinstance(annotation, type) and issubclass(annotation, Path) and info.path_type is None:
+        return _quick_path(annotation, info)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return _quick_choice(tuple(annotation), info.case_sensitive)
+    return None
+
+
+if RuntimeParam is not None:
+    class _QuickParam(RuntimeParam):
+        """typer's RuntimeParam (its None and multi-value handling) with a quick coercion first."""
+
+        def __init__(self, descriptor: Any, quick: Callable[[Any, Any, Any], Any]) -> None:
+            super().__init__(parameter_info=descriptor.parameter_info,
+                             annotation=descriptor.annotation)
+            object.__setattr__(self, "descriptor", descriptor)  # a frozen dataclass
+            object.__setattr__(self, "quick", quick)
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            out = self.quick(value, param, ctx)
+            if out is _TYPER_DECIDES:
+                return build_runtime_param(self.descriptor)._coerce_value(value, param=param,
+                                                                          ctx=ctx)
+            return out
+
+
+def _quicken(param: Any) -> None:
+    """Give ``param`` the quick coercion its type allows (else typer builds its own on use)."""
+    descriptor = getattr(param, "type_descriptor", None)
+    if RuntimeParam is None or descriptor is None or getattr(param, "_runtime_param", 0):
+        return  # not a parameter typer coerces, or one already given its coercion
+    quick = _quick_coercer(descriptor)
+    if quick is not None:
+        param._runtime_param = _QuickParam(descriptor, quick)
 
 
 class _LazyCommandMap(MutableMapping):
@@ -139,6 +241,8 @@ app = typer.Typer(
 
 def _version_callback(value: bool) -> None:
     if value:
+        from . import __version__
+
         typer.echo(f"frontline {__version__}")
         raise typer.Exit()
 

@@ -11,7 +11,8 @@ import typer
 from layers import check_observations, load_factions, read_observations
 from layers.readers import FORMATS
 
-from ._common import err_console, handles_errors, info
+from . import _common
+from ._common import handles_errors, info, spinner
 
 app = typer.Typer(no_args_is_help=True,
                   help="Check events files: dated, sourced control observations.")
@@ -33,7 +34,7 @@ def load_events(events: str, factions: str | Path | None, fmt: str | None, *,
     ``columns``: the observation columns the command uses (default: all)."""
     if fmt is not None and fmt not in FORMATS:
         raise ValueError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
-    with err_console.status(f"reading and resolving {events}…"):  # a spinner on a terminal
+    with spinner(f"reading and resolving {events}…"):
         from mapper.pipeline import region_gazetteer
 
         sides = load_factions(factions)
@@ -143,7 +144,8 @@ def add(
     plan = plan_append(new, read_records(accepted), log, log_text, into=str(into),
                        log_format=log.format if log is not None else "csv")
     for line, why in plan.rejected:
-        err_console.print(f"{accepted}:{line}: rejected: {why}", markup=False, highlight=False)
+        _common.err_console.print(f"{accepted}:{line}: rejected: {why}", markup=False,
+                                  highlight=False)
     for line, why in plan.duplicates:
         info(f"{accepted}:{line}: duplicate: {why}")
     if plan.added and not dry_run:
