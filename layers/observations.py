@@ -171,7 +171,8 @@ class _Problems:
 
 @dataclass(frozen=True, slots=True)
 class _Col:
-    """A column as distinct texts: ``uniq[codes]`` is the stripped text of every row."""
+    """A column as distinct texts: ``uniq[codes]`` is the stripped text of every row (codes are
+    int32 or int64: widen them before arithmetic that may pass 2**31)."""
 
     codes: np.ndarray
     uniq: np.ndarray
@@ -229,7 +230,7 @@ def _column(frame: pd.DataFrame, name: str | None, n: int, *, coded=None) -> _Co
             if "" not in raw:
                 return _Col(codes, np.array(raw + [""], dtype=object))
             if missing:  # a missing value is the empty text already there
-                codes[codes == len(raw)] = raw.index("")
+                codes = np.where(codes == len(raw), raw.index(""), codes)
             return _Col(codes, np.array(raw, dtype=object))
         texts = np.array(stripped + [""], dtype=object)
     else:
@@ -262,7 +263,7 @@ def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, list[str], bool] | None
     missing = indices.null_count > 0
     if missing:
         indices = pc.fill_null(indices, len(raw))
-    return indices.to_numpy().astype(np.int64), raw, missing
+    return indices.to_numpy(), raw, missing  # int32: half the memory of a million codes
 
 
 def _arrow_codes_threaded(frame: pd.DataFrame, names: set[str]) -> dict:
@@ -638,8 +639,8 @@ def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Plac
     # points given by lat/lon, each distinct pair of texts once
     rows = np.flatnonzero(by_point)
     if len(rows):
-        pair = parsed.coords_lat.codes[rows] * len(parsed.coords_lon.uniq) + \
-            parsed.coords_lon.codes[rows]
+        pair = parsed.coords_lat.codes[rows].astype(np.int64) * len(parsed.coords_lon.uniq) \
+            + parsed.coords_lon.codes[rows]
         pcodes, pairs = pd.factorize(pair)
         first = np.zeros(len(pairs), dtype=np.int64)
         first[pcodes[::-1]] = rows[::-1]  # the first row of each pair
@@ -685,7 +686,7 @@ def _resolve_names(parsed, report, gz, rows, context, known, AmbiguousPlace, Pla
     ``context``: (the rows placed otherwise, their codes into ``spaces``, the spaces, lat, lon),
     whose places decide ambiguous names."""
     text_c, country_c = parsed.place_text, parsed.country
-    key = text_c.codes[rows] * len(country_c.uniq) + country_c.codes[rows]
+    key = text_c.codes[rows].astype(np.int64) * len(country_c.uniq) + country_c.codes[rows]
     gcodes, groups = pd.factorize(key)  # in order of first appearance
     k = len(groups)
     names = text_c.uniq[(groups // len(country_c.uniq)).astype(np.int64)]
