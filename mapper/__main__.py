@@ -1,6 +1,6 @@
 """``python -m mapper`` runs the ``frontline`` command."""
 
-from .cli import app
+from .cli import run
 
 if __name__ == "__main__":  # not when a worker process imports the main module
-    app(prog_name="frontline")
+    run()

@@ -256,3 +256,14 @@ def main(
     ] = False,
 ) -> None:
     """Frontline: sourced control observations → territory, front lines and shareable maps."""
+
+
+def run() -> None:
+    """The ``frontline`` console script. numpy's OpenBLAS starts a thread per core that spins
+    while it waits for work; frontline does no linear algebra worth threads, and on a shared
+    machine those threads cost about a tenth of a big command's CPU (bench/RESULTS-ingest.md).
+    A user's own OPENBLAS_NUM_THREADS wins."""
+    import os
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    app(prog_name="frontline")

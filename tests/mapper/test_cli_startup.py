@@ -185,3 +185,22 @@ def test_info_prints_what_rich_prints(message, capsys, monkeypatch):
     Console(stderr=True, highlight=False, soft_wrap=True).print(message, markup=False,
                                                                 highlight=False)
     assert got == capsys.readouterr().err
+
+
+def test_console_script_keeps_openblas_to_one_thread_unless_the_user_says(monkeypatch):
+    import tomllib
+    from pathlib import Path
+
+    from mapper import cli
+
+    scripts = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(
+        encoding="utf-8"))["project"]["scripts"]
+    assert scripts["frontline"] == "mapper.cli:run"
+    seen = []
+    monkeypatch.setattr(cli, "app", lambda **kw: seen.append(
+        (kw, __import__("os").environ.get("OPENBLAS_NUM_THREADS"))))
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    cli.run()
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    cli.run()
+    assert seen == [({"prog_name": "frontline"}, "1"), ({"prog_name": "frontline"}, "4")]
