@@ -18,6 +18,7 @@ once in one vectorized pass (searchsorted + a running maximum): no loop over dat
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -86,6 +87,8 @@ class Timeline:
     _status: np.ndarray = field(repr=False, default=None)
     _cert: np.ndarray = field(repr=False, default=None)
     _row: np.ndarray = field(repr=False, default=None)
+    _source: np.ndarray = field(repr=False, default=None)   # int code per interval, into
+    _source_values: np.ndarray = field(repr=False, default=None)  # these texts (no NA)
 
     def __len__(self) -> int:
         return len(self.intervals)
@@ -109,20 +112,8 @@ class Timeline:
         date it covers, and a running maximum down the date axis carries it forward (interval
         numbers grow with time within a place, so the maximum is the latest interval begun).
         """
-        when = to_datetime64(dates)
-        order = np.argsort(when, kind="stable")
-        qday = days(when[order])
-        n_dates, n_all = len(when), len(self.place_ids)
-        grid = np.full((n_dates, n_all), -1, dtype=np.int64)
-        if len(self._start) and n_dates:
-            first = np.searchsorted(qday, self._start, side="left")  # first date it covers
-            # several intervals may begin between two query dates: only the last one shows
-            last = np.r_[(self._place[1:] != self._place[:-1]) | (first[1:] != first[:-1]), True]
-            sel = np.flatnonzero(last & (first < n_dates))
-            grid[first[sel], self._place[sel]] = sel
-            np.maximum.accumulate(grid, axis=0, out=grid)
-        interval = np.empty_like(grid)
-        interval[order] = grid  # back to the caller's date order
+        when, interval = self._interval_grid(dates)
+        n_dates, n_all = interval.shape
         if place_ids is None:
             ids = self.place_ids
         else:
@@ -143,6 +134,34 @@ class Timeline:
             controller=pick(self._ctrl, np.int16), status=pick(self._status, np.int8),
             certainty=pick(self._cert, np.int8), obs_row=pick(self._row, np.int64),
             interval=interval, categories=self.controllers)
+
+    def _interval_grid(self, dates) -> tuple[np.ndarray, np.ndarray]:
+        """(dates as datetime64[ns], the interval row in force per date and place, -1 unknown):
+        ``state_matrix``'s grid, in the caller's date order, for every place of the timeline."""
+        when = to_datetime64(dates)
+        order = np.argsort(when, kind="stable")
+        qday = days(when[order])
+        n_dates, n_all = len(when), len(self.place_ids)
+        grid = np.full((n_dates, n_all), -1, dtype=np.int64)
+        if len(self._start) and n_dates:
+            first = np.searchsorted(qday, self._start, side="left")  # first date it covers
+            # several intervals may begin between two query dates: only the last one shows
+            last = np.r_[(self._place[1:] != self._place[:-1]) | (first[1:] != first[:-1]), True]
+            sel = np.flatnonzero(last & (first < n_dates))
+            grid[first[sel], self._place[sel]] = sel
+            np.maximum.accumulate(grid, axis=0, out=grid)
+        if (order[1:] > order[:-1]).all():  # dates given in order (the usual case): no copy
+            return when, grid
+        interval = np.empty_like(grid)
+        interval[order] = grid  # back to the caller's date order
+        return when, interval
+
+    def _source_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(code per interval, -1 = NA; distinct texts) of ``intervals["source"]``."""
+        if self._source is not None:
+            return self._source, self._source_values
+        codes, uniques = pd.factorize(self.intervals["source"], use_na_sentinel=True)
+        return codes, np.asarray(uniques, dtype=object)
 
     def at(self, date) -> pd.DataFrame:
         """The intervals in force on ``date`` (one row per known place)."""
@@ -189,6 +208,7 @@ def build_timeline(observations, *, controllers=None, place_ids=None,
     winner, conflict, best = groups.winner, groups.conflict, groups.best
     source_codes = factorize_sources(frame["source"]) if "source" in frame \
         else (np.full(n, -1, dtype=np.int64), np.array([], dtype=object))
+    src_code, src_values = _coded_at(source_codes, winner, "")
     agreed = agreement(groups, controller=ctrl, certainty=cert, sources=source_codes,
                        controller_names=controllers, weights=weights)
     starts = groups.starts
@@ -217,7 +237,8 @@ def build_timeline(observations, *, controllers=None, place_ids=None,
         "since": as_date(g_day[run_start]),
         "obs_row": frame["row"].to_numpy(np.int64)[winner] if "row" in frame
         else winner.astype(np.int64),
-        "source": _take_coded(source_codes, winner, ""),
+        "source": (pd.array(src_values, dtype="string") if len(src_values)
+                   else pd.array([], dtype="string")).take(src_code),
         "note": _take(frame, "note", winner, ""),
         "date_text": _take(frame, "date_text", winner, "") if "date_text" in frame
         else _day_strings(g_day),
@@ -234,7 +255,8 @@ def build_timeline(observations, *, controllers=None, place_ids=None,
     return Timeline(intervals=intervals, place_ids=place_ids, controllers=controllers,
                     places=places, _place=g_place.astype(np.int64), _start=g_day,
                     _ctrl=g_ctrl.astype(np.int16), _status=g_status.astype(np.int8),
-                    _cert=best.astype(np.int8), _row=intervals["obs_row"].to_numpy(np.int64))
+                    _cert=best.astype(np.int8), _row=intervals["obs_row"].to_numpy(np.int64),
+                    _source=src_code, _source_values=src_values)
 
 
 def _fill_holder(ctrl: np.ndarray, place: np.ndarray) -> np.ndarray:
@@ -290,13 +312,20 @@ def _take(frame: pd.DataFrame, column: str, rows: np.ndarray, default: str, *,
     return col.array.take(rows).fillna(default)
 
 
-def _take_coded(coded: tuple[np.ndarray, np.ndarray], rows: np.ndarray, default: str):
-    """Like ``_take`` for a column already factorized (codes, distinct values): the take runs on
-    the few distinct values, not on the long column."""
+def _coded_at(coded: tuple[np.ndarray, np.ndarray], rows: np.ndarray, default: str
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """A column already factorized (codes, distinct values) at ``rows``, missing values as
+    ``default``: (codes, values), ``default`` appended to the values when it is not among them.
+    The text is taken from the few distinct values, never from the long column."""
     codes, uniques = coded
-    values = pd.array(uniques, dtype="string") if len(uniques) \
-        else pd.array([], dtype="string")
-    return values.take(codes[rows], allow_fill=True).fillna(default)
+    codes = codes[rows]
+    missing = codes < 0
+    if missing.any():
+        at = np.flatnonzero(uniques == default)
+        if not len(at):
+            uniques = np.append(uniques, np.array([default], dtype=object))
+        codes = np.where(missing, at[0] if len(at) else len(uniques) - 1, codes)
+    return codes, uniques
 
 
 def _day_strings(day: np.ndarray):
@@ -312,17 +341,28 @@ SLICE_COLUMNS: tuple[str, ...] = ("date", "place_id", "place", "controller", "st
 
 @dataclass(frozen=True)
 class Slice:
-    """``slice_at``'s table before its geometry is drawn: ``frame`` has SLICE_COLUMNS but
-    ``geometry`` (enumerations as categoricals), and row i shows the place at row
-    ``place_rows[i]`` of ``places``. Writers that can encode each place's geometry once and
-    take it per row (GeoParquet, ``layers/io.py::write_slice``) never build the GeoDataFrame."""
+    """``slice_at``'s table before its geometry is drawn: ``columns`` are SLICE_COLUMNS but
+    ``geometry`` (enumerations as categoricals built from codes, ``source`` too), and row i
+    shows the place at row ``place_rows[i]`` of ``places``. Writers that can encode each
+    place's geometry once and take it per row, and store text as dictionaries (GeoParquet,
+    ``layers/io.py::write_slice``), take the columns as they are and never build the frame."""
 
-    frame: pd.DataFrame
+    columns: dict
     place_rows: np.ndarray
     places: gpd.GeoDataFrame
 
     def __len__(self) -> int:
-        return len(self.frame)
+        return len(self.place_rows)
+
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        """The columns as a DataFrame, ``source`` as plain strings (as ``slice_at`` gives it):
+        only the writers that go through a GeoDataFrame pay for the million-string take."""
+        source = self.columns["source"]
+        text = pd.array(np.asarray(source.categories, dtype=object), dtype="string") \
+            if len(source.categories) else pd.array([], dtype="string")
+        return pd.DataFrame({**self.columns, "source": text.take(
+            source.codes.astype(np.intp), allow_fill=True)})
 
     def to_geodataframe(self) -> gpd.GeoDataFrame:
         geometry = self.places.geometry.array.take(self.place_rows)
@@ -347,16 +387,28 @@ def slice_at(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
 
 def slice_table(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
                 include_unknown: bool = False) -> Slice:
-    """``slice_at`` without drawing the geometry: the same rows as a Slice."""
+    """``slice_at`` without drawing the geometry: the same rows as a Slice.
+
+    Every column is one take at the rows' intervals (``hit``) of a per-interval array (or at the
+    rows' places of a per-place one) that is already in its final dtype; each per-interval array
+    ends with the value of "no interval", which ``hit == -1`` (unknown place) picks."""
     places = timeline.places if places is None else places
     if places is None:
         raise ValueError("slice_at needs the places (place_id, name, geometry) to draw")
-    m = timeline.state_matrix(dates)
-    n_dates, n_places = m.shape
-    flat = m.interval.ravel()
-    keep = np.flatnonzero(np.ones(flat.shape, bool) if include_unknown else flat >= 0)
-    date_pos, place_pos = np.divmod(keep, max(n_places, 1))
-    hit = flat[keep]  # -1 where unknown (only with include_unknown)
+    when, grid = timeline._interval_grid(dates)
+    n_dates, n_places = grid.shape
+    flat = grid.ravel()
+    if include_unknown:
+        hit = flat
+        date_pos = np.repeat(np.arange(n_dates), n_places)
+        place_pos = np.tile(np.arange(n_places), n_dates)
+    else:
+        known = flat >= 0
+        keep = np.flatnonzero(known)
+        hit = flat[keep]
+        # rows are date-major: a repeat of the per-date counts, no division of a million rows
+        date_pos = np.repeat(np.arange(n_dates), known.reshape(n_dates, n_places).sum(axis=1))
+        place_pos = keep - date_pos * n_places
     where = pd.Index(places["place_id"].astype(str)).get_indexer(
         timeline.place_ids.astype(str))
     if (where < 0).any():
@@ -365,44 +417,46 @@ def slice_table(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
     rows = where[place_pos]
     name_codes, names = pd.factorize(places["name"].astype(str))
     iv = timeline.intervals
-    codes = {"controller": m.controller, "status": m.status, "certainty": m.certainty}
-    cats = {"controller": m.categories, "status": m.status_categories,
-            "certainty": m.certainty_categories}
-    safe = np.clip(hit, 0, None)
-    since = np.where(hit >= 0, iv["since"].to_numpy("datetime64[ns]")[safe]
-                     if len(iv) else np.datetime64("NaT", "ns"), np.datetime64("NaT", "ns"))
-    obs_row = pd.arrays.IntegerArray(
-        iv["obs_row"].to_numpy(np.int64)[safe] if len(iv) else np.zeros(len(hit), np.int64),
-        hit < 0)
-    out = pd.DataFrame({
-        "date": m.dates[date_pos],
-        "place_id": pd.Categorical.from_codes(place_pos, categories=pd.Index(
-            timeline.place_ids.astype(str))),
-        "place": pd.Categorical.from_codes(name_codes[rows], categories=pd.Index(names)),
-        **{k: pd.Categorical.from_codes(codes[k].ravel()[keep].astype(np.int64),
-                                        categories=list(cats[k])) for k in codes},
-        "since": since,
-        "source": iv["source"].array.take(hit, allow_fill=True) if len(iv)
-        else pd.array([None] * len(hit), dtype="string"),
-        "obs_row": obs_row,
-        **_reconciled(iv, hit),
-    })
-    return Slice(frame=out, place_rows=rows, places=places)
+    nat = np.datetime64("NaT", "ns")
+    since = iv["since"].to_numpy("datetime64[ns]")
+    obs_row = iv["obs_row"].to_numpy(np.int64)
+    source_codes, source_values = timeline._source_codes()
+
+    def cat(codes, categories, missing=-1):
+        """A Categorical of ``categories`` at ``hit`` from per-interval ``codes``."""
+        codes = _code_dtype(codes, len(categories))
+        return pd.Categorical.from_codes(np.append(codes, codes.dtype.type(missing))[hit],
+                                         categories=categories, validate=False)
+
+    out = {
+        "date": when[date_pos],
+        "place_id": pd.Categorical.from_codes(
+            _code_dtype(place_pos, n_places), validate=False,
+            categories=pd.Index(timeline.place_ids.astype(str))),
+        "place": pd.Categorical.from_codes(
+            _code_dtype(name_codes[where], len(names))[place_pos], categories=pd.Index(names),
+            validate=False),
+        "controller": cat(timeline._ctrl, list(timeline.controllers)),
+        "status": cat(timeline._status, list(STATUSES)),
+        "certainty": cat(timeline._cert, list(CERTAINTIES)),
+        "since": np.append(since, nat)[hit],
+        "source": cat(source_codes, pd.Index(source_values, dtype=object)),
+        "obs_row": pd.arrays.IntegerArray(np.append(obs_row, 0)[hit], hit < 0),
+    }
+    if "confidence" in iv and len(iv):
+        out["confidence"] = np.append(iv["confidence"].to_numpy(np.float64), np.nan)[hit]
+        sources = iv["sources"].cat
+        out["sources"] = cat(sources.codes.to_numpy(), sources.categories)
+    else:
+        out["confidence"] = np.full(len(hit), np.nan)
+        out["sources"] = pd.Categorical.from_codes(np.full(len(hit), -1), categories=[])
+    return Slice(columns=out, place_rows=rows, places=places)
 
 
-def _reconciled(iv: pd.DataFrame, hit: np.ndarray) -> dict:
-    """``confidence`` and ``sources`` of the intervals at ``hit`` (-1: none, NaN/NA)."""
-    if "confidence" not in iv or not len(iv):
-        return {"confidence": np.full(len(hit), np.nan),
-                "sources": pd.Categorical.from_codes(np.full(len(hit), -1), categories=[])}
-    conf = iv["confidence"].to_numpy(np.float64)
-    cats = iv["sources"].cat
-    codes = cats.codes.to_numpy()
-    if len(hit) and hit.min() >= 0:  # the usual case: every row has an interval
-        return {"confidence": conf[hit], "sources": pd.Categorical.from_codes(
-            codes[hit], categories=cats.categories, validate=False)}
-    safe = np.clip(hit, 0, None)
-    return {"confidence": np.where(hit >= 0, conf[safe], np.nan),
-            "sources": pd.Categorical.from_codes(
-                np.where(hit >= 0, codes[safe], -1),
-                categories=cats.categories)}
+def _code_dtype(codes: np.ndarray, n_categories: int) -> np.ndarray:
+    """``codes`` in the integer type a Categorical of ``n_categories`` keeps (the smallest), so
+    ``from_codes`` does not cast a million codes again."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if n_categories < np.iinfo(dtype).max:
+            return codes.astype(dtype, copy=False)
+    return codes.astype(np.int64, copy=False)
