@@ -19,6 +19,7 @@ once in one vectorized pass (searchsorted + a running maximum): no loop over dat
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -75,9 +76,11 @@ class Timeline:
     """Per-place intervals. ``intervals`` (INTERVAL_COLUMNS) is sorted by (place order,
     valid_from); ``valid_to`` is NaT for the open last interval; place_id, controller (NaN when
     no holder is known), status, certainty, kind and date_precision are categoricals;
-    ``run_start`` is the row of the interval that began the current controller's run."""
+    ``run_start`` is the row of the interval that began the current controller's run.
 
-    intervals: pd.DataFrame
+    ``intervals`` is built on first use: the state matrix, slices and change dates read the
+    per-interval arrays below, so a slice never takes the text columns (note, date_text, …)."""
+
     place_ids: np.ndarray
     controllers: tuple[str, ...]
     places: gpd.GeoDataFrame | None = None
@@ -89,9 +92,22 @@ class Timeline:
     _row: np.ndarray = field(repr=False, default=None)
     _source: np.ndarray = field(repr=False, default=None)   # int code per interval, into
     _source_values: np.ndarray = field(repr=False, default=None)  # these texts (no NA)
+    _since: np.ndarray = field(repr=False, default=None)    # datetime64[ns] per interval
+    _conflict: np.ndarray = field(repr=False, default=None)  # bool per interval
+    _confidence: np.ndarray = field(repr=False, default=None)  # float64 per interval
+    _sources: pd.Categorical = field(repr=False, default=None)  # the summary per interval
+    _build: Callable[[], pd.DataFrame] = field(repr=False, default=None)  # → intervals
+
+    @functools.cached_property
+    def intervals(self) -> pd.DataFrame:
+        return self._build()
 
     def __len__(self) -> int:
-        return len(self.intervals)
+        return len(self._start)
+
+    def conflicts(self) -> int:
+        """How many report groups are contested because confirmed sources disagree."""
+        return int(np.count_nonzero(self._conflict))
 
     def change_dates(self) -> np.ndarray:
         """Sorted distinct dates on which some place's controller or status changes (including a
@@ -156,13 +172,6 @@ class Timeline:
         interval[order] = grid  # back to the caller's date order
         return when, interval
 
-    def _source_codes(self) -> tuple[np.ndarray, np.ndarray]:
-        """(code per interval, -1 = NA; distinct texts) of ``intervals["source"]``."""
-        if self._source is not None:
-            return self._source, self._source_values
-        codes, uniques = pd.factorize(self.intervals["source"], use_na_sentinel=True)
-        return codes, np.asarray(uniques, dtype=object)
-
     def at(self, date) -> pd.DataFrame:
         """The intervals in force on ``date`` (one row per known place)."""
         m = self.state_matrix([date])
@@ -184,8 +193,9 @@ def build_timeline(observations, *, controllers=None, place_ids=None,
     if area_rows is not None and len(area_rows):
         frame = pd.concat([frame, area_rows], ignore_index=True)
     factions = getattr(observations, "factions", None)
+    ctrl_codes = pd.factorize(frame["controller"], use_na_sentinel=True)
     if controllers is None:
-        present = frame["controller"].dropna().unique().tolist()
+        present = np.asarray(ctrl_codes[1], dtype=object).tolist()  # the distinct values
         controllers = list(factions.ids) if factions is not None else []
         controllers += sorted(str(c) for c in present if c not in controllers)
     controllers = tuple(str(c) for c in controllers)
@@ -196,9 +206,10 @@ def build_timeline(observations, *, controllers=None, place_ids=None,
 
     n = len(frame)
     place = _codes(frame["place_id"], place_ids, "place_id (not among the timeline's places)")
-    ctrl = _codes(frame["controller"], controllers, "controller", allow_na=True)
-    status = _codes(_column(frame, "status", "held"), STATUSES, "status")
-    cert = _codes(_column(frame, "certainty", "confirmed"), CERTAINTIES, "certainty")
+    ctrl = _codes(frame["controller"], controllers, "controller", allow_na=True,
+                  factorized=ctrl_codes)
+    status = _codes(frame.get("status"), STATUSES, "status", default="held", n=n)
+    cert = _codes(frame.get("certainty"), CERTAINTIES, "certainty", default="confirmed", n=n)
     day = days(frame["date"].to_numpy(dtype="datetime64[ns]"))
 
     # Report groups (place, day or window), winner and disagreement: layers/reconcile.py.
@@ -217,46 +228,56 @@ def build_timeline(observations, *, controllers=None, place_ids=None,
     g_status = np.where(conflict, _CONTESTED, status[winner]).astype(np.int64)
     g_ctrl = _fill_holder(g_ctrl, g_place)
     count = len(starts)
-    last_of_place = np.r_[g_place[1:] != g_place[:-1], True] if count else np.zeros(0, bool)
-    nxt = np.r_[g_day[1:], 0] if count else np.zeros(0, np.int64)
-    valid_to = np.where(last_of_place, np.iinfo(np.int64).min, nxt)
     change = np.r_[True, (g_place[1:] != g_place[:-1]) | (g_ctrl[1:] != g_ctrl[:-1])] \
         if count else np.zeros(0, bool)
     run_start = np.maximum.accumulate(np.where(change, np.arange(count), 0)) if count \
         else np.zeros(0, np.int64)
+    since = _days_to_datetime64(g_day[run_start])
+    obs_row = frame["row"].to_numpy(np.int64)[winner] if "row" in frame \
+        else winner.astype(np.int64)
+    # the text columns are taken when ``intervals`` is first read (CoW: these Series stay as
+    # they are now even if the frame changes later)
+    text = {c: frame[c] for c in ("kind", "note", "date_text", "date_precision") if c in frame}
 
-    as_date = _days_to_datetime64
-    intervals = pd.DataFrame({
-        "place_id": pd.Categorical.from_codes(g_place, categories=pd.Index(place_ids)),
-        "valid_from": as_date(g_day),
-        "valid_to": as_date(valid_to),  # int64 min is NaT: the last interval is open
-        "controller": pd.Categorical.from_codes(g_ctrl, categories=list(controllers)),
-        "status": pd.Categorical.from_codes(g_status, categories=list(STATUSES)),
-        "certainty": pd.Categorical.from_codes(best, categories=list(CERTAINTIES)),
-        "kind": _take(frame, "kind", winner, "change", categorical=True),
-        "since": as_date(g_day[run_start]),
-        "obs_row": frame["row"].to_numpy(np.int64)[winner] if "row" in frame
-        else winner.astype(np.int64),
-        "source": (pd.array(src_values, dtype="string") if len(src_values)
-                   else pd.array([], dtype="string")).take(src_code),
-        "note": _take(frame, "note", winner, ""),
-        "date_text": _take(frame, "date_text", winner, "") if "date_text" in frame
-        else _day_strings(g_day),
-        "date_precision": _take(frame, "date_precision", winner, "day", categorical=True),
-        "conflict": conflict,
-        "run_start": run_start.astype(np.int64),
-    })
-    # added as blocks of their own: a DataFrame built from one dict copies same-dtype columns
-    # into one block, which costs more than the reconciliation itself
-    intervals["confidence"] = agreed.confidence
-    intervals["n_sources"] = agreed.n_sources.astype(np.int32)
-    intervals["sources"] = agreed.summary
-    intervals["span_days"] = (groups.last_day - groups.first_day).astype(np.int32)
-    return Timeline(intervals=intervals, place_ids=place_ids, controllers=controllers,
-                    places=places, _place=g_place.astype(np.int64), _start=g_day,
+    def intervals() -> pd.DataFrame:
+        as_date = _days_to_datetime64
+        last_of_place = np.r_[g_place[1:] != g_place[:-1], True] if count \
+            else np.zeros(0, bool)
+        nxt = np.r_[g_day[1:], 0] if count else np.zeros(0, np.int64)
+        valid_to = np.where(last_of_place, np.iinfo(np.int64).min, nxt)
+        out = pd.DataFrame({
+            "place_id": pd.Categorical.from_codes(g_place, categories=pd.Index(place_ids)),
+            "valid_from": as_date(g_day),
+            "valid_to": as_date(valid_to),  # int64 min is NaT: the last interval is open
+            "controller": pd.Categorical.from_codes(g_ctrl, categories=list(controllers)),
+            "status": pd.Categorical.from_codes(g_status, categories=list(STATUSES)),
+            "certainty": pd.Categorical.from_codes(best, categories=list(CERTAINTIES)),
+            "kind": _take(text, "kind", winner, "change", categorical=True),
+            "since": since,
+            "obs_row": obs_row,
+            "source": (pd.array(src_values, dtype="string") if len(src_values)
+                       else pd.array([], dtype="string")).take(src_code),
+            "note": _take(text, "note", winner, ""),
+            "date_text": _take(text, "date_text", winner, "") if "date_text" in text
+            else _day_strings(g_day),
+            "date_precision": _take(text, "date_precision", winner, "day", categorical=True),
+            "conflict": conflict,
+            "run_start": run_start.astype(np.int64),
+        })
+        # added as blocks of their own: a DataFrame built from one dict copies same-dtype
+        # columns into one block, which costs more than the reconciliation itself
+        out["confidence"] = agreed.confidence
+        out["n_sources"] = agreed.n_sources.astype(np.int32)
+        out["sources"] = agreed.summary
+        out["span_days"] = (groups.last_day - groups.first_day).astype(np.int32)
+        return out
+
+    return Timeline(place_ids=place_ids, controllers=controllers, places=places,
+                    _place=g_place.astype(np.int64), _start=g_day,
                     _ctrl=g_ctrl.astype(np.int16), _status=g_status.astype(np.int8),
-                    _cert=best.astype(np.int8), _row=intervals["obs_row"].to_numpy(np.int64),
-                    _source=src_code, _source_values=src_values)
+                    _cert=best.astype(np.int8), _row=obs_row, _source=src_code,
+                    _source_values=src_values, _since=since, _conflict=conflict,
+                    _confidence=agreed.confidence, _sources=agreed.summary, _build=intervals)
 
 
 def _fill_holder(ctrl: np.ndarray, place: np.ndarray) -> np.ndarray:
@@ -274,26 +295,28 @@ def _days_to_datetime64(d: np.ndarray) -> np.ndarray:
     return np.asarray(d, dtype=np.int64).astype("datetime64[D]").astype("datetime64[ns]")
 
 
-def _column(frame: pd.DataFrame, name: str, default: str) -> pd.Series:
-    if name in frame:
-        return frame[name].fillna(default)
-    return pd.Series(np.full(len(frame), default, dtype=object), index=frame.index)
-
-
-def _codes(values: pd.Series, categories, what: str, *, allow_na: bool = False) -> np.ndarray:
-    """Category codes: factorize (fast on Arrow strings), then map the few distinct values.
-    Unknown values raise ValueError; NA is -1 where allowed."""
-    local, uniques = pd.factorize(values, use_na_sentinel=True)
-    lookup = pd.Index(list(categories), dtype=object).get_indexer(
-        np.asarray(uniques, dtype=object))
+def _codes(values: pd.Series | None, categories, what: str, *, allow_na: bool = False,
+           default: str | None = None, n: int = 0, factorized=None) -> np.ndarray:
+    """Category codes: factorize (fast on Arrow strings; or ``factorized``, its result), then
+    map the few distinct values. Unknown values raise ValueError; NA is ``default`` when given
+    (and every row when there is no column, ``values`` None: ``n`` rows), else -1 where
+    allowed."""
+    categories = list(categories)
+    fill = categories.index(default) if default is not None else -1
+    if values is None:
+        return np.full(n, fill, dtype=np.int64)
+    local, uniques = factorized if factorized is not None else pd.factorize(
+        values, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    lookup = pd.Index(categories, dtype=object).get_indexer(uniques)
     if (lookup < 0).any():
-        value = np.asarray(uniques, dtype=object)[lookup < 0][0]
+        value = uniques[lookup < 0][0]
         raise ValueError(f"{what} {value!r} is not one of "
-                         f"{', '.join(map(str, list(categories)[:20]))}")
-    codes = np.where(local >= 0, lookup[np.clip(local, 0, None)] if len(lookup) else -1, -1)
+                         f"{', '.join(map(str, categories[:20]))}")
+    codes = np.append(lookup, fill).astype(np.int64)[local]  # NA (-1) picks the fill
     if not allow_na and (codes < 0).any():
         raise ValueError(f"{what} is missing on some rows")
-    return codes.astype(np.int64)
+    return codes
 
 
 def _take(frame: pd.DataFrame, column: str, rows: np.ndarray, default: str, *,
@@ -416,11 +439,6 @@ def slice_table(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
         raise ValueError(f"place {missing!r} of the timeline is missing from the places frame")
     rows = where[place_pos]
     name_codes, names = pd.factorize(places["name"].astype(str))
-    iv = timeline.intervals
-    nat = np.datetime64("NaT", "ns")
-    since = iv["since"].to_numpy("datetime64[ns]")
-    obs_row = iv["obs_row"].to_numpy(np.int64)
-    source_codes, source_values = timeline._source_codes()
 
     def cat(codes, categories, missing=-1):
         """A Categorical of ``categories`` at ``hit`` from per-interval ``codes``."""
@@ -439,14 +457,13 @@ def slice_table(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
         "controller": cat(timeline._ctrl, list(timeline.controllers)),
         "status": cat(timeline._status, list(STATUSES)),
         "certainty": cat(timeline._cert, list(CERTAINTIES)),
-        "since": np.append(since, nat)[hit],
-        "source": cat(source_codes, pd.Index(source_values, dtype=object)),
-        "obs_row": pd.arrays.IntegerArray(np.append(obs_row, 0)[hit], hit < 0),
+        "since": np.append(timeline._since, np.datetime64("NaT", "ns"))[hit],
+        "source": cat(timeline._source, pd.Index(timeline._source_values, dtype=object)),
+        "obs_row": pd.arrays.IntegerArray(np.append(timeline._row, 0)[hit], hit < 0),
     }
-    if "confidence" in iv and len(iv):
-        out["confidence"] = np.append(iv["confidence"].to_numpy(np.float64), np.nan)[hit]
-        sources = iv["sources"].cat
-        out["sources"] = cat(sources.codes.to_numpy(), sources.categories)
+    if len(timeline):
+        out["confidence"] = np.append(timeline._confidence, np.nan)[hit]
+        out["sources"] = cat(timeline._sources.codes, timeline._sources.categories)
     else:
         out["confidence"] = np.full(len(hit), np.nan)
         out["sources"] = pd.Categorical.from_codes(np.full(len(hit), -1), categories=[])
