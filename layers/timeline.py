@@ -160,12 +160,18 @@ class Timeline:
         n_dates, n_all = len(when), len(self.place_ids)
         grid = np.full((n_dates, n_all), -1, dtype=np.int64)
         if len(self._start) and n_dates:
-            first = np.searchsorted(qday, self._start, side="left")  # first date it covers
+            first = _first_covering(qday, self._start)  # the first date each interval covers
             # several intervals may begin between two query dates: only the last one shows
             last = np.r_[(self._place[1:] != self._place[:-1]) | (first[1:] != first[:-1]), True]
             sel = np.flatnonzero(last & (first < n_dates))
-            grid[first[sel], self._place[sel]] = sel
-            np.maximum.accumulate(grid, axis=0, out=grid)
+            grid.ravel()[first[sel] * n_all + self._place[sel]] = sel
+            if n_all >= 256:
+                # row by row along memory: np.maximum.accumulate(axis=0) walks each column
+                # down the dates a whole row apart, ~10x slower on wide grids
+                for i in range(1, n_dates):
+                    np.maximum(grid[i - 1], grid[i], out=grid[i])
+            else:
+                np.maximum.accumulate(grid, axis=0, out=grid)
         if (order[1:] > order[:-1]).all():  # dates given in order (the usual case): no copy
             return when, grid
         interval = np.empty_like(grid)
@@ -278,6 +284,15 @@ def build_timeline(observations, *, controllers=None, place_ids=None,
                     _cert=best.astype(np.int8), _row=obs_row, _source=src_code,
                     _source_values=src_values, _since=since, _conflict=conflict,
                     _confidence=agreed.confidence, _sources=agreed.summary, _build=intervals)
+
+
+def _first_covering(qday: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(qday, start)``: through a table of every day in ``start``'s range when
+    that range is short (a binary search per interval costs ~10x a lookup)."""
+    lo, hi = int(start.min()), int(start.max())
+    if hi - lo > 4 * len(start) + 4096:
+        return np.searchsorted(qday, start, side="left")
+    return np.searchsorted(qday, np.arange(lo, hi + 1), side="left")[start - lo]
 
 
 def _fill_holder(ctrl: np.ndarray, place: np.ndarray) -> np.ndarray:
@@ -432,8 +447,12 @@ def slice_table(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
         # rows are date-major: a repeat of the per-date counts, no division of a million rows
         date_pos = np.repeat(np.arange(n_dates), known.reshape(n_dates, n_places).sum(axis=1))
         place_pos = keep - date_pos * n_places
-    where = pd.Index(places["place_id"].astype(str)).get_indexer(
-        timeline.place_ids.astype(str))
+    ids = places["place_id"].to_numpy(dtype=object)
+    if len(ids) == len(timeline.place_ids) and (ids == timeline.place_ids).all():
+        where = np.arange(len(ids))  # the timeline's own places (the usual case)
+    else:
+        where = pd.Index(places["place_id"].astype(str)).get_indexer(
+            timeline.place_ids.astype(str))
     if (where < 0).any():
         missing = timeline.place_ids[where < 0][0]
         raise ValueError(f"place {missing!r} of the timeline is missing from the places frame")
