@@ -183,6 +183,11 @@ def _arrow_column(values, target, *, dictionary: bool = False):
         if dictionary and out.dictionary.type == target:
             return out
         return out.cast(target)
+    if isinstance(values, np.ndarray) and values.dtype.kind in "mMf":
+        # NaT / NaN are nulls (as from_pandas makes them), found by numpy's SIMD kernels, and
+        # the values are used as they are, without Arrow's per-value null scan
+        missing = np.isnan(values) if values.dtype.kind == "f" else np.isnat(values)
+        return pa.array(values, type=target, mask=missing if missing.any() else None)
     return pa.array(values, type=target, from_pandas=True)
 
 

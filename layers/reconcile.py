@@ -167,6 +167,10 @@ def _load(path: str) -> SourceWeights:
         raise SourcesFileError(f"{p}: [reconcile] field 'window_days' is {window!r}; write a "
                                "whole number of days ≥ 0")
     rules = []
+    # Arrow's RE2 compiles every pattern on each call: all of them as one alternation first,
+    # and one by one (to name the bad one) only when that fails
+    every_ok = _re2_compiles([p for e in data.get("source", []) if isinstance(e, dict)
+                              for p in (e.get("patterns") or []) if isinstance(p, str) and p])
     for n, entry in enumerate(data.get("source", []), start=1):
         where = f"[[source]] #{n} ({entry.get('name', '?')!s})"
         name = entry.get("name")
@@ -188,7 +192,8 @@ def _load(path: str) -> SourceWeights:
         for pattern in patterns:
             try:
                 re.compile(pattern)
-                pc.match_substring_regex(pa.array([""]), pattern, ignore_case=True)
+                if not every_ok:
+                    pc.match_substring_regex(pa.array([""]), pattern, ignore_case=True)
             except (re.error, pa.ArrowInvalid) as exc:
                 raise SourcesFileError(f"{p}: {where} pattern {pattern!r} is not a valid "
                                        f"regular expression ({exc}); fix or remove it") from None
@@ -204,6 +209,23 @@ def _load(path: str) -> SourceWeights:
                               closed=True),
         max_weight=number(settings, "max_weight", 0.95, "[reconcile]", lo=0.0, hi=1.0),
         window_days=window, path=str(p))
+
+
+def _re2_compiles(patterns: list[str]) -> bool:
+    """Whether Arrow (RE2) accepts every one of ``patterns`` that Python's ``re`` accepts, tried
+    as one alternation (a pattern that is not valid alone, like ``a)|(b``, fails ``re``)."""
+    valid = []
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error:
+            return False  # reported in its entry's turn
+        valid.append(f"(?:{pattern})")
+    try:
+        pc.match_substring_regex(pa.array([""]), "|".join(valid), ignore_case=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def load_sources(path: str | Path | None = None) -> SourceWeights:

@@ -312,26 +312,53 @@ def _days_to_datetime64(d: np.ndarray) -> np.ndarray:
 
 def _codes(values: pd.Series | None, categories, what: str, *, allow_na: bool = False,
            default: str | None = None, n: int = 0, factorized=None) -> np.ndarray:
-    """Category codes: factorize (fast on Arrow strings; or ``factorized``, its result), then
-    map the few distinct values. Unknown values raise ValueError; NA is ``default`` when given
-    (and every row when there is no column, ``values`` None: ``n`` rows), else -1 where
-    allowed."""
+    """Category codes. Arrow strings are looked up in the categories in one hash pass
+    (``index_in``); anything else is factorized (or ``factorized`` is its result) and the few
+    distinct values mapped. Unknown values raise ValueError; NA is ``default`` when given (and
+    every row when there is no column, ``values`` None: ``n`` rows), else -1 where allowed."""
     categories = list(categories)
     fill = categories.index(default) if default is not None else -1
     if values is None:
         return np.full(n, fill, dtype=np.int64)
-    local, uniques = factorized if factorized is not None else pd.factorize(
-        values, use_na_sentinel=True)
-    uniques = np.asarray(uniques, dtype=object)
-    lookup = pd.Index(categories, dtype=object).get_indexer(uniques)
-    if (lookup < 0).any():
-        value = uniques[lookup < 0][0]
-        raise ValueError(f"{what} {value!r} is not one of "
-                         f"{', '.join(map(str, categories[:20]))}")
-    codes = np.append(lookup, fill).astype(np.int64)[local]  # NA (-1) picks the fill
+    codes = _arrow_codes(values, categories, what, fill) if factorized is None else None
+    if codes is None:
+        local, uniques = factorized if factorized is not None else pd.factorize(
+            values, use_na_sentinel=True)
+        uniques = np.asarray(uniques, dtype=object)
+        lookup = pd.Index(categories, dtype=object).get_indexer(uniques)
+        if (lookup < 0).any():
+            _unknown(what, uniques[lookup < 0][0], categories)
+        codes = np.append(lookup, fill).astype(np.int64)[local]  # NA (-1) picks the fill
     if not allow_na and (codes < 0).any():
         raise ValueError(f"{what} is missing on some rows")
     return codes
+
+
+def _arrow_codes(values: pd.Series, categories: list, what: str, fill: int
+                 ) -> np.ndarray | None:
+    """``_codes`` of Arrow-backed strings (None for other columns): no dictionary is built."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
+        return None
+    arr = pa.array(values.array)  # the Arrow data itself (chunked), no copy
+    try:
+        value_set = pa.array(categories, arr.type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # categories that are not all text
+        return None
+    codes = pc.fill_null(pc.index_in(arr, value_set=value_set), -1).to_numpy().astype(np.int64)
+    if codes.min(initial=0) < 0:  # NA, or not a category
+        na = arr.is_null().to_numpy(zero_copy_only=False)
+        unknown = np.flatnonzero((codes < 0) & ~na)
+        if len(unknown):  # the first row's value: the first of factorize's distinct values
+            _unknown(what, arr[int(unknown[0])].as_py(), categories)
+        codes[na] = fill
+    return codes
+
+
+def _unknown(what: str, value, categories: list):
+    raise ValueError(f"{what} {value!r} is not one of {', '.join(map(str, categories[:20]))}")
 
 
 def _take(frame: pd.DataFrame, column: str, rows: np.ndarray, default: str, *,
