@@ -199,8 +199,9 @@ def build_timeline(observations, *, controllers=None, place_ids=None,
     if area_rows is not None and len(area_rows):
         frame = pd.concat([frame, area_rows], ignore_index=True)
     factions = getattr(observations, "factions", None)
-    ctrl_codes = pd.factorize(frame["controller"], use_na_sentinel=True)
+    ctrl_codes = None  # factorized only to find the controllers present
     if controllers is None:
+        ctrl_codes = pd.factorize(frame["controller"], use_na_sentinel=True)
         present = np.asarray(ctrl_codes[1], dtype=object).tolist()  # the distinct values
         controllers = list(factions.ids) if factions is not None else []
         controllers += sorted(str(c) for c in present if c not in controllers)
