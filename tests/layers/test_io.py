@@ -237,3 +237,21 @@ def test_geoparquet_from_columns_is_the_frame_s_file(tmp_path):
     assert "RLE_DICTIONARY" in chunk["place"].encodings
     assert chunk["place"].statistics is None
     assert chunk["date"].statistics.has_min_max and chunk["obs_row"].statistics.has_min_max
+
+
+@pytest.mark.parametrize("kind", ["points", "mixed", "none"])
+def test_wkb_of_points_is_shapely_s(kind):
+    import pyarrow as pa
+    import shapely
+
+    from layers.io import _wkb
+
+    rng = np.random.default_rng(5)
+    xy = rng.uniform(-180, 180, (500, 2))
+    xy[:3] = [[-0.0, 0.0], [1e300, -1e-300], [36.2, 37.13]]
+    shapes = shapely.points(xy)
+    if kind == "mixed":  # 3D, lines, empty points: shapely writes them
+        shapes = np.r_[shapes, [Point(1, 2, 3), shapely.LineString([(0, 0), (1, 1)]), Point()]]
+    if kind == "none":
+        shapes = np.r_[shapes, [None]]
+    assert _wkb(shapes).equals(pa.array(shapely.to_wkb(shapes, flavor="iso"), pa.binary()))
