@@ -464,17 +464,20 @@ def slice_table(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
     when, grid = timeline._interval_grid(dates)
     n_dates, n_places = grid.shape
     flat = grid.ravel()
+    # rows are date-major: the date and place of each row come from the grid's shape (a repeat
+    # of the dates by their counts, the place numbers picked where known), no division of the
+    # row numbers; place codes are made in their Categorical's integer type at once
+    each_place = np.broadcast_to(_code_dtype(np.arange(n_places), n_places), grid.shape)
     if include_unknown:
         hit = flat
-        date_pos = np.repeat(np.arange(n_dates), n_places)
-        place_pos = np.tile(np.arange(n_places), n_dates)
+        counts = np.full(n_dates, n_places)
+        place_codes = each_place.ravel()
     else:
-        known = flat >= 0
-        keep = np.flatnonzero(known)
-        hit = flat[keep]
-        # rows are date-major: a repeat of the per-date counts, no division of a million rows
-        date_pos = np.repeat(np.arange(n_dates), known.reshape(n_dates, n_places).sum(axis=1))
-        place_pos = keep - date_pos * n_places
+        known = grid >= 0
+        hit = flat[known.ravel()]
+        counts = known.sum(axis=1)
+        place_codes = each_place[known]
+    place_pos = place_codes.astype(np.intp)  # the index of every take by place below
     ids = places["place_id"].to_numpy(dtype=object)
     if len(ids) == len(timeline.place_ids) and (ids == timeline.place_ids).all():
         where = np.arange(len(ids))  # the timeline's own places (the usual case)
@@ -484,7 +487,7 @@ def slice_table(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
     if (where < 0).any():
         missing = timeline.place_ids[where < 0][0]
         raise ValueError(f"place {missing!r} of the timeline is missing from the places frame")
-    rows = where[place_pos]
+    rows = place_pos if (where == np.arange(len(where))).all() else where[place_pos]
     name_codes, names = pd.factorize(places["name"].astype(str))
 
     def cat(codes, categories, missing=-1):
@@ -494,10 +497,9 @@ def slice_table(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
                                          categories=categories, validate=False)
 
     out = {
-        "date": when[date_pos],
+        "date": np.repeat(when, counts),
         "place_id": pd.Categorical.from_codes(
-            _code_dtype(place_pos, n_places), validate=False,
-            categories=pd.Index(timeline.place_ids.astype(str))),
+            place_codes, validate=False, categories=pd.Index(timeline.place_ids.astype(str))),
         "place": pd.Categorical.from_codes(
             _code_dtype(name_codes[where], len(names))[place_pos], categories=pd.Index(names),
             validate=False),
