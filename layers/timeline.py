@@ -102,6 +102,10 @@ class Timeline:
     def intervals(self) -> pd.DataFrame:
         return self._build()
 
+    def __getstate__(self) -> dict:
+        # pickled built: the function that builds the intervals is local to build_timeline
+        return {**self.__dict__, "intervals": self.intervals, "_build": None}
+
     def __len__(self) -> int:
         return len(self._start)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 import geopandas as gpd
 import numpy as np
@@ -140,6 +141,10 @@ def test_intervals_are_built_once_and_only_when_read(events):
     assert len(tl) == 3 and tl.conflicts() == 0 and len(piece) == 3
     assert tl.intervals is tl.intervals
     assert list(tl.intervals.columns) == list(INTERVAL_COLUMNS)
+    back = pickle.loads(pickle.dumps(build_timeline(obs)))
+    pd.testing.assert_frame_equal(back.intervals, tl.intervals)
+    assert (back.state_matrix(["2016-04-01"]).interval == tl.state_matrix(["2016-04-01"]).interval
+            ).all()
 
 
 def _grid_reference(tl, dates):
