@@ -8,6 +8,7 @@ linearly (each date is an independent filter + sort + groupby over the same fram
     .venv/bin/python bench/bench_timeline.py            # quick: 100k obs, 1k places, 100 dates
     .venv/bin/python bench/bench_timeline.py --full     # 1M obs, 10k places, 500 dates
     .venv/bin/python bench/bench_timeline.py --full --write bench/RESULTS-timeline.md
+    .venv/bin/python bench/bench_timeline.py --tail 5   # CPU of `frontline slice` after reading
 
 Synthetic data, deterministic seed, place ids used directly (no gazetteer).
 """
@@ -88,7 +89,8 @@ def run(n_obs: int, n_places: int, n_dates: int, baseline_dates: int, repeat: in
             times.append(time.perf_counter() - t0)
         return min(times), result
 
-    t_build, timeline = best(lambda: build_timeline(frame, controllers=FACTIONS))
+    # the intervals frame is built on first use: read it, so this stays the whole build
+    t_build, timeline = best(lambda: _built(build_timeline(frame, controllers=FACTIONS)))
     t_matrix, matrix = best(lambda: timeline.state_matrix(dates))
     tracemalloc.start()
     timeline.state_matrix(dates)
@@ -123,6 +125,59 @@ def run(n_obs: int, n_places: int, n_dates: int, baseline_dates: int, repeat: in
         "agree": agree, "compared": total,
         "traced_peak_mb": traced_peak / 2**20, "peak_rss_mb": peak_rss_mb(), "repeat": repeat,
     }
+
+
+def _built(timeline):
+    timeline.intervals  # noqa: B018 (built and cached on first read)
+    return timeline
+
+
+def tail_once(events: Path, out: Path) -> str:
+    """CPU (user + sys, getrusage) of what ``frontline slice EVENTS --at <120 monthly dates> -o
+    OUT.parquet`` does after reading the events: timeline, slice table, GeoParquet write. One
+    cold pass, as the command runs them (fresh allocations, caches empty)."""
+    import gazetteer
+    from layers import read_observations
+    from layers.io import write_slice
+    from layers.timeline import slice_table
+    from mapper.commands.timeline import _timeline
+
+    dates = np.array([f"{2012 + i // 12}-{i % 12 + 1:02d}-01" for i in range(120)],
+                     dtype="datetime64[ns]")
+    obs = read_observations(events, gazetteer=gazetteer.load())
+
+    def cpu():
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+
+    t0 = cpu()
+    timeline = _timeline(obs, None, None)
+    t1 = cpu()
+    table = slice_table(timeline, obs.places, dates)
+    t2 = cpu()
+    write_slice(out, table, layer="control")
+    t3 = cpu()
+    return f"{t1 - t0:.3f} {t2 - t1:.3f} {t3 - t2:.3f}"
+
+
+def tail(rounds: int) -> str:
+    """``tail_once`` in ``rounds`` fresh processes on the issue-18 slice case (300,000 rows ×
+    10,000 places, bench/gen_events.py); the least CPU of each stage counts."""
+    import subprocess
+    import tempfile
+
+    from bench import gen_events
+
+    with tempfile.TemporaryDirectory() as tmp:
+        events, out = Path(tmp) / "slice300k.csv", Path(tmp) / "out.parquet"
+        gen_events.write(gen_events.clean(300_000, n_places=10_000), events)
+        runs = [subprocess.run(
+            [sys.executable, __file__, "--tail-once", str(events), str(out)], check=True,
+            capture_output=True, text=True).stdout.split() for _ in range(rounds)]
+    best = np.array(runs, dtype=float).min(axis=0)
+    return (f"slice tail, CPU s (least of {rounds} cold runs): timeline {best[0]:.3f}, "
+            f"slice table {best[1]:.3f}, GeoParquet write {best[2]:.3f}, "
+            f"together {best.sum():.3f}")
 
 
 def markdown(r: dict, command: str) -> str:
@@ -176,7 +231,18 @@ def main() -> None:
                     help="dates the baseline is measured on (default 10 full, 20 quick)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per step; the fastest counts")
     ap.add_argument("--write", type=Path, help="write the markdown results to this file")
+    ap.add_argument("--tail", type=int, metavar="ROUNDS",
+                    help="instead: CPU of the stages after reading in `frontline slice` "
+                         "(timeline, slice table, GeoParquet write), least of ROUNDS cold runs")
+    ap.add_argument("--tail-once", nargs=2, type=Path, metavar=("EVENTS", "OUT"),
+                    help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.tail_once:
+        print(tail_once(*args.tail_once))
+        return
+    if args.tail:
+        print(tail(args.tail))
+        return
     if args.full:
         sizes = (1_000_000, 10_000, 500, args.baseline_dates or 10)
     else:

@@ -55,52 +55,61 @@ def write_frame(path: str | os.PathLike, frame: pd.DataFrame, *, layer: str | No
 
 def write_slice(path: str | os.PathLike, piece, *, layer: str | None = None) -> Path:
     """Write a ``timeline.Slice`` to ``path``. GeoParquet is written straight from its columns
-    with pyarrow: each place's geometry is encoded as WKB once and taken per row, so a slice of
-    millions of place-dates never builds millions of geometries. Other formats go through its
-    GeoDataFrame (``write_frame``)."""
+    with pyarrow: each place's geometry is encoded as WKB once and taken per row, and text is
+    stored from its codes, so a slice of millions of place-dates never builds millions of
+    geometries or strings. Other formats go through its GeoDataFrame (``write_frame``)."""
     if output_format(path) != "parquet":
         return write_frame(path, piece.to_geodataframe(), layer=layer)
-    return atomic_write_bytes(path, geoparquet_bytes(piece.frame, piece.places.geometry,
-                                                     rows=piece.place_rows))
+    return atomic_write_bytes(path, memoryview(_geoparquet(
+        piece.columns, piece.places.geometry, rows=piece.place_rows)))
 
 
-def geoparquet_bytes(frame: pd.DataFrame, geometry: gpd.GeoSeries, *,
+def geoparquet_bytes(frame: pd.DataFrame | Mapping[str, object], geometry: gpd.GeoSeries, *,
                      rows: np.ndarray | None = None) -> bytes:
     """GeoParquet 1.1 (WKB, snappy) of ``frame``'s columns plus ``geometry.take(rows)`` as the
     last column, ``geometry`` (as geopandas writes it: the same schema, ``pandas`` and ``geo``
     metadata, so ``geopandas.read_parquet`` gives the GeoDataFrame back). Categoricals become
-    plain strings (GDAL reads Arrow dictionaries as integer codes)."""
+    plain strings (GDAL reads Arrow dictionaries as integer codes). ``frame`` may also be the
+    columns of one as a mapping of name → array (numpy or pandas arrays, as a frame holds
+    them)."""
+    return _geoparquet(frame, geometry, rows=rows).to_pybytes()
+
+
+def _geoparquet(frame, geometry: gpd.GeoSeries, *, rows: np.ndarray | None = None):
+    """``geoparquet_bytes`` as a pyarrow Buffer (no copy into a Python bytes object)."""
     import json
 
     import pyarrow as pa
     import pyarrow.parquet as pq
     import shapely
 
+    columns = dict(frame.items()) if isinstance(frame, pd.DataFrame) else dict(frame)
     name = geometry.name or "geometry"
-    if name in frame.columns:
+    if name in columns:
         raise ValueError(f"column {name!r} is both a column and the geometry")
     rows = np.arange(len(geometry)) if rows is None else np.asarray(rows, dtype=np.int64)
     shapes = np.asarray(geometry.array)
     used = np.flatnonzero(np.bincount(rows, minlength=len(shapes)))  # O(n), no sort
-    position = np.zeros(len(shapes), dtype=np.int64)
+    position = np.zeros(len(shapes), dtype=np.int32)
     position[used] = np.arange(len(used))
     crs = geometry.crs.to_json_dict() if geometry.crs is not None else None
     # each used place's WKB once; rows index it (a dictionary column: Parquet writes its pages
     # without hashing a million geometries; a missing geometry is a plain null instead)
-    each = pa.array(shapely.to_wkb(shapes[used], flavor="iso"), pa.binary())
-    wkb = pa.DictionaryArray.from_arrays(pa.array(position[rows], pa.int32()), each) \
+    each = _wkb(shapes[used])
+    wkb = pa.DictionaryArray.from_arrays(position[rows], each) \
         if each.null_count == 0 else each.take(pa.array(position[rows]))
     # pandas metadata exactly as pyarrow writes it for the frame with plain strings
-    head = _plain_categoricals(frame.iloc[:0]).assign(**{name: None})
+    head = _plain_categoricals(pd.DataFrame({c: v[:0] for c, v in columns.items()})
+                               ).assign(**{name: None})
     schema = pa.Schema.from_pandas(head, preserve_index=False)
     # Categoricals stay Arrow dictionaries: Parquet stores them as dictionary pages without
     # hashing millions of strings again; the stored Arrow schema (below) says plain strings,
     # so every reader (pyarrow, geopandas, GDAL) reads text, as geopandas writes it.
-    arrays = [_arrow_column(frame[c], schema.field(c).type, dictionary=True)
-              for c in frame.columns]
+    arrays = [_arrow_column(v, schema.field(c).type, dictionary=True)
+              for c, v in columns.items()]
     meta = {"ARROW:extension:name": "geoarrow.wkb",
             "ARROW:extension:metadata": json.dumps({"crs": crs}) if crs is not None else "{}"}
-    fields = [pa.field(c, a.type) for c, a in zip(frame.columns, arrays, strict=True)]
+    fields = [pa.field(c, a.type) for c, a in zip(columns, arrays, strict=True)]
     plain = [pa.field(f.name, schema.field(f.name).type) if pa.types.is_dictionary(f.type)
              else f for f in fields]
     fields.append(pa.field(name, wkb.type, nullable=True, metadata=meta))
@@ -123,11 +132,36 @@ def geoparquet_bytes(frame: pd.DataFrame, geometry: gpd.GeoSeries, *,
     # of the write and no reader filters on them
     stats = [f.name for f in plain if not pa.types.is_large_string(f.type)
              and not pa.types.is_string(f.type) and f.name != name]
+    # Integers (row numbers: nearly all distinct) are delta-encoded: a dictionary would be
+    # hashed, outgrow its page and be thrown away. Everything else tries a dictionary (the
+    # dictionary columns have theirs already; dates and confidences repeat a lot).
+    ints = [f.name for f in fields if pa.types.is_integer(f.type)]
     with pq.ParquetWriter(buf, table.schema, compression="snappy", write_statistics=stats,
+                          use_dictionary=[f.name for f in fields if f.name not in ints],
+                          column_encoding=dict.fromkeys(ints, "DELTA_BINARY_PACKED") or None,
                           store_schema=False) as writer:
         writer.write_table(table, row_group_size=max(len(table), 1))
         writer.add_key_value_metadata(metadata)
-    return buf.getvalue().to_pybytes()
+    return buf.getvalue()
+
+
+def _wkb(shapes: np.ndarray):
+    """ISO WKB of ``shapes`` as an Arrow binary array, as ``shapely.to_wkb(flavor="iso")``
+    writes it. Plain 2D points (the usual places) are packed by numpy, 21 bytes each: byte
+    order 1 (little endian), type 1 as uint32, x and y as float64."""
+    import pyarrow as pa
+    import shapely
+
+    n = len(shapes)
+    if n and (shapely.get_type_id(shapes) == 0).all() and not shapely.has_z(shapes).any() \
+            and not shapely.is_empty(shapes).any():
+        packed = np.zeros(n, dtype=[("order", "u1"), ("kind", "<u4"), ("xy", "<f8", 2)])
+        packed["order"], packed["kind"] = 1, 1
+        packed["xy"] = shapely.get_coordinates(shapes)
+        offsets = np.arange(0, 21 * (n + 1), 21, dtype=np.int32)
+        return pa.Array.from_buffers(pa.binary(), n, [None, pa.py_buffer(offsets),
+                                                      pa.py_buffer(packed.tobytes())])
+    return pa.array(shapely.to_wkb(shapes, flavor="iso"), pa.binary())
 
 
 _GEOMETRY_TYPES = {i + 8 * z: n + (" Z" if z else "") for z in (0, 1) for i, n in enumerate((
@@ -151,19 +185,30 @@ def _without_member_ids(crs: dict | None) -> dict | None:
     return out
 
 
-def _arrow_column(values: pd.Series, target, *, dictionary: bool = False):
-    """One column as an Arrow array of ``target`` type; categoricals through their codes (kept
-    as a dictionary of ``target`` values with ``dictionary``)."""
+def _arrow_column(values, target, *, dictionary: bool = False):
+    """One column (a Series, or a numpy or pandas array) as an Arrow array of ``target`` type;
+    categoricals through their codes (kept as a dictionary of ``target`` values with
+    ``dictionary``)."""
     import pyarrow as pa
 
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()
-        cats = pa.array(np.asarray(values.cat.categories, dtype=object), pa.large_string()
+        values = values.array if isinstance(values, pd.Series) else values
+        codes = values.codes
+        cats = pa.array(np.asarray(values.categories, dtype=object), pa.large_string()
                         if pa.types.is_large_string(target) else None)
-        out = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), cats)
+        missing = codes < 0
+        # a Categorical's codes are in range by construction: no bounds check of a million
+        out = pa.DictionaryArray.from_arrays(
+            pa.array(codes, mask=missing if missing.any() else None), cats, safe=False)
         if dictionary and out.dictionary.type == target:
             return out
         return out.cast(target)
+    if isinstance(values, np.ndarray) and values.dtype.kind in "mMf":
+        # NaT / NaN are nulls (as from_pandas makes them), found by numpy's SIMD kernels, and
+        # the values are used as they are, without Arrow's per-value null scan
+        missing = np.isnan(values) if values.dtype.kind == "f" else \
+            values.view(np.int64) == np.iinfo(np.int64).min  # NaT (faster than np.isnat)
+        return pa.array(values, type=target, mask=missing if missing.any() else None)
     return pa.array(values, type=target, from_pandas=True)
 
 

@@ -167,6 +167,10 @@ def _load(path: str) -> SourceWeights:
         raise SourcesFileError(f"{p}: [reconcile] field 'window_days' is {window!r}; write a "
                                "whole number of days ≥ 0")
     rules = []
+    # Arrow's RE2 compiles every pattern on each call: all of them as one alternation first,
+    # and one by one (to name the bad one) only when that fails
+    every_ok = _re2_compiles([p for e in data.get("source", []) if isinstance(e, dict)
+                              for p in (e.get("patterns") or []) if isinstance(p, str) and p])
     for n, entry in enumerate(data.get("source", []), start=1):
         where = f"[[source]] #{n} ({entry.get('name', '?')!s})"
         name = entry.get("name")
@@ -188,7 +192,8 @@ def _load(path: str) -> SourceWeights:
         for pattern in patterns:
             try:
                 re.compile(pattern)
-                pc.match_substring_regex(pa.array([""]), pattern, ignore_case=True)
+                if not every_ok:
+                    pc.match_substring_regex(pa.array([""]), pattern, ignore_case=True)
             except (re.error, pa.ArrowInvalid) as exc:
                 raise SourcesFileError(f"{p}: {where} pattern {pattern!r} is not a valid "
                                        f"regular expression ({exc}); fix or remove it") from None
@@ -204,6 +209,23 @@ def _load(path: str) -> SourceWeights:
                               closed=True),
         max_weight=number(settings, "max_weight", 0.95, "[reconcile]", lo=0.0, hi=1.0),
         window_days=window, path=str(p))
+
+
+def _re2_compiles(patterns: list[str]) -> bool:
+    """Whether Arrow (RE2) accepts every one of ``patterns`` that Python's ``re`` accepts, tried
+    as one alternation (a pattern that is not valid alone, like ``a)|(b``, fails ``re``)."""
+    valid = []
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error:
+            return False  # reported in its entry's turn
+        valid.append(f"(?:{pattern})")
+    try:
+        pc.match_substring_regex(pa.array([""]), "|".join(valid), ignore_case=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def load_sources(path: str | Path | None = None) -> SourceWeights:
@@ -250,7 +272,7 @@ def group_reports(place: np.ndarray, day: np.ndarray, certainty: np.ndarray,
     """Report groups of observations given as int codes (place, day since 1970, certainty with
     0 = confirmed, controller with -1 = no holder); see the module docstring for the rules."""
     n = len(place)
-    order = np.lexsort((np.arange(n), certainty, day, place))
+    order = _report_order(place, day, certainty)
     p, d, c = place[order], day[order], certainty[order]
     if not n:
         z = np.zeros(0, np.int64)
@@ -283,6 +305,22 @@ def group_reports(place: np.ndarray, day: np.ndarray, certainty: np.ndarray,
     return ReportGroups(order=order, gid=gid, starts=starts, place=p[starts], best=best,
                         winner=order[winner_pos], conflict=conflict, first_day=d[starts],
                         last_day=d[last])
+
+
+def _report_order(place: np.ndarray, day: np.ndarray, certainty: np.ndarray) -> np.ndarray:
+    """The rows sorted by (place, day, certainty, row): two stable radix sorts of 16-bit keys,
+    (day, certainty) then place, when the codes fit (up to 65,536 places and about 89 years of
+    days), ~5x cheaper than the general ``lexsort`` used otherwise."""
+    n = len(place)
+    if n:
+        d0, c_max = int(day.min()), int(certainty.max())
+        span = (int(day.max()) - d0 + 1) * (c_max + 1)
+        if int(place.min()) >= 0 and int(place.max()) <= 0xFFFF and span <= 0xFFFF \
+                and int(certainty.min()) >= 0:
+            inner = ((day - d0) * (c_max + 1) + certainty).astype(np.uint16)
+            first = np.argsort(inner, kind="stable")  # stable 16-bit sorts are radix sorts
+            return first[np.argsort(place.astype(np.uint16)[first], kind="stable")]
+    return np.lexsort((np.arange(n), certainty, day, place))
 
 
 def _positions(starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

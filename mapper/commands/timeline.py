@@ -40,9 +40,8 @@ def _timeline(obs, window: str | None, sources: Path | None):
     timeline = build_timeline(obs, window_days=days, sources=weights)
     days = weights.window_days if days is None else days
     if days > 0:
-        contested = int(timeline.intervals["conflict"].sum())
-        info(f"{contested} report groups contested: confirmed sources disagree within the window "
-             f"of {days} days")
+        info(f"{timeline.conflicts()} report groups contested: confirmed sources disagree "
+             f"within the window of {days} days")
     return timeline
 
 

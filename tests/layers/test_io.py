@@ -202,3 +202,56 @@ def test_geoparquet_with_a_missing_geometry(tmp_path):
     back = gpd.read_parquet(path)
     assert back.geometry.isna().tolist() == [False, True, False]
     assert back.geometry.iloc[2].equals(Point(1.0, 2.0))
+
+
+def test_geoparquet_from_columns_is_the_frame_s_file(tmp_path):
+    """A mapping of columns writes the bytes its DataFrame writes (NaT and NaN as nulls); row
+    numbers are delta-encoded, text is stored as dictionaries, numbers keep their statistics."""
+    import pyarrow.parquet as pq
+
+    from layers.io import geoparquet_bytes
+
+    n = 5_000
+    rng = np.random.default_rng(1)
+    when = np.datetime64("2016-01-01", "ns") + rng.integers(0, 50, n).astype("timedelta64[D]")
+    when[::7] = np.datetime64("NaT")
+    columns = {
+        "date": when,
+        "place": pd.Categorical.from_codes(rng.integers(-1, 3, n), categories=["a", "b", "c"]),
+        "obs_row": pd.arrays.IntegerArray(rng.integers(2, 10**6, n), rng.random(n) < 0.1),
+        "confidence": np.where(rng.random(n) < 0.2, np.nan, rng.random(n).round(2)),
+    }
+    geometry = gpd.GeoSeries([Point(1.0, 2.0), Point(3.0, 4.0)], crs="EPSG:4326")
+    rows = rng.integers(0, 2, n)
+    data = geoparquet_bytes(columns, geometry, rows=rows)
+    assert data == geoparquet_bytes(pd.DataFrame(columns), geometry, rows=rows)
+    path = tmp_path / "c.parquet"
+    path.write_bytes(data)
+    back = gpd.read_parquet(path)
+    assert back["date"].isna().sum() == len(when[::7])
+    assert back["confidence"].isna().sum() == np.isnan(columns["confidence"]).sum()
+    assert back["obs_row"].isna().sum() == columns["obs_row"].isna().sum()
+    meta = pq.ParquetFile(path).metadata.row_group(0)
+    chunk = {meta.column(i).path_in_schema: meta.column(i) for i in range(meta.num_columns)}
+    assert "DELTA_BINARY_PACKED" in chunk["obs_row"].encodings
+    assert "RLE_DICTIONARY" in chunk["place"].encodings
+    assert chunk["place"].statistics is None
+    assert chunk["date"].statistics.has_min_max and chunk["obs_row"].statistics.has_min_max
+
+
+@pytest.mark.parametrize("kind", ["points", "mixed", "none"])
+def test_wkb_of_points_is_shapely_s(kind):
+    import pyarrow as pa
+    import shapely
+
+    from layers.io import _wkb
+
+    rng = np.random.default_rng(5)
+    xy = rng.uniform(-180, 180, (500, 2))
+    xy[:3] = [[-0.0, 0.0], [1e300, -1e-300], [36.2, 37.13]]
+    shapes = shapely.points(xy)
+    if kind == "mixed":  # 3D, lines, empty points: shapely writes them
+        shapes = np.r_[shapes, [Point(1, 2, 3), shapely.LineString([(0, 0), (1, 1)]), Point()]]
+    if kind == "none":
+        shapes = np.r_[shapes, [None]]
+    assert _wkb(shapes).equals(pa.array(shapely.to_wkb(shapes, flavor="iso"), pa.binary()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 import geopandas as gpd
 import numpy as np
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 
 import layers.observations as observations_module
 from layers import build_timeline, read_observations, slice_at
-from layers.timeline import SLICE_COLUMNS
+from layers.timeline import INTERVAL_COLUMNS, SLICE_COLUMNS
 from mapper.cli import app
 from tests.layers.fake_gazetteer import FakeGazetteer
 
@@ -106,6 +107,94 @@ def test_empty_timeline():
 def test_unknown_controller_in_a_frame_is_an_error():
     with pytest.raises(ValueError, match="controller 'q'"):
         build_timeline(_frame([("a", 0, "q", "held", "confirmed")]), controllers=["x"])
+
+
+def test_arrow_and_object_columns_give_the_same_codes_and_errors():
+    rows = [("a", 0, "x", "held", "confirmed"), ("b", 1, "y", None, None),
+            ("a", 2, None, "contested", "claimed")]
+    plain = _frame(rows)
+    arrow = plain.assign(**{c: pd.array(plain[c].tolist(), dtype="string[pyarrow]")
+                            for c in ("place_id", "controller", "status", "certainty")})
+    for controllers in (None, ["y", "x"]):
+        a = build_timeline(plain, controllers=controllers)
+        b = build_timeline(arrow, controllers=controllers)
+        pd.testing.assert_frame_equal(a.intervals, b.intervals)
+        of_b = b.intervals[b.intervals["place_id"] == "b"]  # its status and certainty are NA
+        assert of_b[["status", "certainty"]].values.tolist() == [["held", "confirmed"]]
+    bad = arrow.assign(status=pd.array(["held", None, "burning"], dtype="string[pyarrow]"))
+    with pytest.raises(ValueError, match="status 'burning' is not one of held, contested"):
+        build_timeline(bad)
+    with pytest.raises(ValueError, match="place_id .* 'b' is not one of a"):
+        build_timeline(arrow, place_ids=["a"])
+    with pytest.raises(ValueError, match="is missing on some rows"):
+        build_timeline(arrow.assign(place_id=pd.array(["a", None, "a"], dtype="string[pyarrow]")),
+                       place_ids=["a", "b"])
+
+
+def test_intervals_are_built_once_and_only_when_read(events):
+    from layers.timeline import slice_table
+
+    obs = read_observations(events, gazetteer=FakeGazetteer(), today=dt.date(2024, 1, 1))
+    tl = build_timeline(obs)
+    piece = slice_table(tl, obs.places, ["2016-01-01", "2016-04-01"])
+    assert "intervals" not in tl.__dict__  # a slice reads the per-interval arrays only
+    assert len(tl) == 3 and tl.conflicts() == 0 and len(piece) == 3
+    assert tl.intervals is tl.intervals
+    assert list(tl.intervals.columns) == list(INTERVAL_COLUMNS)
+    back = pickle.loads(pickle.dumps(build_timeline(obs)))
+    pd.testing.assert_frame_equal(back.intervals, tl.intervals)
+    assert (back.state_matrix(["2016-04-01"]).interval == tl.state_matrix(["2016-04-01"]).interval
+            ).all()
+
+
+def _grid_reference(tl, dates):
+    """The interval in force per (date, place): the last one begun on or before the date."""
+    iv = tl.intervals
+    start = iv["valid_from"].to_numpy("datetime64[ns]")
+    place = iv["place_id"].cat.codes.to_numpy()
+    out = np.full((len(dates), len(tl.place_ids)), -1)
+    for di, d in enumerate(np.asarray(dates, dtype="datetime64[ns]")):
+        begun = np.flatnonzero(start <= d)
+        out[di, place[begun]] = begun  # rows grow with time within a place: the last one wins
+    return out
+
+
+@pytest.mark.parametrize("far", [False, True])
+def test_state_grid_on_wide_grids_and_long_spans(far):
+    """≥ 256 places take the row-by-row running maximum; days spread far apart take the binary
+    search instead of the day table; query dates out of order and repeated."""
+    rng = np.random.default_rng(7)
+    n, n_places = 3_000, 300
+    offsets = rng.integers(0, 400, n)
+    if far:
+        offsets[:5] = [-40_000, 30_000, 35_000, -39_000, 25_000]
+    rows = [(f"p{p:03d}", int(d), ["x", "y", "z"][c], "held", ["confirmed", "claimed"][q])
+            for p, d, c, q in zip(rng.integers(0, n_places, n), offsets, rng.integers(0, 3, n),
+                                  rng.integers(0, 2, n), strict=True)]
+    tl = build_timeline(_frame(rows))
+    days = [300, -5, 0, 150, 399, 150, 26_000, -39_500, 1_000]
+    dates = BASE + np.array(days, dtype="timedelta64[D]")
+    m = tl.state_matrix(dates)
+    assert m.shape == (len(days), len(tl.place_ids)) and len(tl.place_ids) > 256
+    assert (m.interval == _grid_reference(tl, dates)).all()
+    assert (m.dates == dates.astype("datetime64[ns]")).all()
+
+
+def test_slice_with_places_in_another_order(events):
+    """The places frame need not be the timeline's: rows are looked up by place id."""
+    obs = read_observations(events, gazetteer=FakeGazetteer(), today=dt.date(2024, 1, 1))
+    tl = build_timeline(obs)
+    dates = ["2016-01-01", "2016-04-01"]
+    extra = obs.places.iloc[:1].assign(place_id="zz:extra", name="Elsewhere")
+    other = pd.concat([extra, obs.places.iloc[::-1]], ignore_index=True)
+    for include_unknown in (False, True):
+        ours = slice_at(tl, obs.places, dates, include_unknown=include_unknown)
+        theirs = slice_at(tl, other, dates, include_unknown=include_unknown)
+        # the same values (the place categories follow the places frame)
+        pd.testing.assert_frame_equal(pd.DataFrame(ours.drop(columns="geometry")),
+                                      pd.DataFrame(theirs.drop(columns="geometry")),
+                                      check_categorical=False)
+        assert ours.geometry.geom_equals(theirs.geometry).all()
 
 
 # ---- property: the state at t is the latest observation at or before t, under the tie rules.
