@@ -165,8 +165,12 @@ def part_slice(tmp: Path, repeats: int) -> list[str]:
     written = pq.read_table(out, read_dictionary=[
         "place_id", "place", "controller", "status", "certainty", "source", "sources",
         "geometry"])
-    write = best(lambda: pq.write_table(written, tmp / "again.parquet", compression="snappy"),
-                 repeats)
+    ints = ["obs_row"]  # the writer's own settings (layers/io.py): the cheapest it found
+    write = best(lambda: pq.write_table(
+        written, tmp / "again.parquet", compression="snappy", row_group_size=len(written),
+        write_statistics=[c for c in ("date", "since", "obs_row", "confidence")],
+        use_dictionary=[c for c in written.column_names if c not in ints],
+        column_encoding=dict.fromkeys(ints, "DELTA_BINARY_PACKED")), repeats)
     base_result = {}
 
     def base():
