@@ -468,7 +468,7 @@ def _read_json(text: str, path: str):
     """A JSON array, decoded item by item so each record knows the line it starts on (newlines
     are counted from the previous item, so reading is linear in the file's size)."""
     decoder = json.JSONDecoder()
-    pos = len(text) - len(text.lstrip())
+    pos = _skip(text, 0)  # not ``text.lstrip()``: that copies the whole file
     if not text.startswith("[", pos):
         raise ObservationsFileError(f"{path}: a JSON events file must be an array of objects "
                                     "(or use .jsonl for one object per line)")
