@@ -247,8 +247,8 @@ def _column(frame: pd.DataFrame, name: str | None, n: int, *, coded=None) -> _Co
 def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, list[str], bool] | None:
     """A text column stored in Arrow as (codes, distinct texts, whether a value is missing),
     the codes of a missing value pointing one past the texts; None for other columns. Arrow's
-    dictionary encoding, one integer copy: pandas' factorize of Arrow strings costs half as
-    much again and copies twice."""
+    dictionary encoding, its int32 indices as they are: pandas' factorize of Arrow strings costs
+    half as much again and copies the codes twice (to int64)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
