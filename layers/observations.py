@@ -548,13 +548,6 @@ class Placed:
     known: dict
     gazetteer: object = None  # the gazetteer that placed the rows (area members resolve with it)
 
-    @property
-    def place_id(self) -> np.ndarray:
-        """Every row's place id (None where not placed), as an object array."""
-        out = np.full(len(self.code), None, dtype=object)
-        out[self.ok] = self.ids[self.code[self.ok]]
-        return out
-
 
 @dataclass(frozen=True)
 class _Space:
@@ -666,8 +659,8 @@ def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Plac
     all_ids = np.concatenate([sp.ids for sp in spaces])
     all_bare = np.concatenate([sp.bare for sp in spaces])
     # a row's name: the place's, else (a point) the row's place text, else its coordinates
-    label = np.where(np.concatenate([sp.names for sp in spaces]) == None,  # noqa: E711
-                     all_bare, np.concatenate([sp.names for sp in spaces]))
+    all_names = np.concatenate([sp.names for sp in spaces])
+    label = np.where(all_names == None, all_bare, all_names)  # noqa: E711 (elementwise)
     is_point = np.zeros(n, dtype=bool)
     is_point[ok] = (all_bare != None)[code[ok]]  # noqa: E711 (elementwise)
     own_text = is_point & ~text_c.empty
