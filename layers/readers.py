@@ -447,8 +447,8 @@ def _records_table(records: list[Record], first: dict[str, int], path: str, fmt:
     """The Table of a reader's records; ``first``: each column (in order) → its first line."""
     columns = list(first)
     # object columns as read: no type inference (200 stays 200, not 200.0 next to 36.6); filled
-    # a chunk of records at a time, so a big file costs no more per row than a small one (a
-    # column at a time over every record would walk a million records from memory per column)
+    # a chunk of records at a time: a column at a time over every record would walk all the
+    # records from memory once per column (200,000 records: 0.94 → 0.54 µs a row)
     n = len(records)
     data = {c: np.empty(n, dtype=object) for c in columns}
     lines = np.empty(n, dtype=np.int64)
