@@ -325,7 +325,7 @@ def _codes(values: pd.Series | None, categories, what: str, *, allow_na: bool = 
     fill = categories.index(default) if default is not None else -1
     if values is None:
         return np.full(n, fill, dtype=np.int64)
-    codes = _arrow_codes(values, categories, what, fill) if factorized is None else None
+    codes = _category_codes(values, categories, what, fill) if factorized is None else None
     if codes is None:
         local, uniques = factorized if factorized is not None else pd.factorize(
             values, use_na_sentinel=True)
@@ -339,7 +339,7 @@ def _codes(values: pd.Series | None, categories, what: str, *, allow_na: bool = 
     return codes
 
 
-def _arrow_codes(values: pd.Series, categories: list, what: str, fill: int
+def _category_codes(values: pd.Series, categories: list, what: str, fill: int
                  ) -> np.ndarray | None:
     """``_codes`` of Arrow-backed strings (None for other columns): no dictionary is built."""
     import pyarrow as pa
