@@ -36,7 +36,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .dates import format_date, parse_date
+from .dates import format_date, iso_days, parse_date
 from .errors import InvalidDate, UnknownFaction
 from .factions import CONTESTED, Factions, load_factions
 from .problems import Problem
@@ -415,7 +415,13 @@ def _parse_dates(c: _Col, report: _Problems, today: dt.date):
     precision = np.full(k, "", dtype=object)
     canonical = np.full(k, "", dtype=object)
     reason = np.full(k, "", dtype=object)
-    for i, text in enumerate(c.uniq.tolist()):  # each distinct date once
+    texts = c.uniq.tolist()
+    iso = iso_days(texts)  # the plain YYYY-MM-DD dates at once
+    fast = ~np.isnat(iso)
+    day[fast], precision[fast] = iso[fast], "day"
+    canonical[fast] = c.uniq[fast]
+    for i in np.flatnonzero(~fast).tolist():  # each other distinct date once
+        text = texts[i]
         if not text:
             continue
         try:
@@ -519,9 +525,15 @@ def _parse_enum(c: _Col, report: _Problems, name: str, allowed: tuple[str, ...],
 
 def point_place_id(lat: float, lon: float) -> str:
     """Stable id of a place given only by coordinates: ``point:36.2021,37.1343`` (5 decimals)."""
-    def fmt(v: float) -> str:
-        return f"{round(v, 5):.5f}".rstrip("0").rstrip(".")
-    return f"point:{fmt(lat)},{fmt(lon)}"
+    return point_place_ids([lat], [lon])[0]
+
+
+def point_place_ids(lat, lon) -> list[str]:
+    """``point_place_id`` of each (lat, lon) pair. ``f"{v:.5f}"`` rounds the exact binary value
+    to 5 decimals, as ``round(v, 5)`` does, so the id is that of the rounded coordinates."""
+    return [f"point:{f'{a:.5f}'.rstrip('0').rstrip('.')},{f'{b:.5f}'.rstrip('0').rstrip('.')}"
+            for a, b in zip(np.asarray(lat, dtype=float).tolist(),
+                            np.asarray(lon, dtype=float).tolist(), strict=True)]
 
 
 def _point_place(lat: float, lon: float, name: str):
@@ -637,8 +649,7 @@ def resolve_places(parsed: Parsed, report: _Problems, *, gazetteer=None) -> Plac
         pcodes, pairs = pd.factorize(pair)
         first = np.zeros(len(pairs), dtype=np.int64)
         first[pcodes[::-1]] = rows[::-1]  # the first row of each pair
-        ids = np.array([point_place_id(a, b) for a, b in zip(
-            parsed.lat[first].tolist(), parsed.lon[first].tolist(), strict=True)], dtype=object)
+        ids = np.array(point_place_ids(parsed.lat[first], parsed.lon[first]), dtype=object)
         bares = np.array([t[6:] for t in ids.tolist()], dtype=object)
         lat[rows], lon[rows], ok[rows] = parsed.lat[rows], parsed.lon[rows], True
         code[rows] = pcodes + sum(len(sp.ids) for sp in spaces)

@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from layers.dates import date_grid, format_date, parse_date, to_datetime64
+from layers.dates import date_grid, format_date, iso_days, parse_date, to_datetime64
 from layers.errors import InvalidDate
 
 
@@ -48,3 +48,27 @@ def test_to_datetime64_accepts_mixed_inputs():
     out = to_datetime64(["2016-04", dt.date(2016, 1, 2), np.datetime64("2016-02-02T10")])
     assert out.dtype == np.dtype("datetime64[ns]")
     assert [str(x)[:10] for x in out] == ["2016-04-01", "2016-01-02", "2016-02-02"]
+
+
+def test_iso_days_agrees_with_parse_date():
+    """The column fast path gives what parse_date gives for plain dates, and NaT (left to
+    parse_date) for every other text: bad days, short forms, other digits, out-of-range years."""
+    rng = np.random.default_rng(7)
+    plain = [f"{y:04d}-{m:02d}-{d:02d}" for y, m, d in zip(
+        rng.integers(1600, 2300, 3000).tolist(), rng.integers(0, 14, 3000).tolist(),
+        rng.integers(0, 33, 3000).tolist(), strict=True)]
+    other = ["2016-3-05", "2016-03", "2016", "", " 2016-03-05", "2016-03-05 ", "٢٠١٦-٠٣-٠٥",
+             "1677-12-31", "1678-01-01", "2261-12-31", "2262-01-01", "2016-02-29", "2015-02-29",
+             "2016/03/05", "20160305", "2016-03-05T00:00"]
+    texts = plain + other
+    got = iso_days(texts)
+    for text, day in zip(texts, got.tolist(), strict=True):
+        try:
+            d, precision = parse_date(text)
+        except InvalidDate:
+            assert day is None, text
+            continue
+        if day is not None:
+            assert (day, precision) == (d, "day"), text
+        else:  # left to parse_date: not a plain YYYY-MM-DD
+            assert not (len(text) == 10 and text.isascii() and precision == "day"), text
