@@ -137,4 +137,4 @@ def check_observations(observations, *, window_days: int = 0) -> CheckReport:
             observations.frame, path=observations.path, window_days=window_days))
     return CheckReport(path=observations.path, rows_read=observations.rows_read,
                        usable=len(observations.frame), dropped=len(observations.dropped_lines),
-                       problems=problems, places=len(observations.places))
+                       problems=problems, places=len(observations.place_table))

@@ -11,15 +11,19 @@ import io
 import os
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from gazetteer._io import atomic_write_bytes, atomic_write_text
 
 from .errors import OutputFormatError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 EXTENSIONS: dict[str, str] = {".gpkg": "gpkg", ".parquet": "parquet", ".geoparquet": "parquet",
                               ".geojson": "geojson", ".json": "geojson", ".csv": "csv"}
@@ -60,42 +64,55 @@ def write_slice(path: str | os.PathLike, piece, *, layer: str | None = None) -> 
     geometries or strings. Other formats go through its GeoDataFrame (``write_frame``)."""
     if output_format(path) != "parquet":
         return write_frame(path, piece.to_geodataframe(), layer=layer)
+    places = piece.places
+    geometry = places.geometry if "geometry" in places else LonLat(
+        places["lon"].to_numpy(float), places["lat"].to_numpy(float))
     return atomic_write_bytes(path, memoryview(_geoparquet(
-        piece.columns, piece.places.geometry, rows=piece.place_rows)))
+        piece.columns, geometry, rows=piece.place_rows)))
 
 
-def geoparquet_bytes(frame: pd.DataFrame | Mapping[str, object], geometry: gpd.GeoSeries, *,
-                     rows: np.ndarray | None = None) -> bytes:
+@dataclass(frozen=True)
+class LonLat:
+    """Points in EPSG:4326 given by their coordinates: a geometry column GeoParquet can store
+    without building a geometry object (or importing geopandas and pyproj)."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    name: str = "geometry"
+
+    def __len__(self) -> int:
+        return len(self.lon)
+
+
+def geoparquet_bytes(frame: pd.DataFrame | Mapping[str, object],
+                     geometry: gpd.GeoSeries | LonLat, *, rows: np.ndarray | None = None) -> bytes:
     """GeoParquet 1.1 (WKB, snappy) of ``frame``'s columns plus ``geometry.take(rows)`` as the
     last column, ``geometry`` (as geopandas writes it: the same schema, ``pandas`` and ``geo``
     metadata, so ``geopandas.read_parquet`` gives the GeoDataFrame back). Categoricals become
     plain strings (GDAL reads Arrow dictionaries as integer codes). ``frame`` may also be the
     columns of one as a mapping of name → array (numpy or pandas arrays, as a frame holds
-    them)."""
+    them). ``geometry`` may also be LonLat points, stored as the same points would be."""
     return _geoparquet(frame, geometry, rows=rows).to_pybytes()
 
 
-def _geoparquet(frame, geometry: gpd.GeoSeries, *, rows: np.ndarray | None = None):
+def _geoparquet(frame, geometry: gpd.GeoSeries | LonLat, *, rows: np.ndarray | None = None):
     """``geoparquet_bytes`` as a pyarrow Buffer (no copy into a Python bytes object)."""
     import json
 
     import pyarrow as pa
     import pyarrow.parquet as pq
-    import shapely
 
     columns = dict(frame.items()) if isinstance(frame, pd.DataFrame) else dict(frame)
     name = geometry.name or "geometry"
     if name in columns:
         raise ValueError(f"column {name!r} is both a column and the geometry")
     rows = np.arange(len(geometry)) if rows is None else np.asarray(rows, dtype=np.int64)
-    shapes = np.asarray(geometry.array)
-    used = np.flatnonzero(np.bincount(rows, minlength=len(shapes)))  # O(n), no sort
-    position = np.zeros(len(shapes), dtype=np.int32)
+    used = np.flatnonzero(np.bincount(rows, minlength=len(geometry)))  # O(n), no sort
+    position = np.zeros(len(geometry), dtype=np.int32)
     position[used] = np.arange(len(used))
-    crs = geometry.crs.to_json_dict() if geometry.crs is not None else None
     # each used place's WKB once; rows index it (a dictionary column: Parquet writes its pages
     # without hashing a million geometries; a missing geometry is a plain null instead)
-    each = _wkb(shapes[used])
+    each, types, bounds, crs = _used_geometry(geometry, used)
     wkb = pa.DictionaryArray.from_arrays(position[rows], each) \
         if each.null_count == 0 else each.take(pa.array(position[rows]))
     # pandas metadata exactly as pyarrow writes it for the frame with plain strings
@@ -114,10 +131,7 @@ def _geoparquet(frame, geometry: gpd.GeoSeries, *, rows: np.ndarray | None = Non
              else f for f in fields]
     fields.append(pa.field(name, wkb.type, nullable=True, metadata=meta))
     plain.append(pa.field(name, pa.binary(), nullable=True, metadata=meta))
-    kinds = shapely.get_type_id(shapes[used]) + 8 * shapely.has_z(shapes[used])
-    bounds = shapely.bounds(shapes[used]) if len(used) else np.full((1, 4), np.nan)
-    column = {"encoding": "WKB", "crs": _without_member_ids(crs),
-              "geometry_types": sorted(_GEOMETRY_TYPES[k] for k in np.unique(kinds) if k >= 0),
+    column = {"encoding": "WKB", "crs": _without_member_ids(crs), "geometry_types": types,
               "bbox": [float(np.nanmin(bounds[:, 0])), float(np.nanmin(bounds[:, 1])),
                        float(np.nanmax(bounds[:, 2])), float(np.nanmax(bounds[:, 3]))]}
     geo = {"primary_column": name, "columns": {name: column}, "version": "1.1.0",
@@ -145,23 +159,62 @@ def _geoparquet(frame, geometry: gpd.GeoSeries, *, rows: np.ndarray | None = Non
     return buf.getvalue()
 
 
+def _used_geometry(geometry, used: np.ndarray):
+    """(WKB of the ``used`` geometries as an Arrow array, their GeoParquet geometry types,
+    bounds as an (n, 4) array, the CRS as PROJJSON) of a GeoSeries or LonLat points."""
+    if isinstance(geometry, LonLat):
+        xy = np.column_stack([geometry.lon[used], geometry.lat[used]])
+        if np.isfinite(xy).all():
+            bounds = np.column_stack([xy, xy]) if len(used) else np.full((1, 4), np.nan)
+            return _point_wkb(xy), ["Point"] if len(used) else [], bounds, _wgs84()
+        import geopandas as gpd  # a missing coordinate: an empty point, as geopandas makes it
+
+        geometry = gpd.GeoSeries(gpd.points_from_xy(geometry.lon, geometry.lat),
+                                 crs="EPSG:4326", name=geometry.name)
+    import shapely
+
+    shapes = np.asarray(geometry.array)[used]
+    kinds = shapely.get_type_id(shapes) + 8 * shapely.has_z(shapes)
+    types = sorted(_GEOMETRY_TYPES[k] for k in np.unique(kinds) if k >= 0)
+    bounds = shapely.bounds(shapes) if len(used) else np.full((1, 4), np.nan)
+    crs = geometry.crs.to_json_dict() if geometry.crs is not None else None
+    return _wkb(shapes), types, bounds, crs
+
+
+def _wgs84() -> dict:
+    """EPSG:4326 as PROJJSON, as pyproj gives it (stored: a slice to GeoParquet need not import
+    pyproj; tests/layers/test_io.py checks it against pyproj's)."""
+    import json
+    from importlib import resources
+
+    return json.loads(resources.files("layers").joinpath("data/epsg4326.projjson").read_text(
+        encoding="utf-8"))
+
+
 def _wkb(shapes: np.ndarray):
     """ISO WKB of ``shapes`` as an Arrow binary array, as ``shapely.to_wkb(flavor="iso")``
-    writes it. Plain 2D points (the usual places) are packed by numpy, 21 bytes each: byte
-    order 1 (little endian), type 1 as uint32, x and y as float64."""
+    writes it; plain 2D points (the usual places) are packed by numpy (``_point_wkb``)."""
     import pyarrow as pa
     import shapely
 
-    n = len(shapes)
-    if n and (shapely.get_type_id(shapes) == 0).all() and not shapely.has_z(shapes).any() \
-            and not shapely.is_empty(shapes).any():
-        packed = np.zeros(n, dtype=[("order", "u1"), ("kind", "<u4"), ("xy", "<f8", 2)])
-        packed["order"], packed["kind"] = 1, 1
-        packed["xy"] = shapely.get_coordinates(shapes)
-        offsets = np.arange(0, 21 * (n + 1), 21, dtype=np.int32)
-        return pa.Array.from_buffers(pa.binary(), n, [None, pa.py_buffer(offsets),
-                                                      pa.py_buffer(packed.tobytes())])
+    if len(shapes) and (shapely.get_type_id(shapes) == 0).all() \
+            and not shapely.has_z(shapes).any() and not shapely.is_empty(shapes).any():
+        return _point_wkb(shapely.get_coordinates(shapes))
     return pa.array(shapely.to_wkb(shapes, flavor="iso"), pa.binary())
+
+
+def _point_wkb(xy: np.ndarray):
+    """ISO WKB of 2D points (an (n, 2) array of x, y) as an Arrow binary array, 21 bytes each:
+    byte order 1 (little endian), type 1 as uint32, x and y as float64."""
+    import pyarrow as pa
+
+    n = len(xy)
+    packed = np.zeros(n, dtype=[("order", "u1"), ("kind", "<u4"), ("xy", "<f8", 2)])
+    packed["order"], packed["kind"] = 1, 1
+    packed["xy"] = xy
+    offsets = np.arange(0, 21 * (n + 1), 21, dtype=np.int32)
+    return pa.Array.from_buffers(pa.binary(), n, [None, pa.py_buffer(offsets),
+                                                  pa.py_buffer(packed.tobytes())])
 
 
 _GEOMETRY_TYPES = {i + 8 * z: n + (" Z" if z else "") for z in (0, 1) for i, n in enumerate((
@@ -223,6 +276,7 @@ def write_layers(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame]) ->
         for name, frame in layers.items():
             write_frame(path.with_name(f"{path.stem}.{name}{path.suffix}"), frame)
         return path
+    import geopandas as gpd
     import pyogrio
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -282,6 +336,8 @@ def _date_strings(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _geojson(frame: pd.DataFrame) -> str:
+    import geopandas as gpd
+
     gdf = frame if isinstance(frame, gpd.GeoDataFrame) else gpd.GeoDataFrame(frame)
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs("EPSG:4326")
@@ -294,6 +350,8 @@ def _geojson(frame: pd.DataFrame) -> str:
 
 
 def _csv(frame: pd.DataFrame) -> str:
+    import geopandas as gpd
+
     out = _date_strings(frame)
     if isinstance(out, gpd.GeoDataFrame):
         geom = out.geometry

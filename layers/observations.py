@@ -25,14 +25,15 @@ reads the parsed columns and adds masks.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -41,6 +42,9 @@ from .errors import InvalidDate, UnknownFaction
 from .factions import CONTESTED, Factions, load_factions
 from .problems import Problem
 from .readers import DELIMITERS, EXTRA, GEOMETRY_ERROR, Table, read_table
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 STATUSES: tuple[str, ...] = ("held", "contested", "besieged")
 KINDS: tuple[str, ...] = ("change", "state")
@@ -71,10 +75,11 @@ DATE_FIX = "write the date as YYYY-MM-DD, YYYY-MM or YYYY"
 @dataclass(frozen=True)
 class ObservationSet:
     """Validated observations. ``frame`` holds usable rows only (``row`` = input line or feature
-    index); ``places`` one row per referenced place (EPSG:4326, sorted by place_id)."""
+    index); ``place_table`` one row per referenced place (PLACE_COLUMNS, sorted by place_id),
+    and ``places`` the same rows with their points (EPSG:4326)."""
 
     frame: pd.DataFrame
-    places: gpd.GeoDataFrame
+    place_table: pd.DataFrame
     problems: tuple[Problem, ...]
     rows_read: int
     path: str
@@ -84,6 +89,13 @@ class ObservationSet:
     # Rows of area observations expanded to their member places (layers/regions.py); the
     # timeline replays them with ``frame``; ``frame`` keeps the area rows as read.
     area_rows: pd.DataFrame | None = None
+
+    @functools.cached_property
+    def places(self) -> gpd.GeoDataFrame:
+        """``place_table`` with a Point per place, built on first use: a command that needs no
+        geometry object (``slice`` to GeoParquet packs the points from lat/lon) never imports
+        geopandas."""
+        return places_geodataframe(self.place_table)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -96,7 +108,7 @@ class ObservationSet:
     def summary(self) -> dict:
         return {"file": self.path, "rows_read": self.rows_read, "usable": len(self.frame),
                 "dropped": len(self.dropped_lines), "errors": len(self.errors),
-                "warnings": len(self.warnings), "places": len(self.places)}
+                "warnings": len(self.warnings), "places": len(self.place_table)}
 
 
 def read_observations(source: str | Path, *, factions: Factions | None = None, gazetteer=None,
@@ -799,7 +811,7 @@ def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Pr
                                singletons=True if alone else None)
     present = np.bincount(codes, minlength=len(ids)).astype(bool) if len(codes) \
         else np.zeros(len(ids), dtype=bool)
-    places = _places_frame(chosen[present[chosen_codes]], placed.known)
+    places = _places_table(chosen[present[chosen_codes]], placed.known)
     from .regions import expand_areas  # area observations → member-place rows
 
     def area_frame(mask: np.ndarray) -> pd.DataFrame:  # the area rows with every column
@@ -812,7 +824,7 @@ def to_observation_set(table: Table, parsed: Parsed, placed: Placed, report: _Pr
     kept = np.zeros(len(table), dtype=bool)
     kept[good[keep]] = True
     dropped = tuple(np.sort(table.lines[~kept]).tolist())
-    return ObservationSet(frame=frame, places=places,
+    return ObservationSet(frame=frame, place_table=places,
                           problems=report.problems(*dup_problems, *conflicts, *area_problems),
                           rows_read=len(table), path=table.path, factions=factions,
                           format=table.format, dropped_lines=dropped, area_rows=area_rows)
@@ -906,8 +918,8 @@ def _places_rows(named: np.ndarray, codes: np.ndarray, ids: np.ndarray
     return pick[used], used
 
 
-def _places_frame(rows: pd.DataFrame, known: dict) -> gpd.GeoDataFrame:
-    """The one place where (lat, lon) becomes Point(lon, lat)."""
+def _places_table(rows: pd.DataFrame, known: dict) -> pd.DataFrame:
+    """PLACE_COLUMNS of the places' chosen rows (the gazetteer's country, admin1 and kind)."""
     ids = rows["place_id"].tolist()
     info = [known.get(pid) for pid in ids]
     df = pd.DataFrame({
@@ -919,5 +931,12 @@ def _places_frame(rows: pd.DataFrame, known: dict) -> gpd.GeoDataFrame:
         "admin1": pd.Series([p.admin1 if p else "" for p in info], dtype="string"),
         "kind": pd.Series([p.kind if p else "point" for p in info], dtype="string"),
     })
-    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]),
+    return df
+
+
+def places_geodataframe(table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The one place where (lat, lon) becomes Point(lon, lat), in EPSG:4326."""
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["lon"], table["lat"]),
                             crs="EPSG:4326")

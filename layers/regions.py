@@ -23,16 +23,20 @@ computed over the observation set's places plus the listed members, vectorized (
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
 from .problems import Problem
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 AREAS_FILE = (Path(__file__).resolve().parents[1] / "gazetteer" / "data" / "supplement"
               / "areas.toml")
@@ -132,15 +136,16 @@ def _by_id(areas) -> dict[str, Area]:
     return out
 
 
-def expand_areas(frame: pd.DataFrame, places: gpd.GeoDataFrame, *, areas=None, gazetteer=None,
-                 path: str = "", unit: str = "line", place_codes=None, area_frame=None
-                 ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, list[Problem]]:
+def expand_areas(frame: pd.DataFrame, places: pd.DataFrame | gpd.GeoDataFrame, *, areas=None,
+                 gazetteer=None, path: str = "", unit: str = "line", place_codes=None,
+                 area_frame=None) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
     """(area rows, places with the listed members added, problems) for the rows of ``frame``
-    whose place is an area. The area rows have ``frame``'s columns; ``place_text`` keeps the
-    area's name and ``note`` says "via AREA (line N, source URL)". ``place_codes``: the
-    frame's place ids already as (codes, distinct ids), when the caller has them;
-    ``area_frame(mask)``: the rows of ``frame`` in ``mask`` with every column, for a caller whose
-    ``frame`` holds only some (default: ``frame[mask]``)."""
+    whose place is an area. ``places``: PLACE_COLUMNS (observations.py), plain or a
+    GeoDataFrame (the members get their points too). The area rows have ``frame``'s columns;
+    ``place_text`` keeps the area's name and ``note`` says "via AREA (line N, source URL)".
+    ``place_codes``: the frame's place ids already as (codes, distinct ids), when the caller
+    has them; ``area_frame(mask)``: the rows of ``frame`` in ``mask`` with every column, for a
+    caller whose ``frame`` holds only some (default: ``frame[mask]``)."""
     empty = frame.iloc[:0].copy()
     if not len(frame):
         return empty, places, []
@@ -295,7 +300,7 @@ def _with_members(places, used, gazetteer, path, frame, unit, problems):
     add = {p.id: p for p in new if p.id not in known}
     if add:
         ps = list(add.values())
-        extra = gpd.GeoDataFrame({
+        extra = pd.DataFrame({
             "place_id": pd.Series([p.id for p in ps], dtype="string"),
             "name": pd.Series([p.name for p in ps], dtype="string"),
             "lat": np.array([p.lat for p in ps], float),
@@ -303,7 +308,11 @@ def _with_members(places, used, gazetteer, path, frame, unit, problems):
             "country": pd.Series([p.country for p in ps], dtype="string"),
             "admin1": pd.Series([p.admin1 for p in ps], dtype="string"),
             "kind": pd.Series([p.kind for p in ps], dtype="string"),
-        }, geometry=gpd.points_from_xy([p.lon for p in ps], [p.lat for p in ps]), crs=places.crs)
+        })
+        gpd = sys.modules.get("geopandas")  # not imported: ``places`` is no GeoDataFrame
+        if gpd is not None and isinstance(places, gpd.GeoDataFrame):
+            extra = gpd.GeoDataFrame(extra, geometry=gpd.points_from_xy(
+                extra["lon"], extra["lat"]), crs=places.crs)
         places = pd.concat([places, extra], ignore_index=True).sort_values(
             "place_id", kind="stable").reset_index(drop=True)
     return places, named

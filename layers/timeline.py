@@ -21,8 +21,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -34,6 +34,9 @@ from .reconcile import (
     group_reports,
     load_sources,
 )
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 STATUSES: tuple[str, ...] = ("held", "contested", "besieged")
 CERTAINTIES: tuple[str, ...] = ("confirmed", "claimed")
@@ -83,7 +86,7 @@ class Timeline:
 
     place_ids: np.ndarray
     controllers: tuple[str, ...]
-    places: gpd.GeoDataFrame | None = None
+    places: pd.DataFrame | None = None  # place_id, name, lat, lon… (a GeoDataFrame or plain)
     _place: np.ndarray = field(repr=False, default=None)   # int64 place position per interval
     _start: np.ndarray = field(repr=False, default=None)   # int64 day per interval
     _ctrl: np.ndarray = field(repr=False, default=None)
@@ -197,7 +200,10 @@ def build_timeline(observations, *, controllers=None, place_ids=None,
     ``sources`` weighs the sources (default: the bundled ``layers/data/sources.toml``);
     ``window_days`` groups the reports of one place within that many days (default: the sources
     file's ``[reconcile] window_days``, 0 = same day)."""
-    places = getattr(observations, "places", None)
+    # the places as a plain table when the observations have one (no geometry is built)
+    places = getattr(observations, "place_table", None)
+    if places is None:
+        places = getattr(observations, "places", None)
     frame = getattr(observations, "frame", observations)
     area_rows = getattr(observations, "area_rows", None)  # area observations, expanded
     if area_rows is not None and len(area_rows):
@@ -419,7 +425,7 @@ class Slice:
 
     columns: dict
     place_rows: np.ndarray
-    places: gpd.GeoDataFrame
+    places: pd.DataFrame  # a GeoDataFrame, or plain with lat and lon (points in EPSG:4326)
 
     def __len__(self) -> int:
         return len(self.place_rows)
@@ -435,9 +441,16 @@ class Slice:
             source.codes.astype(np.intp), allow_fill=True)})
 
     def to_geodataframe(self) -> gpd.GeoDataFrame:
-        geometry = self.places.geometry.array.take(self.place_rows)
-        return gpd.GeoDataFrame(self.frame, geometry=geometry,
-                                crs=self.places.crs or "EPSG:4326")
+        import geopandas as gpd
+
+        if isinstance(self.places, gpd.GeoDataFrame):
+            geometry = self.places.geometry.array.take(self.place_rows)
+            crs = self.places.crs or "EPSG:4326"
+        else:
+            geometry = gpd.points_from_xy(self.places["lon"].to_numpy(float)[self.place_rows],
+                                          self.places["lat"].to_numpy(float)[self.place_rows])
+            crs = "EPSG:4326"
+        return gpd.GeoDataFrame(self.frame, geometry=geometry, crs=crs)
 
 
 def slice_at(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
@@ -446,7 +459,8 @@ def slice_at(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
     ``date, place_id, place, controller, status, certainty, since, source, obs_row, confidence,
     sources, geometry`` (``confidence`` and the ``sources`` summary: layers/reconcile.py).
 
-    ``places`` needs ``place_id``, ``name`` and a geometry (default: the timeline's places).
+    ``places`` needs ``place_id``, ``name`` and a geometry, or ``lat`` and ``lon`` (default:
+    the timeline's places).
     Places not yet observed on a date are left out unless ``include_unknown``. Enumerations
     (place_id, place, controller, status, certainty) are categoricals built from codes, so the
     table costs integer takes, not millions of Python strings.

@@ -92,9 +92,10 @@ def slice_(
             raise ValueError("no usable observations: give --from and --to to slice anyway")
         dates = date_grid(every.value, start if start is not None else changes[0],
                           end if end is not None else changes[-1])
-    table = slice_table(timeline, obs.places, dates, include_unknown=include_unknown)
+    table = slice_table(timeline, obs.place_table, dates, include_unknown=include_unknown)
     write_slice(output, table, layer="control")
-    info(f"wrote {len(table)} rows ({len(dates)} dates × {len(obs.places)} places) to {output}")
+    info(f"wrote {len(table)} rows ({len(dates)} dates × {len(obs.place_table)} places) "
+         f"to {output}")
 
 
 @app.command("diff")

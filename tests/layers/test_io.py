@@ -108,7 +108,8 @@ def test_categoricals_are_written_as_plain_text(tmp_path, frame):
 
 # ---- write_slice: GeoParquet straight from the slice's codes (issue 18)
 
-def _slice(tmp_path, include_unknown):
+def _slice(tmp_path, include_unknown, *, plain=False):
+    """A small slice; ``plain``: of the places as a plain table (lat/lon, no geometry)."""
     import datetime as dt
 
     from layers import build_timeline, read_observations
@@ -120,8 +121,8 @@ def _slice(tmp_path, include_unknown):
                     "2016-02-01,,34.55,38.28,isis,besieged,\n"
                     "2016-03-01,Ḥalab,36.2,37.13,opposition,,https://b\n", encoding="utf-8")
     obs = read_observations(path, today=dt.date(2024, 1, 1))
-    return slice_table(build_timeline(obs), obs.places, ["2016-01-15", "2016-02-15", "2016-04-01"],
-                       include_unknown=include_unknown)
+    return slice_table(build_timeline(obs), obs.place_table if plain else obs.places,
+                       ["2016-01-15", "2016-02-15", "2016-04-01"], include_unknown=include_unknown)
 
 
 @pytest.mark.parametrize("include_unknown", [False, True])
@@ -164,6 +165,72 @@ def test_write_slice_other_formats_go_through_the_geodataframe(tmp_path):
         write_slice(out, piece)
         write_frame(ref, piece.to_geodataframe())
         assert out.read_bytes() == ref.read_bytes()
+
+
+@pytest.mark.parametrize("include_unknown", [False, True])
+def test_write_slice_of_the_place_table_is_the_same_file(tmp_path, include_unknown):
+    """A slice of the places as a plain table (what ``frontline slice`` passes: no geometry
+    objects) writes every format byte for byte as the slice of their GeoDataFrame."""
+    from layers.io import write_slice
+
+    plain, drawn = _slice(tmp_path, include_unknown, plain=True), _slice(tmp_path, include_unknown)
+    assert "geometry" not in plain.places and "geometry" in drawn.places
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "drawn").mkdir()
+    for ext in (".parquet", ".csv", ".geojson", ".gpkg"):  # one name: a GPKG layer is its stem
+        a, b = tmp_path / "plain" / f"s{ext}", tmp_path / "drawn" / f"s{ext}"
+        write_slice(a, plain)
+        write_slice(b, drawn)
+        assert a.read_bytes() == b.read_bytes(), ext
+
+
+def test_stored_wgs84_projjson_is_pyproj_s():
+    """The PROJJSON a slice stores without importing pyproj (layers/data/epsg4326.projjson) is
+    EPSG:4326; with this PROJ, exactly what pyproj gives."""
+    import pyproj
+
+    from layers.io import _wgs84
+
+    stored = _wgs84()
+    assert pyproj.CRS.from_json_dict(stored).to_epsg() == 4326
+    assert stored == pyproj.CRS("EPSG:4326").to_json_dict()
+
+
+def test_geoparquet_lonlat_points_with_a_missing_coordinate(tmp_path):
+    """LonLat points with a NaN go through geopandas' points (the file geopandas would give)."""
+    from layers.io import LonLat, geoparquet_bytes
+
+    frame = pd.DataFrame({"place": pd.Categorical(["a", "b"])})
+    lon, lat = np.array([1.0, np.nan]), np.array([2.0, np.nan])
+    geometry = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+    assert geoparquet_bytes(frame, LonLat(lon, lat)) == geoparquet_bytes(frame, geometry)
+    ok = LonLat(np.array([1.0, 3.0]), np.array([2.0, 4.0]))
+    assert geoparquet_bytes(frame, ok) == geoparquet_bytes(
+        frame, gpd.GeoSeries(gpd.points_from_xy(ok.lon, ok.lat), crs="EPSG:4326"))
+
+
+def test_slice_to_geoparquet_imports_no_geopandas(tmp_path):
+    """``frontline slice F -o out.parquet`` needs no geometry object: neither geopandas nor
+    pyproj is imported (their import is a tenth of the command on a big log, issue 18)."""
+    import subprocess
+    import sys
+
+    events = tmp_path / "events.csv"
+    events.write_text("date,place,lat,lon,controller\n2016-01-10,,36.2,37.13,government\n"
+                      "2016-02-01,,34.55,38.28,isis\n", encoding="utf-8")
+    out = tmp_path / "out.parquet"
+    script = ("import atexit, sys\n"
+              "atexit.register(lambda: print(sorted(m for m in ('geopandas', 'pyproj') "
+              "if m in sys.modules), file=sys.stderr))\n"
+              "from mapper.cli import run\n"
+              f"sys.argv = ['frontline', 'slice', {str(events)!r}, '--at', '2016-03-01', "
+              f"'-o', {str(out)!r}]\nrun()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**__import__("os").environ, "FRONTLINE_HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
+    back = gpd.read_parquet(out)
+    assert back.crs.to_epsg() == 4326 and len(back) == 2
 
 
 def test_geoparquet_dictionary_columns_read_back_as_plain_text(tmp_path):
