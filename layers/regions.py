@@ -241,25 +241,34 @@ def _far_spellings(rows: pd.DataFrame, by_id: dict[str, Area], gazetteer, path: 
     ("Sarmada Subdistrict" as Sarmin Subdistrict), and an area row sets many places."""
     from gazetteer.normalize import skeleton_key
 
+    pids = rows["place_id"].astype(str).to_numpy(dtype=object)
+    texts = rows["place_text"].fillna("").astype(str).to_numpy(dtype=object)
+    # each distinct (area, text) once: a log may name one governorate on thousands of rows
+    # (joined by the unit separator: numpy drops a NUL at the end of a string scalar)
+    pair, distinct = pd.factorize(pids + "\x1f" + texts)
+    known: dict[str, set[str]] = {}
+    far = np.zeros(len(distinct), dtype=bool)
+    for k, key in enumerate(distinct.tolist()):
+        pid, text = key.split("\x1f", 1)
+        if pid not in known:
+            a = by_id[pid]
+            names = [a.name, *a.names]
+            try:
+                names += list(gazetteer.get(pid).names) if gazetteer is not None else []
+            except LookupError:
+                pass
+            known[pid] = {skeleton_key(n) for n in names if n}
+        far[k] = bool(text) and skeleton_key(text) not in known[pid]
     out = []
-    texts = rows["place_text"].fillna("").astype(str)
-    for pid, group in rows.groupby(rows["place_id"].astype(str), sort=True):
-        a = by_id[pid]
-        names = [a.name, *a.names]
-        try:
-            names += list(gazetteer.get(pid).names) if gazetteer is not None else []
-        except LookupError:
-            pass
-        known = {skeleton_key(n) for n in names if n}
-        for i in group.index:
-            text = texts[i]
-            if text and skeleton_key(text) not in known:
-                out.append(Problem(
-                    path, int(rows.at[i, "row"]), "place", text,
-                    f"area '{text}' was read as {a.name}, a different spelling; it sets every "
-                    "place inside that area",
-                    f"write the area's name as '{a.name}' if that is meant, else fix the name",
-                    "warning", "area-spelling", unit))
+    lines = rows["row"].to_numpy(dtype=np.int64)
+    for i in np.flatnonzero(far[pair]).tolist():  # one warning per such row (the report)
+        a, text = by_id[pids[i]], texts[i]
+        out.append(Problem(
+            path, int(lines[i]), "place", text,
+            f"area '{text}' was read as {a.name}, a different spelling; it sets every "
+            "place inside that area",
+            f"write the area's name as '{a.name}' if that is meant, else fix the name",
+            "warning", "area-spelling", unit))
     return out
 
 
@@ -273,8 +282,8 @@ def _with_members(places, used, gazetteer, path, frame, unit, problems):
         gazetteer = gz_module.load()
     from gazetteer.errors import AmbiguousPlace, PlaceNotFound
 
-    line = {a.name: int(frame.loc[frame["place_id"].astype(str) == a.id, "row"].min())
-            for a in used}
+    first = frame.groupby(frame["place_id"].astype(str), sort=False)["row"].min()
+    line = {a.name: int(first[a.id]) for a in used}
     new, named = [], {}
     for a in used:
         try:  # the area's own point decides between two members of the same name
