@@ -64,8 +64,10 @@ def write_slice(path: str | os.PathLike, piece, *, layer: str | None = None) -> 
     geometries or strings. Other formats go through its GeoDataFrame (``write_frame``)."""
     if output_format(path) != "parquet":
         return write_frame(path, piece.to_geodataframe(), layer=layer)
+    from .observations import is_geodataframe
+
     places = piece.places
-    geometry = places.geometry if "geometry" in places else LonLat(
+    geometry = places.geometry if is_geodataframe(places) else LonLat(
         places["lon"].to_numpy(float), places["lat"].to_numpy(float))
     return atomic_write_bytes(path, memoryview(_geoparquet(
         piece.columns, geometry, rows=piece.place_rows)))

@@ -934,6 +934,15 @@ def _places_table(rows: pd.DataFrame, known: dict) -> pd.DataFrame:
     return df
 
 
+def is_geodataframe(frame) -> bool:
+    """Whether ``frame`` is a GeoDataFrame, without importing geopandas (unimported, no frame
+    can be one)."""
+    import sys
+
+    gpd = sys.modules.get("geopandas")
+    return gpd is not None and isinstance(frame, gpd.GeoDataFrame)
+
+
 def places_geodataframe(table: pd.DataFrame) -> gpd.GeoDataFrame:
     """The one place where (lat, lon) becomes Point(lon, lat), in EPSG:4326."""
     import geopandas as gpd

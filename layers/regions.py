@@ -23,7 +23,6 @@ computed over the observation set's places plus the listed members, vectorized (
 
 from __future__ import annotations
 
-import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .observations import is_geodataframe, places_geodataframe
 from .problems import Problem
 
 if TYPE_CHECKING:
@@ -318,10 +318,8 @@ def _with_members(places, used, gazetteer, path, frame, unit, problems):
             "admin1": pd.Series([p.admin1 for p in ps], dtype="string"),
             "kind": pd.Series([p.kind for p in ps], dtype="string"),
         })
-        gpd = sys.modules.get("geopandas")  # not imported: ``places`` is no GeoDataFrame
-        if gpd is not None and isinstance(places, gpd.GeoDataFrame):
-            extra = gpd.GeoDataFrame(extra, geometry=gpd.points_from_xy(
-                extra["lon"], extra["lat"]), crs=places.crs)
+        if is_geodataframe(places):
+            extra = places_geodataframe(extra).set_crs(places.crs, allow_override=True)
         places = pd.concat([places, extra], ignore_index=True).sort_values(
             "place_id", kind="stable").reset_index(drop=True)
     return places, named

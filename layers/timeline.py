@@ -443,14 +443,12 @@ class Slice:
     def to_geodataframe(self) -> gpd.GeoDataFrame:
         import geopandas as gpd
 
-        if isinstance(self.places, gpd.GeoDataFrame):
-            geometry = self.places.geometry.array.take(self.place_rows)
-            crs = self.places.crs or "EPSG:4326"
-        else:
-            geometry = gpd.points_from_xy(self.places["lon"].to_numpy(float)[self.place_rows],
-                                          self.places["lat"].to_numpy(float)[self.place_rows])
-            crs = "EPSG:4326"
-        return gpd.GeoDataFrame(self.frame, geometry=geometry, crs=crs)
+        from .observations import is_geodataframe, places_geodataframe
+
+        places = self.places if is_geodataframe(self.places) \
+            else places_geodataframe(self.places)
+        return gpd.GeoDataFrame(self.frame, geometry=places.geometry.array.take(self.place_rows),
+                                crs=places.crs or "EPSG:4326")
 
 
 def slice_at(timeline: Timeline, places: gpd.GeoDataFrame | None, dates, *,
