@@ -15,6 +15,9 @@ import typer
 
 F = TypeVar("F", bound=Callable)
 
+# What every command that reads an events file says it reads (layers/readers.py FORMATS).
+EVENTS_FORMATS = "CSV, TSV, JSON, JSON Lines, YAML, GeoJSON or (Geo)Parquet"
+
 
 def __getattr__(name: str) -> Any:
     # ``err_console``, the stderr console, is made on first use: importing rich costs ~10 ms

@@ -12,14 +12,14 @@ from layers import check_observations, load_factions, read_observations
 from layers.readers import FORMATS
 
 from . import _common
-from ._common import handles_errors, info, spinner
+from ._common import EVENTS_FORMATS, handles_errors, info, spinner
 
 app = typer.Typer(no_args_is_help=True,
                   help="Check events files: dated, sourced control observations.")
 
 EventsArg = Annotated[str, typer.Argument(
     metavar="EVENTS",
-    help="Events file (CSV, TSV, JSON, JSON Lines, YAML, GeoJSON), or - for stdin.")]
+    help=f"Events file ({EVENTS_FORMATS}), or - for stdin.")]
 FactionsOpt = Annotated[str | None, typer.Option(
     "--factions", metavar="NAME|FILE",
     help="Factions: a bundled name (syria, ukraine, sudan) or a TOML/YAML file. Default: syria.")]

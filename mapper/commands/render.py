@@ -11,7 +11,7 @@ import typer
 
 from gazetteer._io import atomic_write_text
 
-from ._common import fail, handles_errors, info, print_json_line
+from ._common import EVENTS_FORMATS, fail, handles_errors, info, print_json_line
 from .timeline import SourcesOpt, WindowOpt
 
 app = typer.Typer()
@@ -22,7 +22,7 @@ class Lang(StrEnum):
     ar = "ar"
 
 
-Events = Annotated[Path, typer.Argument(help="Observations file (CSV/GeoJSON; see DESIGN §2).",
+Events = Annotated[Path, typer.Argument(help=f"Events file ({EVENTS_FORMATS}).",
                                         exists=True, dir_okay=False)]
 At = Annotated[str | None, typer.Option("--at", help="Date shown first, YYYY-MM-DD "
                                         "(default: the last date).")]

@@ -22,7 +22,7 @@ from layers.stats import area_stats, cell_area_stats, equal_area_km2, with_front
 from layers.territory import territory_layers
 from layers.theatre import resolve_theatre, theatre_settings
 
-from ._common import date_list, handles_errors, info
+from ._common import EVENTS_FORMATS, date_list, handles_errors, info
 from .events import FactionsOpt, FormatOpt, load_events, report_dropped
 
 app = typer.Typer()
@@ -36,7 +36,7 @@ class Every(StrEnum):
 
 EventsArg = Annotated[str | None, typer.Argument(
     metavar="EVENTS",
-    help="Events file (CSV, TSV, JSON, JSON Lines, YAML, GeoJSON), or - for stdin. "
+    help=f"Events file ({EVENTS_FORMATS}), or - for stdin. "
          "Leave out when using --areas.")]
 AreasOpt = Annotated[Path | None, typer.Option(
     "--areas", exists=True, metavar="PATH",
