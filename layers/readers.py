@@ -554,7 +554,7 @@ def _read_geojson(text: str, path: str):
         obj = {"type": "FeatureCollection", "features": [obj]}
     if not isinstance(obj, dict) or not isinstance(obj.get("features"), list):
         raise ObservationsFileError(f"{path}: expected a GeoJSON FeatureCollection")
-    records = []
+    every, points = [], []
     for i, feat in enumerate(obj["features"], start=1):
         if not isinstance(feat, dict):
             raise ObservationsFileError(f"{path}: feature {i} is not an object")
@@ -565,10 +565,32 @@ def _read_geojson(text: str, path: str):
             if geom.get("type") == "Point" and isinstance(geom.get("coordinates"), list) \
                     and len(geom["coordinates"]) >= 2:
                 props["lon"], props["lat"] = geom["coordinates"][0], geom["coordinates"][1]
+                points.append(props)
             else:
                 props[GEOMETRY_ERROR] = str(geom.get("type"))
-        records.append(_mapping_record(props, i, path, unit="feature"))
+        every.append(props)
+    # RFC 7946 GeoJSON is lon/lat; an older file may name another CRS (GDAL writes one)
+    crs = obj.get("crs")
+    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    to_lonlat = _lonlat_transform(name, f"{path}: the crs member") if name else None
+    if to_lonlat is not None and points:
+        xy = np.array([[_number(p["lon"]), _number(p["lat"])] for p in points], dtype=float)
+        ok = np.flatnonzero(np.isfinite(xy).all(axis=1))  # others keep the value read
+        lon, lat = to_lonlat(xy[ok, 0], xy[ok, 1])
+        for i, x, y in zip(ok.tolist(), lon.tolist(), lat.tolist(), strict=True):
+            points[i]["lon"], points[i]["lat"] = x, y
+    records = [_mapping_record(props, i, path, unit="feature")
+               for i, props in enumerate(every, start=1)]
     return records, _first_lines(records)
+
+
+def _number(value) -> float:
+    """A coordinate as a float, NaN when it is not a number (such a point is left as read:
+    the coordinate checks report the value)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def _read_parquet(data: bytes, path: str) -> Table:
@@ -582,13 +604,14 @@ def _read_parquet(data: bytes, path: str) -> Table:
         table = pq.read_table(io.BytesIO(data))
     except (pa.ArrowException, OSError) as exc:
         raise ObservationsFileError(f"{path}: bad Parquet file: {exc}") from None
-    geo = _geo_column(table.schema.metadata or {})
+    geo, crs = _geo_column(table.schema.metadata or {})
     out: dict[str, object] = {}
     columns: list[str] = []
     for name, col in zip(table.column_names, table.columns, strict=True):
         key = name.strip().lower()
         if name == geo:
-            out.update(_wkb_points(col.to_numpy(zero_copy_only=False)))
+            out.update(_wkb_points(col.to_numpy(zero_copy_only=False), to_lonlat=(
+                _lonlat_transform(crs, f"{path}: column {name!r}"))))
             columns.extend(("lat", "lon", GEOMETRY_ERROR))
             continue
         columns.append(name)
@@ -606,17 +629,51 @@ def _read_parquet(data: bytes, path: str) -> Table:
                  first_line=dict.fromkeys(frame.columns, 1), unit="row")
 
 
-def _geo_column(metadata: dict) -> str | None:
+def _geo_column(metadata: dict) -> tuple[str | None, object]:
+    """(the GeoParquet primary geometry column, its ``crs`` as the metadata gives it: PROJJSON,
+    None when set to null, or "OGC:CRS84" when left out, as the GeoParquet spec reads it)."""
     raw = metadata.get(b"geo")
     if not raw:
-        return None
+        return None, None
     try:
-        return json.loads(raw).get("primary_column") or "geometry"
-    except ValueError:
+        geo = json.loads(raw)
+        name = geo.get("primary_column") or "geometry"
+        return name, (geo.get("columns") or {}).get(name, {}).get("crs", "OGC:CRS84")
+    except (ValueError, AttributeError):
+        return None, None
+
+
+_LONLAT_IDS = {("EPSG", 4326), ("OGC", "CRS84"), ("EPSG", "4326")}  # no transform needed
+
+
+def _lonlat_transform(crs, where: str):
+    """A function (x, y) → (lon, lat) in WGS 84 for points stored in ``crs``, or None when
+    they are lon/lat already (CRS84 or EPSG:4326, checked by id without importing pyproj; an
+    undefined CRS is read as lon/lat: the coordinate checks catch projected metres). GeoParquet
+    WKB is always x, y (easting or longitude first), whatever the CRS's axis order."""
+    if crs is None or (isinstance(crs, str) and crs.upper().replace("::", ":").endswith(
+            ("CRS84", "EPSG:4326"))):  # "OGC:CRS84", "urn:ogc:def:crs:EPSG::4326" …
         return None
+    ident = crs.get("id") if isinstance(crs, dict) else None
+    if isinstance(ident, dict) and (ident.get("authority"), ident.get("code")) in _LONLAT_IDS:
+        return None
+    from pyproj import CRS, Transformer
+    from pyproj.exceptions import CRSError
+
+    try:
+        source = CRS.from_user_input(crs)
+    except CRSError as exc:
+        raise ObservationsFileError(
+            f"{where} names a CRS pyproj cannot read ({exc}); re-save the file in EPSG:4326 "
+            "(longitude, latitude)") from None
+    if source.equals("OGC:CRS84", ignore_axis_order=True):
+        return None
+    return Transformer.from_crs(source, "OGC:CRS84", always_xy=True).transform
 
 
-def _wkb_points(wkb: np.ndarray) -> dict[str, np.ndarray]:
+def _wkb_points(wkb: np.ndarray, *, to_lonlat=None) -> dict[str, np.ndarray]:
+    """lat, lon (objects, None where no point) and the geometry error per row of WKB values;
+    ``to_lonlat``: (x, y) → (lon, lat) for points stored in another CRS."""
     import shapely
 
     geoms = shapely.from_wkb(wkb, on_invalid="ignore")
@@ -624,6 +681,8 @@ def _wkb_points(wkb: np.ndarray) -> dict[str, np.ndarray]:
     point = (kind == 0) & ~shapely.is_empty(geoms)
     lon = np.where(point, shapely.get_x(geoms), np.nan)
     lat = np.where(point, shapely.get_y(geoms), np.nan)
+    if to_lonlat is not None and point.any():
+        lon[point], lat[point] = to_lonlat(lon[point], lat[point])
     names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
                       "MultiLineString", "MultiPolygon", "GeometryCollection"], dtype=object)
     error = np.full(len(geoms), None, dtype=object)

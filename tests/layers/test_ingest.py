@@ -142,6 +142,60 @@ def test_geoparquet_points_become_lat_lon(tmp_path):
     assert obs.dropped_lines == (3,)
 
 
+def test_geoparquet_in_a_projected_crs_is_read_as_lon_lat(tmp_path):
+    """Points stored in another CRS (QGIS writes the project's, e.g. Web Mercator metres) are
+    transformed to lon/lat: the same places as the EPSG:4326 file, not "bad coordinates"."""
+    gdf = gpd.GeoDataFrame(
+        {"date": ["2016-01-01", "2016-01-02"], "controller": ["SAA", "ISIS"]},
+        geometry=[shapely.Point(36.5, 35.25), shapely.Point(38.28, 34.55)], crs="EPSG:4326")
+    plain, metres = tmp_path / "lonlat.parquet", tmp_path / "metres.parquet"
+    gdf.to_parquet(plain)
+    gdf.to_crs("EPSG:3857").to_parquet(metres)
+    want = read_observations(plain, gazetteer=FakeGazetteer(), today=TODAY)
+    got = read_observations(metres, gazetteer=FakeGazetteer(), today=TODAY)
+    assert not got.problems and got.frame["place_id"].tolist() == [
+        "point:35.25,36.5", "point:34.55,38.28"] == want.frame["place_id"].tolist()
+    assert got.frame[["lat", "lon"]].to_numpy() == pytest.approx(
+        want.frame[["lat", "lon"]].to_numpy(), abs=1e-9)
+
+
+def test_geojson_naming_another_crs_is_read_as_lon_lat(tmp_path):
+    """GDAL writes a pre-RFC 7946 ``crs`` member for a layer in another CRS (QGIS "save as"
+    keeps the layer's): its points are transformed; a CRS84 name changes nothing."""
+    gdf = gpd.GeoDataFrame(
+        {"date": ["2016-01-01", "2016-01-02"], "controller": ["SAA", "ISIS"]},
+        geometry=[shapely.Point(36.5, 35.25), shapely.Point(38.28, 34.55)], crs="EPSG:4326")
+    plain, metres = tmp_path / "lonlat.geojson", tmp_path / "metres.geojson"
+    gdf.to_file(plain, driver="GeoJSON")
+    gdf.to_crs("EPSG:3857").to_file(metres, driver="GeoJSON")
+    assert "EPSG::3857" in metres.read_text(encoding="utf-8")
+    want = read_observations(plain, gazetteer=FakeGazetteer(), today=TODAY)
+    got = read_observations(metres, gazetteer=FakeGazetteer(), today=TODAY)
+    assert not got.problems and got.frame["place_id"].tolist() == [
+        "point:35.25,36.5", "point:34.55,38.28"] == want.frame["place_id"].tolist()
+    assert got.frame[["lat", "lon"]].to_numpy() == pytest.approx(
+        want.frame[["lat", "lon"]].to_numpy(), abs=1e-9)
+
+
+def test_geoparquet_with_an_unreadable_crs_names_the_file_and_the_fix(tmp_path):
+    import pyarrow.parquet as pq
+
+    from layers import ObservationsFileError
+
+    gdf = gpd.GeoDataFrame({"date": ["2016-01-01"], "controller": ["SAA"]},
+                           geometry=[shapely.Point(36.5, 35.25)], crs="EPSG:3857")
+    path = tmp_path / "odd.parquet"
+    gdf.to_parquet(path)
+    table = pq.read_table(path)
+    geo = json.loads(table.schema.metadata[b"geo"])
+    geo["columns"]["geometry"]["crs"] = {"type": "NotACRS", "name": "made up"}
+    pq.write_table(table.replace_schema_metadata(
+        {**table.schema.metadata, b"geo": json.dumps(geo).encode()}), path)
+    with pytest.raises(ObservationsFileError, match=r"odd\.parquet: column 'geometry' names a "
+                       r"CRS pyproj cannot read .*re-save the file in EPSG:4326"):
+        read_observations(path, gazetteer=FakeGazetteer(), today=TODAY)
+
+
 def test_one_place_given_three_ways_is_one_place(tmp_path):
     """A point given by place_id and by lat/lon, and a gazetteer id given by place_id and by
     name, are one place each: one row of ``places``, and same-day copies are duplicates."""
