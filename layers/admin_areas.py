@@ -45,6 +45,8 @@ import shapely
 from gazetteer._io import atomic_write_text, read_manifest
 from gazetteer.store import home
 
+from .crs import lonlat_transform
+
 FORMATS = ("wof", "geoboundaries", "geojson", "opensyria")
 LEVELS = ("admin1", "admin2", "admin3")
 PRECISION = 1e-5  # degrees (~1 m): stored coordinates are snapped to this grid
@@ -195,8 +197,12 @@ def _features(path: Path) -> Iterator[tuple[int, dict]]:
                     raise AdminLayerError(
                         f"{path}: field 'type' = {data.get('type')!r}: give a GeoJSON "
                         "FeatureCollection of admin polygons")
+                crs = data.get("crs")  # older GeoJSON (GDAL, QGIS) may name another CRS
+                name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+                to_lonlat = lonlat_transform(name, f"{path}: the crs member",
+                                             error=AdminLayerError) if name else None
                 for i, f in enumerate(data.get("features") or [], start=1):
-                    yield i, f
+                    yield i, _in_lonlat(f, to_lonlat) if to_lonlat is not None else f
                 return
             for i, line in enumerate(fh, start=1):
                 if not line.strip():
@@ -210,6 +216,20 @@ def _features(path: Path) -> Iterator[tuple[int, dict]]:
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise AdminLayerError(f"{path}: cannot be read ({exc}); give a GeoJSON file "
                               "(.geojson, .geojsonl, optionally .gz)") from None
+
+
+def _in_lonlat(feature, to_lonlat) -> dict:
+    """``feature`` with its geometry's coordinates through ``to_lonlat`` (one unreadable
+    geometry is left as it is: ``_geometry`` reports it)."""
+    geom = feature.get("geometry") if isinstance(feature, dict) else None
+    if not geom:
+        return feature
+    try:
+        shape = shapely.from_geojson(json.dumps(geom))
+    except (shapely.errors.GEOSException, ValueError):
+        return feature
+    moved = shapely.transform(shape, lambda xy: np.column_stack(to_lonlat(xy[:, 0], xy[:, 1])))
+    return {**feature, "geometry": json.loads(shapely.to_geojson(moved))}
 
 
 def detect_format(props: dict) -> str:

@@ -30,6 +30,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .crs import lonlat_transform
 from .errors import ObservationsFileError
 
 Format = Literal["csv", "tsv", "json", "jsonl", "yaml", "geojson", "parquet"]
@@ -572,7 +573,8 @@ def _read_geojson(text: str, path: str):
     # RFC 7946 GeoJSON is lon/lat; an older file may name another CRS (GDAL writes one)
     crs = obj.get("crs")
     name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
-    to_lonlat = _lonlat_transform(name, f"{path}: the crs member") if name else None
+    to_lonlat = lonlat_transform(name, f"{path}: the crs member",
+                                 error=ObservationsFileError) if name else None
     if to_lonlat is not None and points:
         xy = np.array([[_number(p["lon"]), _number(p["lat"])] for p in points], dtype=float)
         ok = np.flatnonzero(np.isfinite(xy).all(axis=1))  # others keep the value read
@@ -611,7 +613,7 @@ def _read_parquet(data: bytes, path: str) -> Table:
         key = name.strip().lower()
         if name == geo:
             out.update(_wkb_points(col.to_numpy(zero_copy_only=False), to_lonlat=(
-                _lonlat_transform(crs, f"{path}: column {name!r}"))))
+                lonlat_transform(crs, f"{path}: column {name!r}", error=ObservationsFileError))))
             columns.extend(("lat", "lon", GEOMETRY_ERROR))
             continue
         columns.append(name)
@@ -641,34 +643,6 @@ def _geo_column(metadata: dict) -> tuple[str | None, object]:
         return name, (geo.get("columns") or {}).get(name, {}).get("crs", "OGC:CRS84")
     except (ValueError, AttributeError):
         return None, None
-
-
-_LONLAT_IDS = {("EPSG", 4326), ("OGC", "CRS84"), ("EPSG", "4326")}  # no transform needed
-
-
-def _lonlat_transform(crs, where: str):
-    """A function (x, y) → (lon, lat) in WGS 84 for points stored in ``crs``, or None when
-    they are lon/lat already (CRS84 or EPSG:4326, checked by id without importing pyproj; an
-    undefined CRS is read as lon/lat: the coordinate checks catch projected metres). GeoParquet
-    WKB is always x, y (easting or longitude first), whatever the CRS's axis order."""
-    if crs is None or (isinstance(crs, str) and crs.upper().replace("::", ":").endswith(
-            ("CRS84", "EPSG:4326"))):  # "OGC:CRS84", "urn:ogc:def:crs:EPSG::4326" …
-        return None
-    ident = crs.get("id") if isinstance(crs, dict) else None
-    if isinstance(ident, dict) and (ident.get("authority"), ident.get("code")) in _LONLAT_IDS:
-        return None
-    from pyproj import CRS, Transformer
-    from pyproj.exceptions import CRSError
-
-    try:
-        source = CRS.from_user_input(crs)
-    except CRSError as exc:
-        raise ObservationsFileError(
-            f"{where} names a CRS pyproj cannot read ({exc}); re-save the file in EPSG:4326 "
-            "(longitude, latitude)") from None
-    if source.equals("OGC:CRS84", ignore_axis_order=True):
-        return None
-    return Transformer.from_crs(source, "OGC:CRS84", always_xy=True).transform
 
 
 def _wkb_points(wkb: np.ndarray, *, to_lonlat=None) -> dict[str, np.ndarray]:

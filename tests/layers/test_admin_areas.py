@@ -119,6 +119,21 @@ def test_bad_layers_are_named(tmp_path):
         import_admin_layer(plain, name_property="NAME_2", level="admin2")
 
 
+def test_a_layer_saved_in_another_crs_is_read_in_lon_lat(tmp_path):
+    """QGIS and GDAL write a ``crs`` member into GeoJSON of a layer in another CRS (here Web
+    Mercator metres): the polygons are transformed, not stored as degrees."""
+    import geopandas as gpd
+
+    box = shapely.box(36.3, 33.4, 36.6, 33.7)
+    gdf = gpd.GeoDataFrame({"NAME_2": ["Testarea"]}, geometry=[box], crs="EPSG:4326")
+    metres = tmp_path / "metres.geojson"
+    gdf.to_crs("EPSG:3857").to_file(metres, driver="GeoJSON")
+    assert "EPSG::3857" in metres.read_text(encoding="utf-8")
+    [unit] = read_admin_layer(metres, name_property="NAME_2", level="admin2", country="SY",
+                              known={}).units
+    assert shapely.bounds(unit.polygon) == pytest.approx(shapely.bounds(box), abs=1e-9)
+
+
 # ---------------------------------------------------------------------------- the store
 
 
