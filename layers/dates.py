@@ -2,10 +2,17 @@
 
 A month or a year stands for its first day when ordering observations; the precision travels with
 the observation so that maps and reports can show "March 2016" rather than a false "2016-03-01".
+
+Exports also write the date with a time ("2016-03-07T12:00:00Z", "2016-03-07 00:00:00" as pandas
+and spreadsheets do): that is read as the day written (the time and its zone are left out: a
+report's date is the day its place lived, not a UTC instant). Other forms are not guessed, but the
+error says what to write: "7 March 2016" or "March 7, 2016" → 2016-03-07; "25/03/2016" →
+2016-03-25; "07/03/2016" is 2016-03-07 or 2016-07-03, which the file must say.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import Literal
@@ -17,6 +24,17 @@ from .errors import InvalidDate
 Precision = Literal["day", "month", "year"]
 
 _DATE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?)?$")
+# a date with a time of day after it (ISO 8601 "T" or a space), an optional zone
+_TIME = (r"[T ](?:[01]?\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:[.,]\d+)?)?"
+         r"(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?")
+_STAMP = re.compile(r"^(?P<date>\d{4}-\d{1,2}-\d{1,2})" + _TIME + "$")
+# month names (English, the C locale's; "Sept" too): "7 March 2016", "March 7, 2016", "Mar 2016"
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
+    m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | {"sept": 9}
+_NAMED = re.compile(
+    r"^(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m1>[A-Za-z]+)\.?,?\s+(?P<y1>\d{4})"
+    r"|(?P<m2>[A-Za-z]+)\.?\s+(?:(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+)?(?P<y2>\d{4}))$",
+    re.IGNORECASE)
 # datetime64[ns] (what pandas uses) cannot hold dates before 1677-09-22 or after 2262-04-11.
 MIN_YEAR, MAX_YEAR = 1678, 2261
 
@@ -32,9 +50,10 @@ def parse_date(value: object) -> tuple[dt.date, Precision]:
     if isinstance(value, dt.date):
         return value, "day"
     text = str(value).strip()
-    m = _DATE.match(text)
+    stamp = _STAMP.match(text)
+    m = _DATE.match(stamp["date"] if stamp else text)
     if not m:
-        raise InvalidDate(text, "not a date")
+        raise InvalidDate(text, _not_iso(text))
     year = int(m["y"])
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise InvalidDate(text, f"year {year} is out of range {MIN_YEAR}–{MAX_YEAR}")
@@ -48,22 +67,63 @@ def parse_date(value: object) -> tuple[dt.date, Precision]:
     return date, precision
 
 
+_NUMERIC = re.compile(r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{4})$")
+
+
+def _not_iso(text: str) -> str:
+    """Why ``text`` is not read, with the ISO date(s) it stands for when it is one in another
+    form: a month name ("7 March 2016" → 2016-03-07, "March 2016" → 2016-03), or numbers
+    whose day and month may be either ("07/03/2016": 2016-03-07 or 2016-07-03?)."""
+    named = _NAMED.match(text)
+    month = _MONTHS.get((named["m1"] or named["m2"]).lower()) if named else None
+    if month is not None:
+        year, day = int(named["y1"] or named["y2"]), named["d1"] or named["d2"]
+        if not day:
+            return f"a month name: write {year:04d}-{month:02d}"
+        could = _real_dates(year, [(month, int(day))])
+        return f"a month name: write {could[0]}" if could else "not a real date"
+    numeric = _NUMERIC.match(text)
+    if not numeric:
+        return "not a date"
+    a, b = int(numeric["a"]), int(numeric["b"])
+    could = _real_dates(int(numeric["y"]), [(b, a), (a, b)])
+    if len(could) == 1:
+        return f"day and month in numbers: write {could[0]}"
+    if could:
+        return f"day and month in numbers are ambiguous: {could[0]} or {could[1]}?"
+    return "not a date"
+
+
+def _real_dates(year: int, month_days: list[tuple[int, int]]) -> list[str]:
+    """The distinct real dates among (month, day) pairs of ``year``, as ISO text."""
+    out = []
+    for month, day in month_days:
+        try:
+            out.append(dt.date(year, month, day).isoformat())
+        except ValueError:
+            continue
+    return list(dict.fromkeys(out))
+
+
 def iso_days(texts: list[str]) -> np.ndarray:
-    """Each text that is a plain ``YYYY-MM-DD`` (ASCII digits, a real date, a year in range) as
-    ``datetime64[D]``, NaT for every other text: what ``parse_date`` gives those texts, for a
-    whole column's distinct dates at once (the other texts still go through ``parse_date``)."""
+    """Each text that is a plain ``YYYY-MM-DD``, alone or with a time (ASCII digits, a real
+    date, a year in range) as ``datetime64[D]``, NaT for every other text: what ``parse_date``
+    gives those texts, for a whole column's distinct dates at once (the other texts still go
+    through ``parse_date``)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = pa.array(texts, pa.string())
-    plain = pc.match_substring_regex(arr, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-    day = pc.strptime(pc.if_else(plain, arr, None), format="%Y-%m-%d", unit="s",
+    head = pc.utf8_slice_codeunits(arr, 0, 10)  # the date of a date with its time
+    plain = pc.match_substring_regex(
+        arr, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:" + _TIME.replace(r"\d", "[0-9]") + ")?$")
+    day = pc.strptime(pc.if_else(plain, head, None), format="%Y-%m-%d", unit="s",
                       error_is_null=True)
     out = day.to_numpy(zero_copy_only=False).astype("datetime64[D]")
     year = out.astype("datetime64[Y]").astype(np.int64) + 1970
     # strptime rolls a day past the month's end over (2015-02-29 → 03-01): a real date is one
     # that prints back as its text
-    real = out.astype(str) == np.asarray(texts, dtype=object).astype(str)
+    real = out.astype(str) == head.to_numpy(zero_copy_only=False).astype(str)
     return np.where(real & (year >= MIN_YEAR) & (year <= MAX_YEAR), out, np.datetime64("NaT"))
 
 

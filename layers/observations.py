@@ -454,13 +454,20 @@ def _parse_dates(c: _Col, report: _Problems, today: dt.date):
 
 
 def _floats(c: _Col, bound: float) -> np.ndarray:
-    """Each distinct text as a float within ±bound, NaN otherwise (Python's float syntax)."""
+    """Each distinct text as a float within ±bound, NaN otherwise (Python's float syntax, and a
+    decimal comma: "33,5717" as a spreadsheet in a German or French locale writes it; degrees
+    have no thousands to separate)."""
     out = np.full(len(c.uniq), np.nan)
     for i, text in enumerate(c.uniq.tolist()):
         try:
             v = float(text)
         except ValueError:
-            continue
+            if text.count(",") != 1 or "." in text:
+                continue
+            try:
+                v = float(text.replace(",", "."))
+            except ValueError:
+                continue
         if -bound <= v <= bound:
             out[i] = v
     return out

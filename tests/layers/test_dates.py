@@ -31,6 +31,31 @@ def test_bad_dates(text):
     assert isinstance(info.value, ValueError) and info.value.reason
 
 
+@pytest.mark.parametrize("text", [
+    "2016-03-07T12:00:00Z", "2016-03-07 00:00:00", "2016-03-07T23:30:00-05:00",
+    "2016-03-07T12:00:00.123+0200", "2016-03-07 9:05"])
+def test_a_date_with_its_time_is_the_day_written(text):
+    """Exports (pandas, spreadsheets, databases) write the time too; the zone does not move
+    the day: a report's date is the local day it names."""
+    assert parse_date(text) == (dt.date(2016, 3, 7), "day")
+    assert iso_days([text]).tolist() == [dt.date(2016, 3, 7)]
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("7 March 2016", "a month name: write 2016-03-07"),
+    ("March 7, 2016", "a month name: write 2016-03-07"),
+    ("Sept 2016", "a month name: write 2016-09"),
+    ("25/03/2016", "day and month in numbers: write 2016-03-25"),
+    ("07/03/2016", "day and month in numbers are ambiguous: 2016-03-07 or 2016-07-03?"),
+    ("31/02/2016", "not a date"),
+    ("2016-03-07T25:00", "not a date"),
+])
+def test_other_forms_are_not_guessed_but_the_error_says_what_to_write(text, reason):
+    with pytest.raises(InvalidDate) as info:
+        parse_date(text)
+    assert info.value.reason == reason
+
+
 def test_grids():
     def iso(a):
         return [str(x)[:10] for x in a]

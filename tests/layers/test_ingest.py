@@ -196,6 +196,19 @@ def test_geoparquet_with_an_unreadable_crs_names_the_file_and_the_fix(tmp_path):
         read_observations(path, gazetteer=FakeGazetteer(), today=TODAY)
 
 
+def test_decimal_commas_in_coordinates(tmp_path):
+    """A spreadsheet in a German or French locale saves "33,5717" (semicolons between
+    fields): the same point as 33.5717. A text with both marks is still bad coordinates."""
+    path = tmp_path / "e.csv"
+    path.write_text("date;lat;lon;controller\n2016-01-01;33,5717;36,4027;SAA\n"
+                    "2016-01-02;33.5717;36.4027;ISIS\n2016-01-03;1,033.5;36,4;SAA\n",
+                    encoding="utf-8")
+    obs = read_observations(path, gazetteer=FakeGazetteer(), today=TODAY)
+    assert obs.frame["place_id"].tolist() == ["point:33.5717,36.4027"] * 2
+    [p] = obs.errors
+    assert (p.code, p.line, p.value) == ("bad-coordinates", 4, "1,033.5")
+
+
 def test_one_place_given_three_ways_is_one_place(tmp_path):
     """A point given by place_id and by lat/lon, and a gazetteer id given by place_id and by
     name, are one place each: one row of ``places``, and same-day copies are duplicates."""
