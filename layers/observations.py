@@ -339,7 +339,7 @@ def map_columns(table: Table, report: _Problems) -> dict[str, str]:
                     f"remove or rename one of the two (a column named {target} always wins)",
                     "duplicate-column")
         out[target] = winner[0]
-    if table.delimiter and table.delimiter != ",":
+    if table.delimiter and table.delimiter != ("\t" if table.format == "tsv" else ","):
         report.file_problem(line, "", DELIMITERS[table.delimiter],
                             f"fields are separated by {DELIMITERS[table.delimiter]}s, not commas",
                             "nothing to do: the file was read with that delimiter", "delimiter",

@@ -115,9 +115,9 @@ def read_table(source: str | Path, *, fmt: str | None = None) -> Table:
         data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
         if isinstance(data, bytes) and (fmt == "parquet" or data[:4] == b"PAR1"):
             return _read_parquet(data, "<stdin>")
-        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
-        data = None
         path = "<stdin>"
+        text = _decode(data, path) if isinstance(data, bytes) else data.lstrip("\ufeff")
+        data = None
         fmt = fmt or sniff_format(text)
     else:
         p = Path(source)
@@ -130,13 +130,11 @@ def read_table(source: str | Path, *, fmt: str | None = None) -> Table:
             fast = _delimited_bytes(raw, path, fmt)
             if fast is not None:
                 return fast
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ObservationsFileError(
-                f"{p}: not UTF-8 (byte {exc.start}); re-save the file as UTF-8") from None
+        text = _decode(raw, path)
         fmt = fmt or sniff_format(text)
         data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+        if raw.startswith(_UTF16_BOMS):
+            data = text.encode("utf-8")  # the bytes the CSV readers see are UTF-8
     if fmt not in FORMATS:
         raise ObservationsFileError(
             f"{path}: unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -151,6 +149,30 @@ def read_table(source: str | Path, *, fmt: str | None = None) -> Table:
     with _collector_paused():  # millions of small objects that all live: nothing to collect
         records, first = reader(text, path)
         return _records_table(records, first, path, fmt)
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" starts with one
+
+
+def _decode(raw: bytes, path: str) -> str:
+    """The text of a file: UTF-8 (a BOM allowed), or UTF-16 when it starts with its BOM;
+    anything else is an ObservationsFileError naming the line and the bytes."""
+    if raw.startswith(_UTF16_BOMS):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # not UTF-16 after all: say where UTF-8 fails
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        end = raw.find(b"\n", exc.start)
+        shown = raw[start:end if end >= 0 else len(raw)][:80].decode("utf-8", "replace")
+        raise ObservationsFileError(
+            f"{path}: line {line}: not UTF-8 (byte {raw[exc.start:exc.end].hex(' ')} at offset "
+            f"{exc.start}, in {shown!r}); re-save the file as UTF-8 (Excel: Save As → "
+            "\"CSV UTF-8\")") from None
 
 
 @contextlib.contextmanager

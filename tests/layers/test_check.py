@@ -124,6 +124,14 @@ def test_other_factions_file_and_stdin(tmp_path):
     assert "<stdin>: 1 rows read = 1 usable" in result.output
 
 
+def test_stdin_not_utf8_is_a_clean_error_naming_the_line():
+    data = "date,lat,lon,controller\n2001-01-01,10,20,caf\u00e9\n".encode("cp1252")
+    result = runner.invoke(app, ["events", "check", "-"], input=data)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "<stdin>: line 2: not UTF-8 (byte e9" in result.output
+    assert "re-save the file as UTF-8" in result.output
+
+
 def test_unreadable_file_is_a_clean_error(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"not": "a list"}', encoding="utf-8")

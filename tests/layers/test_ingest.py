@@ -82,6 +82,30 @@ def test_a_comma_csv_says_nothing_about_its_delimiter(tmp_path):
     assert not obs.problems
 
 
+def test_a_tsv_says_nothing_about_its_tabs(tmp_path):
+    path = tmp_path / "e.tsv"
+    path.write_text("date\tplace\tcontroller\n2016-01-01\tDouma\tSAA\n", encoding="utf-8")
+    obs = read_observations(path, gazetteer=FakeGazetteer(), today=TODAY)
+    assert obs.frame["place"].tolist() == ["Douma"] and not obs.problems
+
+
+def test_utf16_with_its_bom_is_read_and_other_bytes_name_the_line(tmp_path):
+    """Excel's "Unicode text" is UTF-16 with a BOM; a Windows-1252 file is an error naming the
+    line, the byte and the fix (stdin too)."""
+    text = "date,place,controller\n2016-01-01,Douma,SAA\n"
+    path = tmp_path / "u16.csv"
+    path.write_bytes(text.encode("utf-16"))
+    assert read_observations(path, gazetteer=FakeGazetteer(),
+                             today=TODAY).frame["place"].tolist() == ["Douma"]
+    bad = tmp_path / "cp1252.csv"
+    bad.write_bytes("date,place,controller\n2016-01-01,Dou\u00e9ma,SAA\n".encode("cp1252"))
+    from layers import ObservationsFileError
+
+    with pytest.raises(ObservationsFileError, match=r"cp1252\.csv: line 2: not UTF-8 \(byte e9 "
+                       r"at offset 36, in '2016-01-01,Dou.ma,SAA'\); re-save the file as UTF-8"):
+        read_observations(bad, gazetteer=FakeGazetteer(), today=TODAY)
+
+
 @pytest.mark.parametrize(("head", "expected"), [
     ("date,place,controller", ","), ("date;place;controller", ";"), ("a\tb\tc", "\t"),
     ("a|b|c", "|"), ("single", ","), ('"a;b",c,d', ","), ("\n\n a;b;c,d", ";")])
