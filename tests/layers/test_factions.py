@@ -148,6 +148,27 @@ def test_the_new_theatres_resolve_their_usual_names():
     assert sd.resolve("the army").id == "saf"
 
 
+@pytest.mark.parametrize(("name", "text", "fid"), [
+    ("syria", "النظام", "government"), ("syria", "قوات النظام", "government"),
+    ("syria", "داعِش", "isis"),  # a haraka (short vowel) is ignored
+    ("syria", "احرار الشام", "opposition"),  # alef without its hamza: "أحرار الشام"
+    ("syria", "قوات سوريا الديمقراطية", "sdf"), ("syria", "جبهة النصرة", "hts"),
+    ("syria", "الجيش الوطني السوري", "turkey_backed"),
+    ("sudan", "قوات الدعم السريع", "rsf"), ("sudan", "القوات المسلحة السودانية", "saf"),
+    ("ukraine", "ЗСУ", "ukraine"), ("ukraine", "российские войска", "russia")])
+def test_controllers_in_the_local_script(name, text, fid):
+    """Logs kept from Arabic, Ukrainian or Russian media name the sides as those media do."""
+    assert load_factions(name).resolve(text).id == fid
+
+
+def test_no_alias_names_two_factions():
+    for name in ("syria", "sudan", "ukraine"):
+        owner: dict[str, str] = {}
+        for f in load_factions(name):
+            for text in (f.id, f.label, *f.aliases):
+                assert owner.setdefault(alias_key(text), f.id) == f.id, (name, text)
+
+
 def test_an_unknown_factions_name_says_which_names_are_bundled():
     with pytest.raises(FileNotFoundError, match="syria, ukraine|sudan, syria, ukraine"):
         load_factions("narnia")
