@@ -126,6 +126,11 @@ def read_table(source: str | Path, *, fmt: str | None = None) -> Table:
         raw = p.read_bytes()
         if fmt == "parquet" or (fmt is None and raw[:4] == b"PAR1"):
             return _read_parquet(raw, path)
+        if p.suffix.lower() in _WORKBOOKS or raw.startswith(_WORKBOOK_MAGIC):
+            raise ObservationsFileError(
+                f"{path}: a spreadsheet workbook, not a table of text; export the sheet as CSV "
+                "(Excel: File → Save As → \"CSV UTF-8\"; LibreOffice: Save As → Text CSV, "
+                "UTF-8)")
         if fmt in ("csv", "tsv"):  # the common big file: pyarrow reads (and checks) the bytes
             fast = _delimited_bytes(raw, path, fmt)
             if fast is not None:
@@ -152,6 +157,9 @@ def read_table(source: str | Path, *, fmt: str | None = None) -> Table:
 
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" starts with one
+# Workbooks (not read: their sheets, formulas and cell types are the spreadsheet's business)
+_WORKBOOKS = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".numbers"})
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # a ZIP (xlsx, ods) or OLE2 (xls) file
 
 
 def _decode(raw: bytes, path: str) -> str:
@@ -494,7 +502,7 @@ def _read_json(text: str, path: str):
     pos = _skip(text, 0)  # not ``text.lstrip()``: that copies the whole file
     if not text.startswith("[", pos):
         raise ObservationsFileError(f"{path}: a JSON events file must be an array of objects "
-                                    "(or use .jsonl for one object per line)")
+                                    f"(or use .jsonl for one object per line){_wrapped(text)}")
     pos += 1
     records: list[Record] = []
     line, counted = 1, 0  # line of position ``counted``
@@ -523,6 +531,23 @@ def _read_json(text: str, path: str):
             raise
         raise ObservationsFileError(f"{path}: bad JSON: {exc}") from None
     return records, _first_lines(records)
+
+
+def _wrapped(text: str) -> str:
+    """For an object that holds the events under a key (an API response such as ACLED's
+    ``{"status": 200, "data": [...]}``): which key, and how to save that array alone."""
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return ""
+    if not isinstance(obj, dict):
+        return ""
+    keys = [k for k, v in obj.items()
+            if isinstance(v, list) and v and all(isinstance(x, dict) for x in v[:100])]
+    if not keys:
+        return ""
+    return (f"; this is an object whose {keys[0]!r} holds {len(obj[keys[0]])} objects: save "
+            f"that array alone (e.g. jq '.{keys[0]}' FILE > events.json)")
 
 
 _SPACE = re.compile(r"[ \t\r\n]*")

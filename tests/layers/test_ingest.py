@@ -233,6 +233,23 @@ def test_decimal_commas_in_coordinates(tmp_path):
     assert (p.code, p.line, p.value) == ("bad-coordinates", 4, "1,033.5")
 
 
+def test_a_workbook_or_a_wrapped_json_says_what_to_save_instead(tmp_path):
+    from layers import ObservationsFileError
+
+    book = tmp_path / "log.xlsx"
+    book.write_bytes(b"PK\x03\x04" + bytes(range(256)))  # what a workbook (a ZIP) starts with
+    with pytest.raises(ObservationsFileError, match=r"log\.xlsx: a spreadsheet workbook.*"
+                                                    r"export the sheet as CSV"):
+        read_observations(book, gazetteer=FakeGazetteer(), today=TODAY)
+    api = tmp_path / "api.json"
+    api.write_text(json.dumps({"status": 200, "count": 2, "data": [
+        {"date": "2016-01-01", "place": "Douma"}, {"date": "2016-01-02", "place": "Aleppo"}]}),
+        encoding="utf-8")
+    with pytest.raises(ObservationsFileError, match=r"must be an array of objects.*whose 'data' "
+                                                    r"holds 2 objects: save that array alone"):
+        read_observations(api, gazetteer=FakeGazetteer(), today=TODAY)
+
+
 def test_one_place_given_three_ways_is_one_place(tmp_path):
     """A point given by place_id and by lat/lon, and a gazetteer id given by place_id and by
     name, are one place each: one row of ``places``, and same-day copies are duplicates."""
