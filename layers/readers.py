@@ -138,8 +138,6 @@ def read_table(source: str | Path, *, fmt: str | None = None) -> Table:
         text = _decode(raw, path)
         fmt = fmt or sniff_format(text)
         data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-        if raw.startswith(_UTF16_BOMS):
-            data = text.encode("utf-8")  # the bytes the CSV readers see are UTF-8
     if fmt not in FORMATS:
         raise ObservationsFileError(
             f"{path}: unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -156,20 +154,20 @@ def read_table(source: str | Path, *, fmt: str | None = None) -> Table:
         return _records_table(records, first, path, fmt)
 
 
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" starts with one
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # what Excel's "Unicode text" starts with
 # Workbooks (not read: their sheets, formulas and cell types are the spreadsheet's business)
 _WORKBOOKS = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".numbers"})
 _WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # a ZIP (xlsx, ods) or OLE2 (xls) file
 
 
 def _decode(raw: bytes, path: str) -> str:
-    """The text of a file: UTF-8 (a BOM allowed), or UTF-16 when it starts with its BOM;
-    anything else is an ObservationsFileError naming the line and the bytes."""
-    if raw.startswith(_UTF16_BOMS):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            pass  # not UTF-16 after all: say where UTF-8 fails
+    """The text of a file: UTF-8 (a BOM allowed). Anything else is an ObservationsFileError
+    naming the line and the bytes; UTF-16 (Excel's "Unicode text", or any text with NUL bytes)
+    is named as such."""
+    if raw.startswith(_UTF16_BOMS) or b"\x00" in raw[:4096]:
+        raise ObservationsFileError(
+            f"{path}: UTF-16 text (Excel's \"Unicode text\") or not text at all, not UTF-8; "
+            "re-save the file as UTF-8 (Excel: Save As → \"CSV UTF-8\")")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

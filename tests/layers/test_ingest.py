@@ -89,18 +89,20 @@ def test_a_tsv_says_nothing_about_its_tabs(tmp_path):
     assert obs.frame["place"].tolist() == ["Douma"] and not obs.problems
 
 
-def test_utf16_with_its_bom_is_read_and_other_bytes_name_the_line(tmp_path):
-    """Excel's "Unicode text" is UTF-16 with a BOM; a Windows-1252 file is an error naming the
-    line, the byte and the fix (stdin too)."""
-    text = "date,place,controller\n2016-01-01,Douma,SAA\n"
-    path = tmp_path / "u16.csv"
-    path.write_bytes(text.encode("utf-16"))
-    assert read_observations(path, gazetteer=FakeGazetteer(),
-                             today=TODAY).frame["place"].tolist() == ["Douma"]
-    bad = tmp_path / "cp1252.csv"
-    bad.write_bytes("date,place,controller\n2016-01-01,Dou\u00e9ma,SAA\n".encode("cp1252"))
+def test_utf16_and_other_bytes_name_the_fix_and_the_line(tmp_path):
+    """Excel's "Unicode text" is UTF-16 (with a BOM, or without one: NUL bytes); a Windows-1252
+    file is an error naming the line, the byte and the fix (stdin too: test_check.py)."""
     from layers import ObservationsFileError
 
+    text = "date,place,controller\n2016-01-01,Douma,SAA\n"
+    for encoding in ("utf-16", "utf-16-le"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes(text.encode(encoding))
+        with pytest.raises(ObservationsFileError, match=r"UTF-16 text .*re-save the file as "
+                                                        r"UTF-8"):
+            read_observations(path, gazetteer=FakeGazetteer(), today=TODAY)
+    bad = tmp_path / "cp1252.csv"
+    bad.write_bytes("date,place,controller\n2016-01-01,Dou\u00e9ma,SAA\n".encode("cp1252"))
     with pytest.raises(ObservationsFileError, match=r"cp1252\.csv: line 2: not UTF-8 \(byte e9 "
                        r"at offset 36, in '2016-01-01,Dou.ma,SAA'\); re-save the file as UTF-8"):
         read_observations(bad, gazetteer=FakeGazetteer(), today=TODAY)
@@ -166,33 +168,19 @@ def test_geoparquet_points_become_lat_lon(tmp_path):
     assert obs.dropped_lines == (3,)
 
 
-def test_geoparquet_in_a_projected_crs_is_read_as_lon_lat(tmp_path):
-    """Points stored in another CRS (QGIS writes the project's, e.g. Web Mercator metres) are
-    transformed to lon/lat: the same places as the EPSG:4326 file, not "bad coordinates"."""
+@pytest.mark.parametrize("ext", [".parquet", ".geojson"])
+def test_points_stored_in_a_projected_crs_are_read_as_lon_lat(tmp_path, ext):
+    """Points stored in another CRS (QGIS writes the layer's, e.g. Web Mercator metres: a
+    GeoParquet column's ``crs``, or the pre-RFC 7946 ``crs`` member GDAL writes into GeoJSON)
+    are transformed to lon/lat: the same places as the EPSG:4326 file, not "bad coordinates"."""
     gdf = gpd.GeoDataFrame(
         {"date": ["2016-01-01", "2016-01-02"], "controller": ["SAA", "ISIS"]},
         geometry=[shapely.Point(36.5, 35.25), shapely.Point(38.28, 34.55)], crs="EPSG:4326")
-    plain, metres = tmp_path / "lonlat.parquet", tmp_path / "metres.parquet"
-    gdf.to_parquet(plain)
-    gdf.to_crs("EPSG:3857").to_parquet(metres)
-    want = read_observations(plain, gazetteer=FakeGazetteer(), today=TODAY)
-    got = read_observations(metres, gazetteer=FakeGazetteer(), today=TODAY)
-    assert not got.problems and got.frame["place_id"].tolist() == [
-        "point:35.25,36.5", "point:34.55,38.28"] == want.frame["place_id"].tolist()
-    assert got.frame[["lat", "lon"]].to_numpy() == pytest.approx(
-        want.frame[["lat", "lon"]].to_numpy(), abs=1e-9)
-
-
-def test_geojson_naming_another_crs_is_read_as_lon_lat(tmp_path):
-    """GDAL writes a pre-RFC 7946 ``crs`` member for a layer in another CRS (QGIS "save as"
-    keeps the layer's): its points are transformed; a CRS84 name changes nothing."""
-    gdf = gpd.GeoDataFrame(
-        {"date": ["2016-01-01", "2016-01-02"], "controller": ["SAA", "ISIS"]},
-        geometry=[shapely.Point(36.5, 35.25), shapely.Point(38.28, 34.55)], crs="EPSG:4326")
-    plain, metres = tmp_path / "lonlat.geojson", tmp_path / "metres.geojson"
-    gdf.to_file(plain, driver="GeoJSON")
-    gdf.to_crs("EPSG:3857").to_file(metres, driver="GeoJSON")
-    assert "EPSG::3857" in metres.read_text(encoding="utf-8")
+    plain, metres = tmp_path / f"lonlat{ext}", tmp_path / f"metres{ext}"
+    for frame, path in ((gdf, plain), (gdf.to_crs("EPSG:3857"), metres)):
+        frame.to_parquet(path) if ext == ".parquet" else frame.to_file(path, driver="GeoJSON")
+    if ext == ".geojson":
+        assert "EPSG::3857" in metres.read_text(encoding="utf-8")
     want = read_observations(plain, gazetteer=FakeGazetteer(), today=TODAY)
     got = read_observations(metres, gazetteer=FakeGazetteer(), today=TODAY)
     assert not got.problems and got.frame["place_id"].tolist() == [
