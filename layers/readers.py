@@ -131,6 +131,7 @@ def read_table(source: str | Path, *, fmt: str | None = None) -> Table:
                 f"{path}: a spreadsheet workbook, not a table of text; export the sheet as CSV "
                 "(Excel: File → Save As → \"CSV UTF-8\"; LibreOffice: Save As → Text CSV, "
                 "UTF-8)")
+        _check_utf16(raw, path)  # before pyarrow, which would read UTF-16 as NUL-laced text
         if fmt in ("csv", "tsv"):  # the common big file: pyarrow reads (and checks) the bytes
             fast = _delimited_bytes(raw, path, fmt)
             if fast is not None:
@@ -162,12 +163,8 @@ _WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # a ZIP (xlsx, ods) or O
 
 def _decode(raw: bytes, path: str) -> str:
     """The text of a file: UTF-8 (a BOM allowed). Anything else is an ObservationsFileError
-    naming the line and the bytes; UTF-16 (Excel's "Unicode text", or any text with NUL bytes)
-    is named as such."""
-    if raw.startswith(_UTF16_BOMS) or b"\x00" in raw[:4096]:
-        raise ObservationsFileError(
-            f"{path}: UTF-16 text (Excel's \"Unicode text\") or not text at all, not UTF-8; "
-            "re-save the file as UTF-8 (Excel: Save As → \"CSV UTF-8\")")
+    naming the line and the bytes; UTF-16 is named as such (``_check_utf16``)."""
+    _check_utf16(raw, path)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -179,6 +176,15 @@ def _decode(raw: bytes, path: str) -> str:
             f"{path}: line {line}: not UTF-8 (byte {raw[exc.start:exc.end].hex(' ')} at offset "
             f"{exc.start}, in {shown!r}); re-save the file as UTF-8 (Excel: Save As → "
             "\"CSV UTF-8\")") from None
+
+
+def _check_utf16(raw: bytes, path: str) -> None:
+    """An ObservationsFileError for UTF-16 text (Excel's "Unicode text": a BOM, or NUL bytes
+    in the first 4 KiB)."""
+    if raw.startswith(_UTF16_BOMS) or b"\x00" in raw[:4096]:
+        raise ObservationsFileError(
+            f"{path}: UTF-16 text (Excel's \"Unicode text\") or not text at all, not UTF-8; "
+            "re-save the file as UTF-8 (Excel: Save As → \"CSV UTF-8\")")
 
 
 @contextlib.contextmanager
