@@ -15,9 +15,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-MONTHS |= {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
-MONTHS["sept"] = 9
+from layers.dates import MONTHS  # one month-name table for events files and news text
+
 WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 SEASONS = {
     "spring": (3, 5),

@@ -28,8 +28,9 @@ _DATE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?)?$")
 _TIME = (r"[T ](?:[01]?\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:[.,]\d+)?)?"
          r"(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?")
 _STAMP = re.compile(r"^(?P<date>\d{4}-\d{1,2}-\d{1,2})" + _TIME + "$")
-# month names (English, the C locale's; "Sept" too): "7 March 2016", "March 7, 2016", "Mar 2016"
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
+# English month names and abbreviations (the C locale's; "Sept" too) → month number: read in
+# "7 March 2016", "March 7, 2016", "Mar 2016" here and in news text (extract/dates.py)
+MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
     m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | {"sept": 9}
 _NAMED = re.compile(
     r"^(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m1>[A-Za-z]+)\.?,?\s+(?P<y1>\d{4})"
@@ -75,7 +76,7 @@ def _not_iso(text: str) -> str:
     form: a month name ("7 March 2016" → 2016-03-07, "March 2016" → 2016-03), or numbers
     whose day and month may be either ("07/03/2016": 2016-03-07 or 2016-07-03?)."""
     named = _NAMED.match(text)
-    month = _MONTHS.get((named["m1"] or named["m2"]).lower()) if named else None
+    month = MONTHS.get((named["m1"] or named["m2"]).lower()) if named else None
     if month is not None:
         year, day = int(named["y1"] or named["y2"]), named["d1"] or named["d2"]
         if not day:
