@@ -80,13 +80,18 @@ def slice_(
     ready for QGIS or geopandas."""
     if (at is None) == (every is None):
         raise ValueError("give exactly one of --at D[,D…] or --every day|week|month")
-    output_format(output)  # fail on a bad extension before reading anything
+    output_format(output)  # fail on a bad extension or date before reading anything
+    if at is not None:
+        dates = to_datetime64(date_list(at))
+    elif start is not None and end is not None:
+        dates = date_grid(every.value, start, end)
+    else:
+        to_datetime64([d for d in (start, end) if d is not None])
+        dates = None
     obs = load_events(events, factions, fmt)
     report_dropped(obs)
     timeline = _timeline(obs, window, sources)
-    if at is not None:
-        dates = to_datetime64(date_list(at))
-    else:
+    if dates is None:
         changes = timeline.change_dates()
         if not len(changes) and (start is None or end is None):
             raise ValueError("no usable observations: give --from and --to to slice anyway")
@@ -112,6 +117,7 @@ def diff(
 ) -> None:
     """Places gained and lost by each faction between D1 and D2, each with the observation (line,
     date, source) that changed it."""
+    to_datetime64([start, end])  # fail on a bad date before reading anything
     obs = load_events(events, factions, fmt)
     report_dropped(obs)
     result = diff_states(_timeline(obs, window, sources), start=start, end=end)

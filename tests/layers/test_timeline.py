@@ -303,6 +303,26 @@ def test_cli_slice_at_and_errors(events, tmp_path):
     assert date.exit_code == 1 and "'March'" in date.output
 
 
+@pytest.mark.parametrize("args", [
+    ["slice", "--at", "2016-13-01", "-o", "s.parquet"],
+    ["slice", "--every", "month", "--from", "2016-02-30", "-o", "s.parquet"],
+    ["slice", "--every", "week", "--to", "2016-13", "-o", "s.parquet"],
+    ["slice", "--every", "month", "--from", "2017", "--to", "2016", "-o", "s.parquet"],
+    ["diff", "--from", "2016-02-30", "--to", "2017"],
+])
+def test_cli_bad_dates_fail_before_reading_the_events(args, tmp_path, monkeypatch):
+    """A mistyped date is reported at once, not after reading a big log: the events file here
+    does not exist, so an error about the date shows the events were never read."""
+    monkeypatch.chdir(tmp_path)
+    command, *options = args
+    result = CliRunner().invoke(app, [command, str(tmp_path / "never-read.csv"), *options])
+    assert result.exit_code == 1, result.output
+    assert "never-read.csv" not in result.output
+    assert ("not a real date" in result.output or "is before the start" in result.output), \
+        result.output
+    assert not (tmp_path / "s.parquet").exists()
+
+
 def test_change_dates_skip_repeated_reports():
     tl = build_timeline(_frame([("a", 0, "x", "held", "confirmed"),
                                 ("a", 3, "x", "held", "claimed"),  # same state, reported again
