@@ -104,6 +104,14 @@ def slider_days(model: MapModel, *, start: str | None = None, end: str | None = 
     return np.union1d(days, [at_day]).astype(np.int64), at_day
 
 
+def check_dates(*, at: str | None = None, start: str | None = None,
+                end: str | None = None) -> None:
+    """Fail on a bad --at, --from or --to as ``slider_days`` would, before any events are read."""
+    for option, value in (("--at", at), ("--from", start), ("--to", end)):
+        if value:
+            _option_day(option, value)
+
+
 def _option_day(option: str, value: str) -> int:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value).strip()):
         raise ValueError(f"{option} {value!r}: give a date as YYYY-MM-DD")

@@ -126,11 +126,12 @@ def _report_theatre(prepared) -> None:
 
 
 def _options(*, title, lang, at, start, end, every, offline, cdn, leaflet_dir):
-    from ..render import RenderOptions, asset_mode
+    from ..render import RenderOptions, asset_mode, check_dates
 
     options = RenderOptions(title=title, lang=lang.value, at=at, start=start, end=end,
                             every=every, offline=offline, cdn=cdn, leaflet_dir=leaflet_dir)
     asset_mode(options)  # --cdn with --offline: a clear error
+    check_dates(at=at, start=start, end=end)  # a mistyped date too, not after a big read
     return options
 
 

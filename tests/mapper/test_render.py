@@ -326,3 +326,21 @@ def test_seeds_map_at_2014_04_15_reads_back_from_the_rendered_data(examples_dir,
     assert state("Douma") == state("Kafr Zita") == "opposition"
     assert state("Qusair") == "government"
     assert state("Palmyra") is None  # first observed in 2015
+
+
+@pytest.mark.parametrize("command,option,value,says", [
+    ("render", "--at", "2016-13-01", "not a calendar date"),
+    ("render", "--from", "2016-13", "give a date as YYYY-MM-DD"),
+    ("bundle", "--to", "2016-02-30", "not a calendar date"),
+])
+def test_bad_date_fails_before_the_events_are_read(command, option, value, says, tmp_path):
+    """A mistyped date is reported before a (possibly big) log is read and laid out: no row
+    count, no theatre line, nothing written."""
+    events = tmp_path / "ev.csv"
+    events.write_text("date,place,controller\n2013-06-05,Qusair,government\n", encoding="utf-8")
+    out = tmp_path / ("m.html" if command == "render" else "site")
+    result = CliRunner().invoke(app, [command, str(events), "-o", str(out), option, value])
+    assert result.exit_code == 1, result.output
+    assert f"{option} {value!r}: {says}" in result.output
+    assert "rows read" not in result.output and "theatre:" not in result.output
+    assert not out.exists()
