@@ -156,13 +156,22 @@ def days(values) -> np.ndarray:
     return np.asarray(values).astype("datetime64[D]").astype(np.int64)
 
 
+def check_date_range(start=None, end=None) -> None:
+    """InvalidDate for a ``start`` or ``end`` that is not a date, or an ``end`` before the
+    ``start``: commands check their --from/--to with it before reading anything."""
+    given = [d for d in (start, end) if d is not None]
+    first_last = to_datetime64(given).astype("datetime64[D]")
+    if len(given) == 2 and first_last[1] < first_last[0]:
+        raise InvalidDate(str(end), f"the end date is before the start date {first_last[0]}",
+                          fix="swap --from and --to")
+
+
 def date_grid(every: str, start, end) -> np.ndarray:
     """Regular dates from ``start`` to ``end`` inclusive: ``day``, ``week`` (every 7 days from
     ``start``) or ``month`` (the start's day of each month, clipped to short months: Jan 31 →
     Feb 29 → Mar 31)."""
+    check_date_range(start, end)
     first, last = to_datetime64([start, end]).astype("datetime64[D]")
-    if last < first:
-        raise InvalidDate(str(end)[:10], f"is before the start {first}")
     if every in ("day", "week"):
         step = 1 if every == "day" else 7
         return np.arange(first, last + 1, step).astype("datetime64[ns]")

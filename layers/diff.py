@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .dates import to_datetime64
+from .dates import check_date_range, to_datetime64
 from .timeline import Timeline
 
 CHANGE_COLUMNS: tuple[str, ...] = (
@@ -66,10 +66,8 @@ class Diff:
 
 def diff_states(timeline: Timeline, *, start, end) -> Diff:
     """Compare the state of every place on ``start`` and on ``end`` (one vectorized lookup)."""
+    check_date_range(start, end)
     when = to_datetime64([start, end])
-    if when[1] < when[0]:
-        raise ValueError(f"the end date {str(when[1])[:10]} is before the start date "
-                         f"{str(when[0])[:10]}; swap --from and --to")
     m = timeline.state_matrix(when)
     ctrl, status, interval = m.controller, m.status, m.interval
     changed = (ctrl[0] != ctrl[1]) | (status[0] != status[1])

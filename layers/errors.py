@@ -33,10 +33,10 @@ class InvalidDate(LayersError, ValueError):
     """A date is not ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (or is impossible); ``reason`` says
     what is wrong without repeating the value."""
 
-    def __init__(self, value: str, reason: str):
+    def __init__(self, value: str, reason: str, *, fix: str = "write YYYY-MM-DD, YYYY-MM or YYYY"):
         self.value = value
         self.reason = reason
-        super().__init__(f"{value!r}: {reason}; write YYYY-MM-DD, YYYY-MM or YYYY")
+        super().__init__(f"{value!r}: {reason}; {fix}")
 
 
 class OutputFormatError(LayersError, ValueError):

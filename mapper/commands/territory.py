@@ -16,7 +16,7 @@ from gazetteer._io import atomic_write_bytes
 from layers import build_timeline, write_frame, write_layers
 from layers.areas import DEFAULT_BORDER_TOLERANCE_KM, area_front_lines, read_areas
 from layers.cells import DEFAULT_MAX_RADIUS_KM, build_cells
-from layers.dates import date_grid, to_datetime64
+from layers.dates import check_date_range, date_grid, to_datetime64
 from layers.io import output_format
 from layers.stats import area_stats, cell_area_stats, equal_area_km2, with_front_lengths
 from layers.territory import territory_layers
@@ -159,6 +159,7 @@ def stats(
         output_format(output)
     if chart is not None and chart.suffix.lower() != ".png":
         raise ValueError(f"--chart {chart}: charts are PNG; name the file *.png")
+    check_date_range(start, end)  # a mistyped date fails before any reading
     colours: dict[str, str] = {}
     labels: dict[str, str] = {}
     if areas is not None:

@@ -11,7 +11,7 @@ import pandas as pd
 import typer
 
 from layers import build_timeline, diff_states
-from layers.dates import date_grid, to_datetime64
+from layers.dates import check_date_range, date_grid, to_datetime64
 from layers.io import output_format, write_slice
 from layers.reconcile import load_sources, parse_window
 from layers.timeline import slice_table
@@ -81,13 +81,8 @@ def slice_(
     if (at is None) == (every is None):
         raise ValueError("give exactly one of --at D[,D…] or --every day|week|month")
     output_format(output)  # fail on a bad extension or date before reading anything
-    if at is not None:
-        dates = to_datetime64(date_list(at))
-    elif start is not None and end is not None:
-        dates = date_grid(every.value, start, end)
-    else:
-        to_datetime64([d for d in (start, end) if d is not None])
-        dates = None
+    dates = to_datetime64(date_list(at)) if at is not None else None
+    check_date_range(start, end)
     obs = load_events(events, factions, fmt)
     report_dropped(obs)
     timeline = _timeline(obs, window, sources)
@@ -117,7 +112,7 @@ def diff(
 ) -> None:
     """Places gained and lost by each faction between D1 and D2, each with the observation (line,
     date, source) that changed it."""
-    to_datetime64([start, end])  # fail on a bad date before reading anything
+    check_date_range(start, end)  # fail on a bad date before reading anything
     obs = load_events(events, factions, fmt)
     report_dropped(obs)
     result = diff_states(_timeline(obs, window, sources), start=start, end=end)

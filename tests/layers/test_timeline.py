@@ -309,6 +309,9 @@ def test_cli_slice_at_and_errors(events, tmp_path):
     ["slice", "--every", "week", "--to", "2016-13", "-o", "s.parquet"],
     ["slice", "--every", "month", "--from", "2017", "--to", "2016", "-o", "s.parquet"],
     ["diff", "--from", "2016-02-30", "--to", "2017"],
+    ["diff", "--from", "2017", "--to", "2016-06"],
+    ["stats", "--to", "2016-13"],
+    ["stats", "--from", "2017", "--to", "2016"],
 ])
 def test_cli_bad_dates_fail_before_reading_the_events(args, tmp_path, monkeypatch):
     """A mistyped date is reported at once, not after reading a big log: the events file here
@@ -318,7 +321,7 @@ def test_cli_bad_dates_fail_before_reading_the_events(args, tmp_path, monkeypatc
     result = CliRunner().invoke(app, [command, str(tmp_path / "never-read.csv"), *options])
     assert result.exit_code == 1, result.output
     assert "never-read.csv" not in result.output
-    assert ("not a real date" in result.output or "is before the start" in result.output), \
+    assert ("not a real date" in result.output or "is before the start date" in result.output), \
         result.output
     assert not (tmp_path / "s.parquet").exists()
 
