@@ -162,7 +162,7 @@ def check_date_range(start=None, end=None) -> None:
     given = [d for d in (start, end) if d is not None]
     first_last = to_datetime64(given).astype("datetime64[D]")
     if len(given) == 2 and first_last[1] < first_last[0]:
-        raise InvalidDate(str(end), f"the end date is before the start date {first_last[0]}",
+        raise InvalidDate(str(end)[:10], f"the end date is before the start date {first_last[0]}",
                           fix="swap --from and --to")
 
 
