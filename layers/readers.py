@@ -116,6 +116,8 @@ def read_table(source: str | Path, *, fmt: str | None = None) -> Table:
         if isinstance(data, bytes) and (fmt == "parquet" or data[:4] == b"PAR1"):
             return _read_parquet(data, "<stdin>")
         path = "<stdin>"
+        if isinstance(data, bytes):
+            _check_utf16(data, path)
         text = _decode(data, path) if isinstance(data, bytes) else data.lstrip("\ufeff")
         data = None
         fmt = fmt or sniff_format(text)
@@ -163,8 +165,7 @@ _WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # a ZIP (xlsx, ods) or O
 
 def _decode(raw: bytes, path: str) -> str:
     """The text of a file: UTF-8 (a BOM allowed). Anything else is an ObservationsFileError
-    naming the line and the bytes; UTF-16 is named as such (``_check_utf16``)."""
-    _check_utf16(raw, path)
+    naming the line and the bytes (UTF-16 is caught before, by ``_check_utf16``)."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
